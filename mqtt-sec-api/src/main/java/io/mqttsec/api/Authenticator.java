@@ -1,0 +1,22 @@
+package io.mqttsec.api;
+
+/**
+ * Decides whether a connecting client is who it claims to be.
+ *
+ * <p><b>Thread safety:</b> implementations are called concurrently. <b>Security:</b> implementations fail
+ * closed (every error is a failed {@link AuthResult}), compare secrets in constant time, and never log or keep
+ * the password. The caller owns the password array and may wipe it after the call returns.
+ */
+@FunctionalInterface
+public interface Authenticator {
+
+  /**
+   * Authenticates one connection attempt.
+   *
+   * @param who      the client, with its username (absent for anonymous), client id, remote address and, on a
+   *                 TLS connection with a client certificate, its certificate chain
+   * @param password the raw MQTT password field, or null when the CONNECT packet carried none
+   * @return the result, never null
+   */
+  AuthResult authenticate(ClientIdentity who, byte[] password);
+}

@@ -1,0 +1,101 @@
+package io.mqttsec.api;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Something security-relevant that happened, published by library components to a
+ * {@link SecurityEventListener} (library modules do not log). Each kind is a record nested here, so a listener
+ * can {@code switch} over them exhaustively.
+ *
+ * <p><b>Security:</b> no event carries a password, a hash or key material.
+ */
+public sealed interface SecurityEvent {
+
+  /** When it happened, from the component's clock. */
+  Instant time();
+
+  /** A client proved its identity. {@code method} is e.g. {@code "password"} or {@code "certificate CN"}. */
+  record AuthSucceeded(Instant time, ClientIdentity who, String method) implements SecurityEvent {
+    public AuthSucceeded {
+      requireAll(time, who, method);
+    }
+  }
+
+  /** A client failed to authenticate. */
+  record AuthFailed(Instant time, ClientIdentity who, AuthResult.Outcome outcome, String reason)
+      implements SecurityEvent {
+    public AuthFailed {
+      requireAll(time, who, outcome, reason);
+    }
+  }
+
+  /** A user was locked out, on the address of {@code who}, after {@code consecutiveFailures} failures. */
+  record ClientLockedOut(Instant time, ClientIdentity who, Duration lockedFor, int consecutiveFailures)
+      implements SecurityEvent {
+    public ClientLockedOut {
+      requireAll(time, who, lockedFor);
+    }
+  }
+
+  /** A remote address was blocked for too many failures; {@code who} is the attempt that tripped it. */
+  record AddressBlocked(Instant time, InetAddress address, ClientIdentity who, Duration blockedFor,
+                        int failuresInWindow) implements SecurityEvent {
+    public AddressBlocked {
+      requireAll(time, address, who, blockedFor);
+    }
+  }
+
+  /** An authorizer refused an action; {@code reason} names the rule. */
+  record AccessDenied(Instant time, ClientIdentity who, Action action, String topic, String reason)
+      implements SecurityEvent {
+    public AccessDenied {
+      requireAll(time, who, action, topic, reason);
+    }
+  }
+
+  /** A file (ACL, password file, certificate, key, CA bundle, CRL) was reloaded and is now in force. */
+  record PolicyReloaded(Instant time, String source, String summary) implements SecurityEvent {
+    public PolicyReloaded {
+      requireAll(time, source, summary);
+    }
+  }
+
+  /** A changed file could not be loaded; the last good state stays in force (or deny-all at start-up). */
+  record PolicyReloadFailed(Instant time, String source, String error) implements SecurityEvent {
+    public PolicyReloadFailed {
+      requireAll(time, source, error);
+    }
+  }
+
+  /** A certificate ({@code what}: server, CA, client) expires within a warning threshold. */
+  record CertificateExpiring(Instant time, String what, String subject, String sha256Fingerprint,
+                             Instant notAfter) implements SecurityEvent {
+    public CertificateExpiring {
+      requireAll(time, what, subject, sha256Fingerprint, notAfter);
+    }
+  }
+
+  /** A CRL is past (or near) its {@code nextUpdate}; {@code stillInForce} tells whether it is still used. */
+  record CrlOverdue(Instant time, String issuer, Instant nextUpdate, boolean stillInForce)
+      implements SecurityEvent {
+    public CrlOverdue {
+      requireAll(time, issuer, nextUpdate);
+    }
+  }
+
+  /** A certificate was refused: revoked, expired, untrusted, or without a usable identity. */
+  record CertificateRejected(Instant time, String subject, String reason) implements SecurityEvent {
+    public CertificateRejected {
+      requireAll(time, subject, reason);
+    }
+  }
+
+  private static void requireAll(Object... components) {
+    for (Object c : components) {
+      Objects.requireNonNull(c, "event component");
+    }
+  }
+}
