@@ -1,0 +1,232 @@
+package io.mqttsec.acl;
+
+/**
+ * The three walks over a rule trie. Each returns the earliest rule (by line) that matches and has one of the
+ * wanted access bits, or null, so that the decision and its reason come out exactly as a linear scan in file
+ * order would give them. A node is visited at most once per walk (its path is unique), so a walk costs at most
+ * the number of trie nodes whose path is compatible with the request, whatever the number of rules.
+ *
+ * <p>{@code u} and {@code c} are the username and client id a pattern's {@code %u}/{@code %c} level must equal,
+ * or null when the value cannot be used (absent, empty, or not a valid single level); for tries of
+ * {@code topic} lines there are no placeholder edges and both are ignored.
+ */
+final class Search {
+
+  private Search() {
+  }
+
+  // ------------------------------------------------------------ PUBLISH / RECEIVE: a concrete topic
+
+  /** The earliest rule matching topic name {@code t}; {@code t} is valid. Allocates nothing. */
+  static Rule topic(Node root, String t, int wanted, String u, String c) {
+    return topic(root, t, 0, true, wanted, u, c);
+  }
+
+  private static Rule topic(Node node, String t, int pos, boolean first, int wanted, String u, String c) {
+    int n = t.length();
+    int end = t.indexOf('/', pos);
+    if (end < 0) {
+      end = n;
+    }
+    // A filter whose first level is a wildcard never matches a $-topic.
+    boolean wildOk = !(first && t.charAt(0) == '$');
+    Rule best = wildOk ? Rule.first(node.hash, wanted) : null;
+    Node child = node.literal(t, pos, end);
+    if (child != null) {
+      best = Rule.earlier(best, topicStep(child, t, end, wanted, u, c));
+    }
+    if (node.plus != null && wildOk) {
+      best = Rule.earlier(best, topicStep(node.plus, t, end, wanted, u, c));
+    }
+    if (node.user != null && equalsLevel(u, t, pos, end)) {
+      best = Rule.earlier(best, topicStep(node.user, t, end, wanted, u, c));
+    }
+    if (node.client != null && equalsLevel(c, t, pos, end)) {
+      best = Rule.earlier(best, topicStep(node.client, t, end, wanted, u, c));
+    }
+    return best;
+  }
+
+  private static Rule topicStep(Node child, String t, int end, int wanted, String u, String c) {
+    if (end == t.length()) {
+      // The topic ends here: rules ending here, and "x/#" which also matches its parent "x".
+      return Rule.earlier(Rule.first(child.exact, wanted), Rule.first(child.hash, wanted));
+    }
+    return topic(child, t, end + 1, false, wanted, u, c);
+  }
+
+  private static boolean equalsLevel(String value, String t, int from, int to) {
+    return value != null && value.length() == to - from && t.regionMatches(from, value, 0, to - from);
+  }
+
+  // ------------------------------------------------------------ SUBSCRIBE: a filter request
+
+  /**
+   * The earliest rule whose filter covers request {@code r} (every topic {@code r} matches, the rule matches too).
+   * Mirrors {@link io.mqttsec.api.Topics#covers}, walked over the trie.
+   */
+  static Rule covering(Node root, String r, int wanted, String u, String c) {
+    return cover(root, r, 0, 0, wanted, u, c);
+  }
+
+  private static Rule cover(Node node, String r, int pos, int depth, int wanted, String u, String c) {
+    int end = levelEnd(r, pos);
+    boolean rHash = end - pos == 1 && r.charAt(pos) == '#';
+    boolean rPlus = end - pos == 1 && r.charAt(pos) == '+';
+    boolean rDollarFirst = depth == 0 && r.charAt(0) == '$';
+    // "x/#" in a rule covers everything below x (at the root, except $-topics).
+    Rule best = rDollarFirst ? null : Rule.first(node.hash, wanted);
+    if (rHash) {
+      // Only '#' covers '#'. But where '#' cannot match its parent (the topic would be ""), it means "+/#".
+      boolean parentEmpty = depth == 0 || (depth == 1 && r.charAt(0) == '/');
+      if (parentEmpty && node.plus != null) {
+        best = Rule.earlier(best, Rule.first(node.plus.hash, wanted));
+      }
+      return best;
+    }
+    if (rPlus) {
+      if (node.plus != null) {
+        best = Rule.earlier(best, coverStep(node.plus, r, end, depth, wanted, u, c));
+      }
+      return best;
+    }
+    Node child = node.literal(r, pos, end);
+    if (child != null) {
+      best = Rule.earlier(best, coverStep(child, r, end, depth, wanted, u, c));
+    }
+    if (node.plus != null && !rDollarFirst) {
+      best = Rule.earlier(best, coverStep(node.plus, r, end, depth, wanted, u, c));
+    }
+    if (node.user != null && equalsLevel(u, r, pos, end)) {
+      best = Rule.earlier(best, coverStep(node.user, r, end, depth, wanted, u, c));
+    }
+    if (node.client != null && equalsLevel(c, r, pos, end)) {
+      best = Rule.earlier(best, coverStep(node.client, r, end, depth, wanted, u, c));
+    }
+    return best;
+  }
+
+  private static Rule coverStep(Node child, String r, int end, int depth, int wanted, String u, String c) {
+    if (end == r.length()) {
+      // Every requested topic ends here: a rule ending here, or "x/#" through the parent rule, covers them.
+      return Rule.earlier(Rule.first(child.exact, wanted), Rule.first(child.hash, wanted));
+    }
+    return cover(child, r, end + 1, depth + 1, wanted, u, c);
+  }
+
+  /**
+   * The earliest rule whose filter intersects request {@code r} (some topic matches both). Mirrors
+   * {@link io.mqttsec.api.Topics#intersects}, walked over the trie. A request level of {@code #} visits the whole
+   * subtree below it.
+   */
+  static Rule intersecting(Node root, String r, int wanted, String u, String c) {
+    return intersect(root, r, 0, 0, false, wanted, u, c);
+  }
+
+  /**
+   * @param level0Empty at depth 1: whether the topic's first level is forced empty (by the rule or the request),
+   *                    so that a topic of one level would be "", which does not exist
+   */
+  private static Rule intersect(Node node, String r, int pos, int depth, boolean level0Empty, int wanted,
+                                String u, String c) {
+    int end = levelEnd(r, pos);
+    boolean rHash = end - pos == 1 && r.charAt(pos) == '#';
+    boolean rPlus = end - pos == 1 && r.charAt(pos) == '+';
+    boolean rDollarFirst = depth == 0 && r.charAt(0) == '$';
+    // The rule's level here is '#': it absorbs the rest of the request (a wildcard first level never meets '$').
+    Rule best = rDollarFirst ? null : Rule.first(node.hash, wanted);
+    if (rHash) {
+      // A rule ending exactly here meets the request's '#' through the parent rule, unless that topic is "".
+      if (!(depth == 1 && level0Empty)) {
+        best = Rule.earlier(best, Rule.first(node.exact, wanted));
+      }
+      // Every rule that continues below meets the request's '#'.
+      for (int i = 0, n = node.literalSlots(); i < n; i++) {
+        Node child = node.childAt(i);
+        if (child != null && !(depth == 0 && child.key.startsWith("$"))) {
+          best = Rule.earlier(best, subtree(child, wanted, u, c));
+        }
+      }
+      if (node.plus != null) {
+        best = Rule.earlier(best, subtree(node.plus, wanted, u, c));
+      }
+      if (node.user != null && u != null && !(depth == 0 && u.startsWith("$"))) {
+        best = Rule.earlier(best, subtree(node.user, wanted, u, c));
+      }
+      if (node.client != null && c != null && !(depth == 0 && c.startsWith("$"))) {
+        best = Rule.earlier(best, subtree(node.client, wanted, u, c));
+      }
+      return best;
+    }
+    if (rPlus) {
+      for (int i = 0, n = node.literalSlots(); i < n; i++) {
+        Node child = node.childAt(i);
+        if (child != null && !(depth == 0 && child.key.startsWith("$"))) {
+          best = Rule.earlier(best, intersectStep(child, r, pos, end, depth, level0Empty, wanted, u, c));
+        }
+      }
+      if (node.plus != null) {
+        best = Rule.earlier(best, intersectStep(node.plus, r, pos, end, depth, level0Empty, wanted, u, c));
+      }
+      if (node.user != null && u != null && !(depth == 0 && u.startsWith("$"))) {
+        best = Rule.earlier(best, intersectStep(node.user, r, pos, end, depth, level0Empty, wanted, u, c));
+      }
+      if (node.client != null && c != null && !(depth == 0 && c.startsWith("$"))) {
+        best = Rule.earlier(best, intersectStep(node.client, r, pos, end, depth, level0Empty, wanted, u, c));
+      }
+      return best;
+    }
+    Node child = node.literal(r, pos, end);
+    if (child != null) {
+      best = Rule.earlier(best, intersectStep(child, r, pos, end, depth, level0Empty, wanted, u, c));
+    }
+    if (node.plus != null && !rDollarFirst) {
+      best = Rule.earlier(best, intersectStep(node.plus, r, pos, end, depth, level0Empty, wanted, u, c));
+    }
+    if (node.user != null && equalsLevel(u, r, pos, end)) {
+      best = Rule.earlier(best, intersectStep(node.user, r, pos, end, depth, level0Empty, wanted, u, c));
+    }
+    if (node.client != null && equalsLevel(c, r, pos, end)) {
+      best = Rule.earlier(best, intersectStep(node.client, r, pos, end, depth, level0Empty, wanted, u, c));
+    }
+    return best;
+  }
+
+  private static Rule intersectStep(Node child, String r, int pos, int end, int depth, boolean level0Empty,
+                                    int wanted, String u, String c) {
+    boolean emptyHere = depth == 0 && (end == pos || child.isEmptyLiteral());
+    if (end == r.length()) {
+      // The request's topics end at this level. "x/#" meets them through its parent, unless the only such topic
+      // is "" (a first level forced empty).
+      Rule best = Rule.first(child.exact, wanted);
+      return emptyHere ? best : Rule.earlier(best, Rule.first(child.hash, wanted));
+    }
+    return intersect(child, r, end + 1, depth + 1, depth == 0 ? emptyHere : level0Empty, wanted, u, c);
+  }
+
+  /** The earliest rule anywhere at or below {@code node}, following placeholder edges only for usable values. */
+  private static Rule subtree(Node node, int wanted, String u, String c) {
+    Rule best = Rule.earlier(Rule.first(node.exact, wanted), Rule.first(node.hash, wanted));
+    for (int i = 0, n = node.literalSlots(); i < n; i++) {
+      Node child = node.childAt(i);
+      if (child != null) {
+        best = Rule.earlier(best, subtree(child, wanted, u, c));
+      }
+    }
+    if (node.plus != null) {
+      best = Rule.earlier(best, subtree(node.plus, wanted, u, c));
+    }
+    if (node.user != null && u != null) {
+      best = Rule.earlier(best, subtree(node.user, wanted, u, c));
+    }
+    if (node.client != null && c != null) {
+      best = Rule.earlier(best, subtree(node.client, wanted, u, c));
+    }
+    return best;
+  }
+
+  private static int levelEnd(String s, int pos) {
+    int end = s.indexOf('/', pos);
+    return end < 0 ? s.length() : end;
+  }
+}

@@ -1,0 +1,86 @@
+package io.mqttsec.acl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mqttsec.api.Action;
+import io.mqttsec.api.ClientIdentity;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+/**
+ * The compiled trie against {@link ReferenceAcl} on random rule sets, identities, topics and filters: the same
+ * decision and the same reason, for all three actions and both subscribe modes.
+ */
+class AclDifferentialTest {
+
+  private static final List<String> LEVELS = List.of("a", "b", "", "$s", "$SYS", "%u", "%c");
+
+  private static Arbitrary<String> filter(boolean placeholders) {
+    Arbitrary<String> level = Arbitraries.frequencyOf(
+        Tuple.of(6, Arbitraries.of(LEVELS)),
+        Tuple.of(3, Arbitraries.just("+")));
+    return Combinators.combine(level.list().ofMinSize(1).ofMaxSize(4), Arbitraries.integers().between(0, 3))
+        .as((levels, hash) -> {
+          List<String> all = new ArrayList<>(levels);
+          if (hash == 0) {
+            all.set(all.size() - 1, "#");
+          }
+          String f = String.join("/", all);
+          return f.isEmpty() ? "a" : f;
+        });
+  }
+
+  @Provide
+  Arbitrary<String> aclText() {
+    Arbitrary<String> access = Arbitraries.of("read ", "write ", "readwrite ", "deny ", "deny ", "");
+    Arbitrary<String> rule = Combinators.combine(Arbitraries.of("topic ", "topic ", "pattern "), access,
+        filter(true)).as((kind, a, f) -> kind + a + f);
+    Arbitrary<String> user = Arbitraries.of("user a", "user b", "user u+", "user %c", "user $s");
+    Arbitrary<String> line = Arbitraries.frequencyOf(Tuple.of(6, rule), Tuple.of(2, user),
+        Tuple.of(1, Arbitraries.of("# comment", "")));
+    return line.list().ofMaxSize(14).map(lines -> String.join("\n", lines));
+  }
+
+  @Provide
+  Arbitrary<ClientIdentity> identities() {
+    Arbitrary<String> users = Arbitraries.of(null, "", "a", "b", "u+", "x/y", "%c", "$s", "c#");
+    Arbitrary<String> ids = Arbitraries.of("", "a", "b", "c#", "%u", "d", "$s", "x/y");
+    return Combinators.combine(users, ids).as(ClientIdentity::of);
+  }
+
+  @Provide
+  Arbitrary<String> requests() {
+    Arbitrary<String> level = Arbitraries.of("a", "b", "", "$s", "$SYS", "%u", "%c", "x", "d", "$share", "+", "#");
+    Arbitrary<String> plain = level.list().ofMinSize(1).ofMaxSize(5).map(ls -> String.join("/", ls));
+    return Arbitraries.frequencyOf(
+        Tuple.of(8, plain),
+        Tuple.of(1, plain.map(p -> "$share/g/" + p)),
+        Tuple.of(1, Arbitraries.of("$share/g", "$SYS/broker/connection/x/state", "$sharex/a", "a/+b")));
+  }
+
+  @Property(tries = 10_000)
+  void compiled_agreesWithReference(
+      @ForAll("aclText") String text,
+      @ForAll("identities") ClientIdentity who,
+      @ForAll("requests") String request) {
+    AclPolicy strict = AclPolicy.parse(text, "acl.conf");
+    AclPolicy onDelivery = strict.withSubscribeMode(SubscribeMode.FILTER_ON_DELIVERY);
+    ReferenceAcl refStrict = ReferenceAcl.parse(text, "acl.conf", false);
+    ReferenceAcl refOnDelivery = ReferenceAcl.parse(text, "acl.conf", true);
+    for (Action action : Action.values()) {
+      assertThat(strict.check(who, action, request))
+          .as("%s %s %s with\n%s", who, action, request, text)
+          .isEqualTo(refStrict.check(who, action, request));
+    }
+    assertThat(onDelivery.check(who, Action.SUBSCRIBE, request))
+        .as("%s SUBSCRIBE (filter on delivery) %s with\n%s", who, request, text)
+        .isEqualTo(refOnDelivery.check(who, Action.SUBSCRIBE, request));
+  }
+}

@@ -1,0 +1,266 @@
+package io.mqttsec.acl;
+
+import static io.mqttsec.api.Action.PUBLISH;
+import static io.mqttsec.api.Action.RECEIVE;
+import static io.mqttsec.api.Action.SUBSCRIBE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mqttsec.api.Action;
+import io.mqttsec.api.ClientIdentity;
+import io.mqttsec.api.Decision;
+import io.mqttsec.api.InvalidTopicException;
+import org.junit.jupiter.api.Test;
+
+/** Evaluation order and the broker-owned rules, on the worked factory example of the README. */
+class AclPolicyTest {
+
+  static final String FACTORY = """
+      # Devices: each press reads and writes only its own subtree.
+      pattern readwrite factory/%u/#
+      pattern read factory/config/%c
+
+      # A gateway bridges a whole line, except HVAC, which belongs to facilities.
+      user gw-line-7
+      topic deny factory/+/hvac/#
+      topic readwrite factory/#
+
+      # The dashboard reads everything below factory, writes nothing.
+      user dashboard
+      topic read factory/#
+
+      # The admin reads the broker's own statistics.
+      user admin
+      topic read $SYS/#
+      topic readwrite #
+      """;
+
+  static final AclPolicy POLICY = AclPolicy.parse(FACTORY, "acl.conf");
+
+  private static Decision check(String user, Action action, String topic) {
+    return POLICY.check(ClientIdentity.of(user, user == null ? "anon" : user + "-c"), action, topic);
+  }
+
+  @Test
+  void device_ownSubtreeOnly() {
+    assertThat(check("press-42", PUBLISH, "factory/press-42/temp"))
+        .isEqualTo(Decision.allow("acl.conf:2 readwrite factory/%u/#"));
+    assertThat(check("press-42", PUBLISH, "factory/press-43/temp")).isEqualTo(Decision.deny("no rule matched"));
+    assertThat(check("press-42", SUBSCRIBE, "factory/press-42/#").allowed()).isTrue();
+    assertThat(check("press-42", SUBSCRIBE, "factory/#").allowed()).isFalse();
+    assertThat(check("press-42", SUBSCRIBE, "factory/+/temp").allowed()).isFalse();
+  }
+
+  @Test
+  void device_clientIdPattern_readOnly() {
+    ClientIdentity who = ClientIdentity.of("press-42", "press-42-main");
+    assertThat(POLICY.check(who, RECEIVE, "factory/config/press-42-main").reason())
+        .isEqualTo("acl.conf:3 read factory/config/%c");
+    assertThat(POLICY.check(who, PUBLISH, "factory/config/press-42-main").allowed()).isFalse();
+  }
+
+  @Test
+  void gateway_denyTestedBeforeAllow_evenWhenLaterInFile() {
+    assertThat(check("gw-line-7", PUBLISH, "factory/press-42/hvac/fan"))
+        .isEqualTo(Decision.deny("acl.conf:7 deny factory/+/hvac/#"));
+    assertThat(check("gw-line-7", PUBLISH, "factory/press-42/temp").reason()).isEqualTo("acl.conf:8 readwrite factory/#");
+    // Strict SUBSCRIBE: factory/# would carry HVAC messages, which the deny refuses.
+    assertThat(check("gw-line-7", SUBSCRIBE, "factory/#")).isEqualTo(Decision.deny("acl.conf:7 deny factory/+/hvac/#"));
+    assertThat(check("gw-line-7", SUBSCRIBE, "factory/+/temp").reason()).isEqualTo("acl.conf:8 readwrite factory/#");
+  }
+
+  @Test
+  void gateway_userListAllowWins_beforePatternsAreSearched() {
+    // gw-line-7 matches factory/%u/# too, but its own list decides first.
+    assertThat(check("gw-line-7", PUBLISH, "factory/gw-line-7/x").reason()).isEqualTo("acl.conf:8 readwrite factory/#");
+  }
+
+  @Test
+  void dashboard_readRuleDoesNotAllowWrite_searchGoesOnIntoPatterns() {
+    assertThat(check("dashboard", RECEIVE, "factory/press-42/temp").reason()).isEqualTo("acl.conf:12 read factory/#");
+    assertThat(check("dashboard", PUBLISH, "factory/press-42/temp")).isEqualTo(Decision.deny("no rule matched"));
+    // The read rule is passed over for a write, and the pattern grants the dashboard its own subtree.
+    assertThat(check("dashboard", PUBLISH, "factory/dashboard/ack").reason()).isEqualTo("acl.conf:2 readwrite factory/%u/#");
+  }
+
+  @Test
+  void admin_hashDoesNotMatchSys_explicitSysRuleDoes() {
+    assertThat(check("admin", RECEIVE, "$SYS/broker/uptime").reason()).isEqualTo("acl.conf:16 read $SYS/#");
+    assertThat(check("admin", SUBSCRIBE, "#").reason()).isEqualTo("acl.conf:17 readwrite #");
+    assertThat(AclPolicy.parse("user admin\ntopic readwrite #", "a").check(
+        ClientIdentity.of("admin", "c"), RECEIVE, "$SYS/x")).isEqualTo(Decision.deny("no rule matched"));
+  }
+
+  @Test
+  void sysTopics_neverPublishedByClients_exceptBridgeState() {
+    AclPolicy all = AclPolicy.parse("user admin\ntopic readwrite $SYS/#\ntopic readwrite #", "a");
+    ClientIdentity admin = ClientIdentity.of("admin", "c");
+    assertThat(all.check(admin, PUBLISH, "$SYS/broker/uptime"))
+        .isEqualTo(Decision.deny("$SYS topics are published by the broker only"));
+    assertThat(all.check(admin, PUBLISH, "$SYSTEM/x").allowed()).isFalse();
+    assertThat(all.check(admin, PUBLISH, "$SYS/broker/connection/bridge-1/state").reason())
+        .isEqualTo("a:2 readwrite $SYS/#");
+    assertThat(all.check(admin, RECEIVE, "$SYS/broker/uptime").allowed()).isTrue();
+  }
+
+  @Test
+  void shareTopics_neverPublishedOrReceived_sharedSubscriptionAuthorizedOnInnerFilter() {
+    assertThat(check("admin", PUBLISH, "$share/g/x").reason()).isEqualTo("topics starting with $share are never published");
+    assertThat(check("admin", RECEIVE, "$sharex").allowed()).isFalse();
+    assertThat(check("dashboard", SUBSCRIBE, "$share/dash/factory/+/temp").reason()).isEqualTo("acl.conf:12 read factory/#");
+    assertThat(check("press-42", SUBSCRIBE, "$share/g/factory/+/temp").allowed()).isFalse();
+    assertThat(check("dashboard", SUBSCRIBE, "$share/g")).isEqualTo(Decision.deny("malformed shared subscription"));
+  }
+
+  @Test
+  void anonymous_getsTopicLinesBeforeFirstUser_andPatternsWithoutPercentU() {
+    AclPolicy p = AclPolicy.parse("topic read public/#\npattern read clients/%c/#\npattern read news/#\n"
+        + "user alice\ntopic read alice/#", "a");
+    ClientIdentity anon = ClientIdentity.of(null, "kiosk");
+    assertThat(p.check(anon, RECEIVE, "public/x").reason()).isEqualTo("a:1 read public/#");
+    assertThat(p.check(anon, RECEIVE, "clients/kiosk/x").reason()).isEqualTo("a:2 read clients/%c/#");
+    assertThat(p.check(anon, RECEIVE, "alice/x").allowed()).isFalse();
+    // alice has her own block, so the anonymous lines do not apply to her
+    assertThat(p.check(ClientIdentity.of("alice", "a1"), RECEIVE, "public/x").allowed()).isFalse();
+    assertThat(p.check(ClientIdentity.of("alice", "a1"), RECEIVE, "news/x").reason()).isEqualTo("a:3 read news/#");
+  }
+
+  @Test
+  void userWithoutBlock_getsOnlyPatterns() {
+    assertThat(check("stranger", PUBLISH, "factory/stranger/x").allowed()).isTrue();
+    assertThat(check("stranger", RECEIVE, "factory/press-42/x").allowed()).isFalse();
+  }
+
+  @Test
+  void placeholders_wholeLevelOnly_literalInTopicLines_neverSpanLevels() {
+    AclPolicy p = AclPolicy.parse("pattern readwrite logs/%u-%c\npattern readwrite home/%u/#\n"
+        + "user bob\ntopic readwrite mail/%u", "a");
+    assertThat(p.check(ClientIdentity.of("u1", "dev1-x"), PUBLISH, "logs/u1-dev1-x").allowed()).isFalse();
+    assertThat(p.check(ClientIdentity.of("u1", "c"), PUBLISH, "logs/%u-%c").reason()).isEqualTo("a:1 readwrite logs/%u-%c");
+    // A username with '/' cannot reach into another subtree.
+    assertThat(p.check(ClientIdentity.of("a/b", "c"), PUBLISH, "home/a/b/x").allowed()).isFalse();
+    // %u in a topic line is literal text.
+    assertThat(p.check(ClientIdentity.of("bob", "c"), PUBLISH, "mail/bob").allowed()).isFalse();
+    assertThat(p.check(ClientIdentity.of("bob", "c"), PUBLISH, "mail/%u").reason()).isEqualTo("a:4 readwrite mail/%u");
+    // A substituted value is not substituted again.
+    assertThat(p.check(ClientIdentity.of("%c", "zz"), PUBLISH, "home/zz/x").allowed()).isFalse();
+    assertThat(p.check(ClientIdentity.of("%c", "zz"), PUBLISH, "home/%c/x").allowed()).isTrue();
+  }
+
+  @Test
+  void subscribe_plusNeverGrantsHash() {
+    AclPolicy p = AclPolicy.parse("user u\ntopic read a/+", "a");
+    ClientIdentity u = ClientIdentity.of("u", "c");
+    assertThat(p.check(u, SUBSCRIBE, "a/#")).isEqualTo(Decision.deny("no rule matched"));
+    assertThat(p.check(u, SUBSCRIBE, "a/+").allowed()).isTrue();
+    assertThat(p.check(u, SUBSCRIBE, "a/b").allowed()).isTrue();
+    assertThat(p.withSubscribeMode(SubscribeMode.FILTER_ON_DELIVERY).check(u, SUBSCRIBE, "a/#").reason())
+        .isEqualTo("a:2 read a/+");
+  }
+
+  @Test
+  void subscribe_hashAfterEmptyFirstLevel_isCoveredByPlusHash() {
+    // "/#" cannot match its parent (the topic ""), so it is exactly "/+/#".
+    AclPolicy p = AclPolicy.parse("user u\ntopic read /+/#", "a");
+    assertThat(p.check(ClientIdentity.of("u", "c"), SUBSCRIBE, "/#").allowed()).isTrue();
+    assertThat(p.check(ClientIdentity.of("u", "c"), SUBSCRIBE, "a/#").allowed()).isFalse();
+  }
+
+  @Test
+  void hashNeverMatchesDollarTopics() {
+    AclPolicy p = AclPolicy.parse("pattern readwrite #\npattern readwrite +/x", "a");
+    ClientIdentity u = ClientIdentity.of("u", "c");
+    assertThat(p.check(u, RECEIVE, "$SYS/x").allowed()).isFalse();
+    assertThat(p.check(u, RECEIVE, "$foo/x").allowed()).isFalse();
+    assertThat(p.check(u, SUBSCRIBE, "$SYS/#").allowed()).isFalse();
+    assertThat(p.check(u, RECEIVE, "foo/x").allowed()).isTrue();
+  }
+
+  @Test
+  void invalidWireInput_deniesWithoutThrowing() {
+    ClientIdentity admin = ClientIdentity.of("admin", "c");
+    assertThat(POLICY.check(admin, PUBLISH, "a/+")).isEqualTo(Decision.deny("invalid topic name"));
+    assertThat(POLICY.check(admin, PUBLISH, "")).isEqualTo(Decision.deny("invalid topic name"));
+    assertThat(POLICY.check(admin, SUBSCRIBE, "a/#/b")).isEqualTo(Decision.deny("invalid topic filter"));
+    assertThat(POLICY.check(admin, RECEIVE, "a\u0000b").allowed()).isFalse();
+    assertThat(POLICY.check(admin, PUBLISH, "a/".repeat(200) + "b")).isEqualTo(Decision.deny("invalid topic name"));
+    assertThat(POLICY.check(null, PUBLISH, "a")).isEqualTo(Decision.deny("invalid request"));
+    assertThat(POLICY.check(admin, null, "a")).isEqualTo(Decision.deny("invalid request"));
+    assertThat(POLICY.check(admin, PUBLISH, null)).isEqualTo(Decision.deny("invalid request"));
+  }
+
+  @Test
+  void sameUserInTwoBlocks_rulesMergeInFileOrder() {
+    AclPolicy p = AclPolicy.parse("user u\ntopic read a/#\nuser v\ntopic read b/#\nuser u\ntopic write c/#", "a");
+    ClientIdentity u = ClientIdentity.of("u", "c");
+    assertThat(p.check(u, RECEIVE, "a/1").allowed()).isTrue();
+    assertThat(p.check(u, PUBLISH, "c/1").reason()).isEqualTo("a:6 write c/#");
+    assertThat(p.check(u, RECEIVE, "b/1").allowed()).isFalse();
+    assertThat(p.userCount()).isEqualTo(2);
+    assertThat(p.ruleCount()).isEqualTo(3);
+  }
+
+  @Test
+  void reason_namesEarliestMatchingRule() {
+    AclPolicy p = AclPolicy.parse("user u\ntopic read a/+/c\ntopic read a/#\ntopic read +/b/c\ntopic read a/b/c", "a");
+    assertThat(p.check(ClientIdentity.of("u", "c"), RECEIVE, "a/b/c").reason()).isEqualTo("a:2 read a/+/c");
+  }
+
+  @Test
+  void builder_sameSemanticsAsFile() {
+    AclPolicy built = AclPolicy.builder()
+        .pattern(Access.READWRITE, "factory/%u/#")
+        .user("gw-01").deny("factory/+/hvac/#").allow(Access.READWRITE, "factory/#")
+        .build();
+    ClientIdentity gw = ClientIdentity.of("gw-01", "gw");
+    assertThat(built.check(gw, PUBLISH, "factory/p/hvac/x")).isEqualTo(Decision.deny("policy:2 deny factory/+/hvac/#"));
+    assertThat(built.check(gw, PUBLISH, "factory/p/temp").reason()).isEqualTo("policy:3 readwrite factory/#");
+    assertThat(built.check(ClientIdentity.of("p", "p"), PUBLISH, "factory/p/x").reason())
+        .isEqualTo("policy:1 readwrite factory/%u/#");
+    assertThat(built.source()).isEqualTo("policy");
+  }
+
+  @Test
+  void builder_failsFast() {
+    AclPolicy.Builder b = AclPolicy.builder().source("gw");
+    assertThatThrownBy(() -> b.source("again")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("source was already set to gw");
+    assertThatThrownBy(() -> b.allow(Access.READ, "a/#/b")).isInstanceOf(InvalidTopicException.class)
+        .hasMessage("topic filter \"a/#/b\": '#' at index 2 must be the last level");
+    assertThatThrownBy(() -> b.allow(Access.DENY, "a")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("allow(DENY, ...) is contradictory; use deny(filter)");
+    assertThatThrownBy(() -> b.user("")).hasMessage("user name must not be empty");
+  }
+
+  @Test
+  void builder_buildTwice_givesIndependentPolicies() {
+    AclPolicy.Builder b = AclPolicy.builder().user("u").allow(Access.READ, "a");
+    AclPolicy first = b.build();
+    b.allow(Access.READ, "b");
+    AclPolicy second = b.build();
+    assertThat(first.check(ClientIdentity.of("u", "c"), RECEIVE, "b").allowed()).isFalse();
+    assertThat(second.check(ClientIdentity.of("u", "c"), RECEIVE, "b").allowed()).isTrue();
+  }
+
+  @Test
+  void manyChildren_hashTableLookupFindsEveryLevel() {
+    StringBuilder text = new StringBuilder("user gw\n");
+    for (int i = 0; i < 5000; i++) {
+      text.append("topic readwrite line/dev-").append(i).append("/#\n");
+    }
+    AclPolicy p = AclPolicy.parse(text.toString(), "big");
+    ClientIdentity gw = ClientIdentity.of("gw", "c");
+    for (int i = 0; i < 5000; i += 7) {
+      assertThat(p.check(gw, PUBLISH, "line/dev-" + i + "/temp").reason())
+          .isEqualTo("big:" + (i + 2) + " readwrite line/dev-" + i + "/#");
+    }
+    assertThat(p.check(gw, PUBLISH, "line/dev-5000/temp").allowed()).isFalse();
+    assertThat(p.check(gw, SUBSCRIBE, "line/+/temp").allowed()).isFalse();
+    assertThat(p.check(gw, SUBSCRIBE, "line/dev-17/+").allowed()).isTrue();
+  }
+
+  @Test
+  void toString_summarises() {
+    assertThat(POLICY).hasToString("AclPolicy{source=acl.conf, rules=7, users=3, subscribeMode=STRICT}");
+  }
+}
