@@ -128,7 +128,7 @@ final class AclParser {
     if (is(s, i, keywordEnd, "user")) {
       int name = skipBlanks(s, keywordEnd, trimmedEnd);
       if (name == trimmedEnd) {
-        throw error(line, column(lineStart, keywordEnd) + 1, "user line has no user name");
+        throw error(line, column(lineStart, keywordEnd), "user line has no user name");
       }
       compiler.user(s.substring(name, trimmedEnd));
       return;
@@ -141,7 +141,7 @@ final class AclParser {
     String keyword = topic ? "topic" : "pattern";
     int first = skipBlanks(s, keywordEnd, trimmedEnd);
     if (first == trimmedEnd) {
-      throw error(line, column(lineStart, keywordEnd) + 1, keyword + " line has no topic filter");
+      throw error(line, column(lineStart, keywordEnd), keyword + " line has no topic filter");
     }
     int firstEnd = tokenEnd(s, first, trimmedEnd);
     int filterStart = skipBlanks(s, firstEnd, trimmedEnd);
@@ -153,7 +153,7 @@ final class AclParser {
       // than read as a topic named "read", which is never what its author meant.
       Access word = Access.ofWord(s.substring(first, firstEnd));
       if (word != null) {
-        throw error(line, column(lineStart, firstEnd) + 1, keyword + " line has the access word \"" + word.word()
+        throw error(line, column(lineStart, firstEnd), keyword + " line has the access word \"" + word.word()
             + "\" but no topic filter");
       }
       access = Access.READWRITE;
