@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * fallback for file systems that report nothing (network mounts, some container overlays), wakes at least once
  * per poll interval. Either way it compares the file's fingerprint (the identity and attributes of the file the
  * path finally resolves to: device and inode, size, modification time) with the last one, and calls the owner's
- * callback when it differs. A burst of events is settled first, so a writer that truncates and then writes is
- * usually seen once; an owner must still expect to read a half-written file and keep its last good state then.
+ * callback when it differs, once the file has stopped changing for a moment, so a writer that truncates and then
+ * writes is usually seen once. Writers should still replace files atomically (write a temporary file, then rename
+ * it over the old one): a slow in-place write can be read half-done, and an owner keeps its last good state only
+ * when that half does not parse.
  *
  * <p>The callback runs on the watch thread, never concurrently with itself. An exception from it is swallowed
  * so that watching goes on. {@link #close()} stops the thread.
@@ -135,14 +137,38 @@ public final class WatchedFile implements AutoCloseable {
           return;
         }
         if (event) {
-          // Let a burst of writes settle before reading the file.
-          Thread.sleep(SETTLE.toMillis());
           drainEvents();
         }
-        checkNow();
+        if (event || !Fingerprint.of(file).equals(lastSeen())) {
+          awaitStable();
+          checkNow();
+        }
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       }
+    }
+  }
+
+  private Fingerprint lastSeen() {
+    synchronized (lock) {
+      return last;
+    }
+  }
+
+  /**
+   * Waits until two looks one settle interval apart agree (at most 40 looks), so that a writer that truncates and
+   * then writes is usually seen once it has finished.
+   */
+  private void awaitStable() throws InterruptedException {
+    Fingerprint before = Fingerprint.of(file);
+    for (int i = 0; i < 40; i++) {
+      Thread.sleep(SETTLE.toMillis());
+      drainEvents();
+      Fingerprint after = Fingerprint.of(file);
+      if (after.equals(before)) {
+        return;
+      }
+      before = after;
     }
   }
 

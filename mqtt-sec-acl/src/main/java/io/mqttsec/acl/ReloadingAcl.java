@@ -1,0 +1,223 @@
+package io.mqttsec.acl;
+
+import io.mqttsec.api.AclParseException;
+import io.mqttsec.api.Action;
+import io.mqttsec.api.Authorizer;
+import io.mqttsec.api.ClientIdentity;
+import io.mqttsec.api.Decision;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.api.WatchedFile;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An {@link AclPolicy} that follows its file: when the file changes (rewritten, replaced by a rename, or swapped
+ * behind a symbolic link as Kubernetes does for mounted config maps), the new file is parsed completely and then
+ * swapped in atomically. Every check sees one whole policy, old or new, never a mixture.
+ *
+ * <pre>{@code
+ * try (ReloadingAcl acl = ReloadingAcl.watch(Path.of("/etc/mqtt/acl.conf"), events::publish)) {
+ *   Decision d = acl.check(who, Action.SUBSCRIBE, "factory/press-42/#");
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>A changed file that does not parse leaves the last good policy in force and raises
+ *       {@link SecurityEvent.PolicyReloadFailed} with the parse error ({@code acl.conf:12:15: ...}); a good one
+ *       raises {@link SecurityEvent.PolicyReloaded}. A deleted file counts as a broken one.
+ *   <li>At start-up a missing or broken file means deny-all (every decision names the error), or, with
+ *       {@link Builder#requireValidAtStart()}, an {@link AclParseException} from {@link Builder#build()}.
+ *   <li>Changes are seen through a {@link WatchedFile}: file system events, and a poll every
+ *       {@linkplain Builder#pollInterval poll interval} (default 2 s) for file systems without events.
+ * </ul>
+ *
+ * <p>Thread-safe; checks never block on a reload. <b>Security:</b> fails closed at every step. Close it to stop
+ * the watch thread.
+ */
+public final class ReloadingAcl implements Authorizer, AutoCloseable {
+
+  private final Path file;
+  private final AclLimits limits;
+  private final SubscribeMode subscribeMode;
+  private final SecurityEventListener listener;
+  private final Clock clock;
+  private volatile AclPolicy current;
+  private WatchedFile watch;
+
+  private ReloadingAcl(Builder b) {
+    this.file = b.file;
+    this.limits = b.limits == null ? AclLimits.DEFAULT : b.limits;
+    this.subscribeMode = b.subscribeMode == null ? SubscribeMode.STRICT : b.subscribeMode;
+    this.listener = b.listener == null ? SecurityEventListener.none() : b.listener;
+    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+  }
+
+  /** Watches {@code file} with the defaults, reporting reloads to {@code listener}. */
+  public static ReloadingAcl watch(Path file, SecurityEventListener listener) {
+    return builder(file).listener(listener).build();
+  }
+
+  public static Builder builder(Path file) {
+    return new Builder(Objects.requireNonNull(file, "file"));
+  }
+
+  /** The policy in force now; a snapshot that later reloads do not change. */
+  public AclPolicy current() {
+    return current;
+  }
+
+  /** Decides with the policy in force now. Never throws. */
+  public Decision check(ClientIdentity who, Action action, String topicOrFilter) {
+    return current.check(who, action, topicOrFilter);
+  }
+
+  @Override
+  public Decision authorize(ClientIdentity who, Action action, String topicOrFilter) {
+    return check(who, action, topicOrFilter);
+  }
+
+  /**
+   * Parses the file now and swaps it in if it is valid; otherwise keeps the policy in force. Raises the
+   * matching event either way. Called by the watch thread; callable directly (for example on SIGHUP).
+   *
+   * @return whether the new policy is now in force
+   */
+  public synchronized boolean reload() {
+    try {
+      AclPolicy next = AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode);
+      current = next;
+      publish(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
+          next.ruleCount() + " rules, " + next.userCount() + " users"));
+      return true;
+    } catch (AclParseException e) {
+      if (current == null) {
+        current = AclPolicy.denyAll("ACL " + file + " not loaded: " + e.getMessage());
+      }
+      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), e.getMessage()));
+      return false;
+    } catch (RuntimeException e) {
+      if (current == null) {
+        current = AclPolicy.denyAll("ACL " + file + " not loaded: " + e);
+      }
+      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), e.toString()));
+      return false;
+    }
+  }
+
+  private void publish(SecurityEvent event) {
+    try {
+      listener.on(event);
+    } catch (RuntimeException e) {
+      // A failing listener must not change what is in force.
+    }
+  }
+
+  /** Stops watching the file; the policy in force stays usable. */
+  @Override
+  public void close() {
+    watch.close();
+  }
+
+  @Override
+  public String toString() {
+    return "ReloadingAcl{file=" + file + ", current=" + current + '}';
+  }
+
+  /** Builds a {@link ReloadingAcl}; each setting may be set once. */
+  public static final class Builder {
+    private final Path file;
+    private AclLimits limits;
+    private SubscribeMode subscribeMode;
+    private SecurityEventListener listener;
+    private Clock clock;
+    private Duration pollInterval;
+    private boolean requireValidAtStart;
+
+    private Builder(Path file) {
+      this.file = file;
+    }
+
+    /** If unset, {@link AclLimits#DEFAULT}. */
+    public Builder limits(AclLimits aclLimits) {
+      requireUnset("limits", limits);
+      limits = Objects.requireNonNull(aclLimits, "aclLimits");
+      return this;
+    }
+
+    /** If unset, {@link SubscribeMode#STRICT}. */
+    public Builder subscribeMode(SubscribeMode mode) {
+      requireUnset("subscribe mode", subscribeMode);
+      subscribeMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** Receives reload events; if unset, events are dropped. */
+    public Builder listener(SecurityEventListener eventListener) {
+      requireUnset("listener", listener);
+      listener = Objects.requireNonNull(eventListener, "eventListener");
+      return this;
+    }
+
+    /** The clock that stamps events; if unset, the system clock in UTC. */
+    public Builder clock(Clock eventClock) {
+      requireUnset("clock", clock);
+      clock = Objects.requireNonNull(eventClock, "eventClock");
+      return this;
+    }
+
+    /** How often the file is looked at when no file system event arrives; if unset, 2 seconds. */
+    public Builder pollInterval(Duration interval) {
+      requireUnset("poll interval", pollInterval);
+      pollInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /** Throw from {@link #build()} when the file is missing or invalid, instead of starting with deny-all. */
+    public Builder requireValidAtStart() {
+      if (requireValidAtStart) {
+        throw new IllegalStateException("requireValidAtStart was already set");
+      }
+      requireValidAtStart = true;
+      return this;
+    }
+
+    /**
+     * Loads the file and starts watching it.
+     *
+     * @throws AclParseException only with {@link #requireValidAtStart()}, when the file is missing or invalid
+     */
+    public ReloadingAcl build() {
+      ReloadingAcl acl = new ReloadingAcl(this);
+      // Watch first, then load: a change made in between is then seen as a change.
+      acl.watch = WatchedFile.watch(file, pollInterval == null ? Duration.ofSeconds(2) : pollInterval, acl::reload);
+      synchronized (acl) {
+        if (requireValidAtStart) {
+          AclPolicy first;
+          try {
+            first = AclPolicy.parse(file, acl.limits).withSubscribeMode(acl.subscribeMode);
+          } catch (RuntimeException e) {
+            acl.watch.close();
+            throw e;
+          }
+          if (acl.current == null) {
+            acl.current = first;
+            acl.publish(new SecurityEvent.PolicyReloaded(acl.clock.instant(), file.toString(),
+                first.ruleCount() + " rules, " + first.userCount() + " users"));
+          }
+        } else if (acl.current == null) {
+          acl.reload();
+        }
+      }
+      return acl;
+    }
+
+    private static void requireUnset(String what, Object current) {
+      if (current != null) {
+        throw new IllegalStateException(what + " was already set to " + current);
+      }
+    }
+  }
+}
