@@ -87,24 +87,22 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
    */
   public synchronized boolean reload() {
     try {
-      AclPolicy next = AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode);
-      current = next;
-      publish(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
-          next.ruleCount() + " rules, " + next.userCount() + " users"));
+      loaded(AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode));
       return true;
-    } catch (AclParseException e) {
-      if (current == null) {
-        current = AclPolicy.denyAll("ACL " + file + " not loaded: " + e.getMessage());
-      }
-      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), e.getMessage()));
-      return false;
     } catch (RuntimeException e) {
+      String error = e instanceof AclParseException ? e.getMessage() : e.toString();
       if (current == null) {
-        current = AclPolicy.denyAll("ACL " + file + " not loaded: " + e);
+        current = AclPolicy.denyAll("ACL " + file + " not loaded: " + error);
       }
-      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), e.toString()));
+      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
       return false;
     }
+  }
+
+  private void loaded(AclPolicy policy) {
+    current = policy;
+    publish(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
+        policy.ruleCount() + " rules, " + policy.userCount() + " users"));
   }
 
   private void publish(SecurityEvent event) {
@@ -203,9 +201,7 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
             throw e;
           }
           if (acl.current == null) {
-            acl.current = first;
-            acl.publish(new SecurityEvent.PolicyReloaded(acl.clock.instant(), file.toString(),
-                first.ruleCount() + " rules, " + first.userCount() + " users"));
+            acl.loaded(first);
           }
         } else if (acl.current == null) {
           acl.reload();
