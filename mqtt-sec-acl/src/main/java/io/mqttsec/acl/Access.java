@@ -13,6 +13,8 @@ public enum Access {
   READWRITE("readwrite", 3),
   DENY("deny", 4);
 
+  private static final Access[] ALL = values();
+
   private final String word;
   final int bits;
 
@@ -28,11 +30,21 @@ public enum Access {
 
   /** The access for an access word, or null when {@code word} is none of {@code read write readwrite deny}. */
   static Access ofWord(String word) {
-    for (Access a : values()) {
+    for (Access a : ALL) {
       if (a.word.equals(word)) {
         return a;
       }
     }
     return null;
+  }
+
+  /** The access with exactly these bits. */
+  static Access ofBits(int bits) {
+    for (Access a : ALL) {
+      if (a.bits == bits) {
+        return a;
+      }
+    }
+    throw new IllegalArgumentException("no access has bits " + bits);
   }
 }

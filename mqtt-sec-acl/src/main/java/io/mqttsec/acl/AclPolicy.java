@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A topic ACL: which client may publish to, subscribe to and receive from which topics. Reads mosquitto's
@@ -189,50 +188,32 @@ public final class AclPolicy implements Authorizer {
         return SYS_PUBLISH;
       }
     }
-    int wanted = action == Action.PUBLISH ? WRITE : READ;
-    String user = who.username().orElse(null);
-    RuleSet own = user == null ? anonymous : users.get(user);
-    if (own != null) {
-      Rule r = own.hasDeny ? Search.topic(own.deny, topic, DENY, null, null) : null;
-      if (r == null && own.hasAllow) {
-        r = Search.topic(own.allow, topic, wanted, null, null);
-      }
-      if (r != null) {
-        return r.decision();
-      }
-    }
-    if (!patterns.hasDeny && !patterns.hasAllow) {
-      return noMatch;
-    }
-    if (excludedFromPatterns(who)) {
-      return NO_RULE_PATTERNS_EXCLUDED;
-    }
-    String u = usable(user);
-    String c = usable(who.clientId());
-    Rule r = patterns.hasDeny ? Search.topic(patterns.deny, topic, DENY, u, c) : null;
-    if (r == null && patterns.hasAllow) {
-      r = Search.topic(patterns.allow, topic, wanted, u, c);
-    }
-    return r != null ? r.decision() : noMatch;
+    return decide(who, action == Action.PUBLISH ? Query.PUBLISH : Query.RECEIVE, topic);
   }
 
   private Decision checkSubscribe(ClientIdentity who, String requested) {
-    String filter = requested;
-    if (SharedSubscription.isShared(requested)) {
-      Optional<SharedSubscription> shared = SharedSubscription.tryParse(requested);
-      if (shared.isEmpty()) {
-        return MALFORMED_SHARE;
-      }
-      filter = shared.get().filter();
+    String filter = SharedSubscription.isShared(requested) ? SharedSubscription.innerFilter(requested) : requested;
+    if (filter == null) {
+      return MALFORMED_SHARE;
     }
     if (!Topics.isValidFilter(filter, maxLevels)) {
       return INVALID_FILTER;
     }
-    boolean strict = subscribeMode == SubscribeMode.STRICT;
+    return decide(who, subscribeMode == SubscribeMode.STRICT ? Query.SUBSCRIBE_STRICT : Query.SUBSCRIBE_ON_DELIVERY,
+        filter);
+  }
+
+  /** What one walk looks for: the relation between rule and request, and the access wanted. */
+  private enum Query {
+    PUBLISH, RECEIVE, SUBSCRIBE_STRICT, SUBSCRIBE_ON_DELIVERY
+  }
+
+  /** The client's own list first, then the patterns; in each, deny rules before allowing ones. */
+  private Decision decide(ClientIdentity who, Query query, String request) {
     String user = who.username().orElse(null);
     RuleSet own = user == null ? anonymous : users.get(user);
     if (own != null) {
-      Rule r = decideFilter(own, filter, strict, null, null);
+      Rule r = find(own, query, request, null, null);
       if (r != null) {
         return r.decision();
       }
@@ -240,29 +221,38 @@ public final class AclPolicy implements Authorizer {
     if (!patterns.hasDeny && !patterns.hasAllow) {
       return noMatch;
     }
-    if (excludedFromPatterns(who)) {
+    // CVE-2017-7650: a '+' or '#' in a username or client id would act as a wildcard once substituted.
+    String clientId = who.clientId();
+    if (hasWildcard(clientId) || (user != null && hasWildcard(user))) {
       return NO_RULE_PATTERNS_EXCLUDED;
     }
-    Rule r = decideFilter(patterns, filter, strict, usable(user), usable(who.clientId()));
+    Rule r = find(patterns, query, request, usable(user), usable(clientId));
     return r != null ? r.decision() : noMatch;
   }
 
-  /** Strict: a deny that intersects, else an allow that covers. Filter on delivery: the other way round. */
-  private static Rule decideFilter(RuleSet list, String filter, boolean strict, String u, String c) {
+  /**
+   * The deciding rule of one list. Topics: a deny that matches, else an allow with the access that matches.
+   * Strict SUBSCRIBE: a deny that intersects, else a read allow that covers. Filter on delivery: a deny that
+   * covers, else a read allow that intersects.
+   */
+  private static Rule find(RuleSet list, Query query, String request, String u, String c) {
     Rule r = null;
     if (list.hasDeny) {
-      r = strict ? Search.intersecting(list.deny, filter, DENY, u, c) : Search.covering(list.deny, filter, DENY, u, c);
+      r = switch (query) {
+        case PUBLISH, RECEIVE -> Search.topic(list.deny, request, DENY, u, c);
+        case SUBSCRIBE_STRICT -> Search.intersecting(list.deny, request, DENY, u, c);
+        case SUBSCRIBE_ON_DELIVERY -> Search.covering(list.deny, request, DENY, u, c);
+      };
     }
     if (r == null && list.hasAllow) {
-      r = strict ? Search.covering(list.allow, filter, READ, u, c) : Search.intersecting(list.allow, filter, READ, u, c);
+      r = switch (query) {
+        case PUBLISH -> Search.topic(list.allow, request, WRITE, u, c);
+        case RECEIVE -> Search.topic(list.allow, request, READ, u, c);
+        case SUBSCRIBE_STRICT -> Search.covering(list.allow, request, READ, u, c);
+        case SUBSCRIBE_ON_DELIVERY -> Search.intersecting(list.allow, request, READ, u, c);
+      };
     }
     return r;
-  }
-
-  /** CVE-2017-7650: a '+' or '#' in a username or client id would act as a wildcard once substituted. */
-  private static boolean excludedFromPatterns(ClientIdentity who) {
-    String user = who.username().orElse(null);
-    return hasWildcard(who.clientId()) || (user != null && hasWildcard(user));
   }
 
   private static boolean hasWildcard(String s) {
@@ -403,10 +393,12 @@ public final class AclPolicy implements Authorizer {
       return compiler.build(mode == null ? SubscribeMode.STRICT : mode, l.maxLevels());
     }
 
-    private static void requireUnset(String what, Object current) {
-      if (current != null) {
-        throw new IllegalStateException(what + " was already set to " + current);
-      }
+  }
+
+  /** Builders set each setting once: a second call is a mistake, not an override. */
+  static void requireUnset(String what, Object current) {
+    if (current != null) {
+      throw new IllegalStateException(what + " was already set to " + current);
     }
   }
 }

@@ -223,9 +223,4 @@ final class Node {
   boolean isEmptyLiteral() {
     return key != null && key.isEmpty();
   }
-
-  /** Whether this node was reached by a literal edge, not a wildcard or placeholder. */
-  boolean isLiteral() {
-    return parent != null && this != parent.plus && this != parent.user && this != parent.client;
-  }
 }

@@ -140,35 +140,35 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
 
     /** If unset, {@link AclLimits#DEFAULT}. */
     public Builder limits(AclLimits aclLimits) {
-      requireUnset("limits", limits);
+      AclPolicy.requireUnset("limits", limits);
       limits = Objects.requireNonNull(aclLimits, "aclLimits");
       return this;
     }
 
     /** If unset, {@link SubscribeMode#STRICT}. */
     public Builder subscribeMode(SubscribeMode mode) {
-      requireUnset("subscribe mode", subscribeMode);
+      AclPolicy.requireUnset("subscribe mode", subscribeMode);
       subscribeMode = Objects.requireNonNull(mode, "mode");
       return this;
     }
 
     /** Receives reload events; if unset, events are dropped. */
     public Builder listener(SecurityEventListener eventListener) {
-      requireUnset("listener", listener);
+      AclPolicy.requireUnset("listener", listener);
       listener = Objects.requireNonNull(eventListener, "eventListener");
       return this;
     }
 
     /** The clock that stamps events; if unset, the system clock in UTC. */
     public Builder clock(Clock eventClock) {
-      requireUnset("clock", clock);
+      AclPolicy.requireUnset("clock", clock);
       clock = Objects.requireNonNull(eventClock, "eventClock");
       return this;
     }
 
     /** How often the file is looked at when no file system event arrives; if unset, 2 seconds. */
     public Builder pollInterval(Duration interval) {
-      requireUnset("poll interval", pollInterval);
+      AclPolicy.requireUnset("poll interval", pollInterval);
       pollInterval = Objects.requireNonNull(interval, "interval");
       return this;
     }
@@ -191,29 +191,20 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
       ReloadingAcl acl = new ReloadingAcl(this);
       // Watch first, then load: a change made in between is then seen as a change.
       acl.watch = WatchedFile.watch(file, pollInterval == null ? Duration.ofSeconds(2) : pollInterval, acl::reload);
+      // Under the lock, after any reload the watch thread may already have made: this load is the freshest.
       synchronized (acl) {
         if (requireValidAtStart) {
-          AclPolicy first;
           try {
-            first = AclPolicy.parse(file, acl.limits).withSubscribeMode(acl.subscribeMode);
+            acl.loaded(AclPolicy.parse(file, acl.limits).withSubscribeMode(acl.subscribeMode));
           } catch (RuntimeException e) {
             acl.watch.close();
             throw e;
           }
-          if (acl.current == null) {
-            acl.loaded(first);
-          }
-        } else if (acl.current == null) {
+        } else {
           acl.reload();
         }
       }
       return acl;
-    }
-
-    private static void requireUnset(String what, Object current) {
-      if (current != null) {
-        throw new IllegalStateException(what + " was already set to " + current);
-      }
     }
   }
 }

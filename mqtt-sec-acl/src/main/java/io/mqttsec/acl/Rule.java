@@ -27,12 +27,7 @@ final class Rule {
   }
 
   Access access() {
-    for (Access a : Access.values()) {
-      if (a.bits == accessBits) {
-        return a;
-      }
-    }
-    throw new AssertionError(accessBits);
+    return Access.ofBits(accessBits);
   }
 
   /** The filter as written (with {@code %u}/{@code %c} for a pattern). */

@@ -40,18 +40,21 @@ public record SharedSubscription(String group, String filter) {
     if (!isShared(text)) {
       throw new InvalidTopicException(what, text, 0, "must start with " + PREFIX);
     }
-    int slash = text.indexOf('/', PREFIX.length());
+    int slash = groupEnd(text);
     if (slash < 0) {
-      throw new InvalidTopicException(what, text, text.length(), "has no topic filter after the share name");
-    }
-    if (slash == PREFIX.length()) {
-      throw new InvalidTopicException(what, text, slash, "the share name must not be empty");
-    }
-    for (int i = PREFIX.length(); i < slash; i++) {
-      char c = text.charAt(i);
-      if (c == '+' || c == '#') {
-        throw new InvalidTopicException(what, text, i, "'" + c + "' at index " + i + " is not allowed in a share name");
+      int i = text.indexOf('/', PREFIX.length());
+      if (i < 0) {
+        throw new InvalidTopicException(what, text, text.length(), "has no topic filter after the share name");
       }
+      if (i == PREFIX.length()) {
+        throw new InvalidTopicException(what, text, i, "the share name must not be empty");
+      }
+      int bad = PREFIX.length();
+      while (text.charAt(bad) != '+' && text.charAt(bad) != '#') {
+        bad++;
+      }
+      throw new InvalidTopicException(what, text, bad,
+          "'" + text.charAt(bad) + "' at index " + bad + " is not allowed in a share name");
     }
     String filter = text.substring(slash + 1);
     try {
@@ -64,14 +67,40 @@ public record SharedSubscription(String group, String filter) {
 
   /** Parses wire input: the subscription, or empty when the text is not a valid shared subscription. */
   public static Optional<SharedSubscription> tryParse(String text) {
+    String filter = innerFilter(text);
+    return filter == null ? Optional.empty()
+        : Optional.of(new SharedSubscription(text.substring(PREFIX.length(), text.length() - filter.length() - 1),
+            filter));
+  }
+
+  /**
+   * For wire input on the hot path: the FILTER of a valid {@code $share/GROUP/FILTER}, or null when the text is
+   * not one. Builds no exception.
+   */
+  public static String innerFilter(String text) {
     if (!isShared(text)) {
-      return Optional.empty();
+      return null;
     }
-    try {
-      return Optional.of(parse(text));
-    } catch (InvalidTopicException e) {
-      return Optional.empty();
+    int slash = groupEnd(text);
+    if (slash < 0) {
+      return null;
     }
+    String filter = text.substring(slash + 1);
+    return Topics.isValidFilter(filter) ? filter : null;
+  }
+
+  /** The index of the '/' that ends a valid share name, or -1 when the share name is missing or invalid. */
+  private static int groupEnd(String text) {
+    for (int i = PREFIX.length(); i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '/') {
+        return i == PREFIX.length() ? -1 : i;
+      }
+      if (c == '+' || c == '#') {
+        return -1;
+      }
+    }
+    return -1;
   }
 
   /** The text form, {@code $share/GROUP/FILTER}. */

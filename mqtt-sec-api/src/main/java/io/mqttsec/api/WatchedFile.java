@@ -145,6 +145,8 @@ public final class WatchedFile implements AutoCloseable {
         }
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
+      } catch (RuntimeException e) {
+        // An unexpected failure must not end the watch: changes would then go unnoticed for good.
       }
     }
   }

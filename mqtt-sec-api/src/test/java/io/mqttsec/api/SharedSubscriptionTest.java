@@ -3,6 +3,11 @@ package io.mqttsec.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class SharedSubscriptionTest {
@@ -45,6 +50,34 @@ class SharedSubscriptionTest {
     assertThat(SharedSubscription.tryParse("$share/g")).isEmpty();
     assertThat(SharedSubscription.tryParse("a/b")).isEmpty();
     assertThat(SharedSubscription.tryParse(null)).isEmpty();
+  }
+
+  @Test
+  void innerFilter_wireInput_nullInsteadOfException() {
+    assertThat(SharedSubscription.innerFilter("$share/g/factory/+/temp")).isEqualTo("factory/+/temp");
+    assertThat(SharedSubscription.innerFilter("$share/g")).isNull();
+    assertThat(SharedSubscription.innerFilter("$share/g+/a")).isNull();
+    assertThat(SharedSubscription.innerFilter("$share/g/a/#/b")).isNull();
+    assertThat(SharedSubscription.innerFilter("a/b")).isNull();
+  }
+
+  @Provide
+  Arbitrary<String> shareLike() {
+    return Arbitraries.of("$share", "/", "g", "+", "#", "a", "", "\u0000").list().ofMaxSize(7)
+        .map(parts -> String.join("", parts));
+  }
+
+  /** The throwing and the wire path decide alike, so they cannot drift apart. */
+  @Property(tries = 2000)
+  void parseAndInnerFilter_agree(@ForAll("shareLike") String text) {
+    String inner = SharedSubscription.innerFilter(text);
+    try {
+      assertThat(inner).isEqualTo(SharedSubscription.parse(text).filter());
+      assertThat(SharedSubscription.tryParse(text)).contains(SharedSubscription.parse(text));
+    } catch (InvalidTopicException e) {
+      assertThat(inner).isNull();
+      assertThat(SharedSubscription.tryParse(text)).isEmpty();
+    }
   }
 
   @Test
