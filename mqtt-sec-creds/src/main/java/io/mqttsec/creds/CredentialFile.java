@@ -1,0 +1,521 @@
+package io.mqttsec.creds;
+
+import io.mqttsec.api.CredentialException;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.api.WatchedFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A mosquitto {@code password_file}, loaded, kept current and written back.
+ *
+ * <p>The format is mosquitto's: one {@code user:hash} per line, {@code #} comments and blank lines; the hash
+ * forms are those of {@link PasswordHash}. A user in a rotation window carries a second, older hash and its
+ * expiry ({@code user:NEW:OLD:2026-12-01T00:00:00Z}, see {@link Credential}); mosquitto 2.x reads only the
+ * first two fields, so the file stays usable by a mosquitto broker.
+ *
+ * <pre>{@code
+ * CredentialFile store = CredentialFile.load(Path.of("passwd"));
+ * store.put("sensor-0042", passwordBytes);                       // hashed with PasswordHasher.pbkdf2Sha512()
+ * store.rotate("gw-01", newPassword, Instant.now().plus(Duration.ofDays(7)));
+ * }</pre>
+ *
+ * <p><b>Strict.</b> A line without {@code :}, an empty user name, a control character in a name, a duplicate
+ * user, an empty or undecodable hash, invalid UTF-8 or a file over {@link #MAX_FILE_BYTES} is a
+ * {@link CredentialException} naming {@code file:line:column}; a bad line never becomes a user with an empty
+ * or missing password (CVE-2018-12551). Messages never echo a hash or a line's password field.
+ *
+ * <p><b>Reload.</b> With {@link Builder#reloadOnChange()} (or {@link #watch}) the file is watched (file events,
+ * polling, Kubernetes-style symlink swaps); a changed file is parsed completely and swapped in atomically, a
+ * broken one leaves the last good entries in force. Either way a {@code PolicyReloaded} or
+ * {@code PolicyReloadFailed} event goes to the listener, and {@link #onUsersChanged} callbacks learn which
+ * users changed (the authenticator drops their cached logins at once).
+ *
+ * <p><b>Writes</b> ({@link #put}, {@link #remove}, {@link #rotate}) re-read the file, change only the lines of
+ * that user, and replace the file atomically: a temporary file in the same folder with permissions 0600,
+ * fsync, rename over the old one, fsync of the folder. Comments, blank lines and every other line are kept
+ * byte for byte. A file that does not parse is never overwritten.
+ *
+ * <p>Thread-safe: lookups read an immutable snapshot; writes and reloads are serialized.
+ */
+public final class CredentialFile implements AutoCloseable {
+
+  /** The largest password file read, in bytes (64 MiB, some 200,000 users at the default hash). */
+  public static final long MAX_FILE_BYTES = 64L << 20;
+
+  /** The longest line read, in characters. */
+  public static final int MAX_LINE_CHARS = 16_384;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path file;
+  private final SecurityEventListener listener;
+  private final Clock clock;
+  private final PasswordHasher hasher;
+  private final List<Consumer<Set<String>>> changeListeners = new CopyOnWriteArrayList<>();
+  private volatile Snapshot snapshot;
+  private WatchedFile watch;
+
+  /** What lookups read: the entries and the decoy hash that unknown users are verified against. */
+  static final class Snapshot {
+    final Map<String, Credential> users;
+    final PasswordHash decoy;
+
+    Snapshot(Map<String, Credential> users, PasswordHash decoy) {
+      this.users = users;
+      this.decoy = decoy;
+    }
+  }
+
+  private CredentialFile(Builder b) {
+    this.file = b.file;
+    this.listener = b.listener == null ? SecurityEventListener.none() : b.listener;
+    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    this.hasher = b.hasher == null ? PasswordHasher.pbkdf2Sha512() : b.hasher;
+  }
+
+  /**
+   * Loads {@code file} once, without watching it.
+   *
+   * @throws CredentialException if it is missing, unreadable or malformed (with {@code file:line:column})
+   */
+  public static CredentialFile load(Path file) {
+    return builder(file).build();
+  }
+
+  /** Loads {@code file} and reloads it whenever it changes, reporting reloads to {@code listener}. */
+  public static CredentialFile watch(Path file, SecurityEventListener listener) {
+    return builder(file).listener(listener).reloadOnChange().build();
+  }
+
+  /** A builder for {@code file}. */
+  public static Builder builder(Path file) {
+    return new Builder(Objects.requireNonNull(file, "file"));
+  }
+
+  /** The entry of {@code username}, if the file has one. */
+  public Optional<Credential> lookup(String username) {
+    return Optional.ofNullable(snapshot.users.get(username));
+  }
+
+  /** The user names, in file order. */
+  public Set<String> users() {
+    return snapshot.users.keySet();
+  }
+
+  /** The number of users. */
+  public int size() {
+    return snapshot.users.size();
+  }
+
+  /** The file this store reads and writes. */
+  public Path file() {
+    return file;
+  }
+
+  /** The policy {@link #put(String, byte[])} and {@link #rotate} hash new passwords with. */
+  public PasswordHasher hasher() {
+    return hasher;
+  }
+
+  Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Registers {@code callback} to receive the names of users whose entry was added, changed or removed by a
+   * reload or a write. Called on the thread that made the change; it must not block.
+   */
+  public void onUsersChanged(Consumer<Set<String>> callback) {
+    changeListeners.add(Objects.requireNonNull(callback, "callback"));
+  }
+
+  /**
+   * Re-reads the file now. On success the new entries are in force and a {@code PolicyReloaded} event is
+   * published; on failure the last good entries stay and a {@code PolicyReloadFailed} event says why.
+   *
+   * @return whether the file was loaded
+   */
+  public synchronized boolean reload() {
+    try {
+      install(CredentialParser.read(file, false).users);
+      return true;
+    } catch (RuntimeException e) {
+      String error = e instanceof CredentialException ? e.getMessage() : e.toString();
+      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
+      return false;
+    }
+  }
+
+  /**
+   * Sets the password of {@code username}, adding the user if new and ending any rotation, hashed with
+   * {@link #hasher()}. The file is rewritten atomically before this returns; a missing file is created.
+   *
+   * @throws IllegalArgumentException if the name is empty, starts with {@code #}, or holds {@code :} or a
+   *     control character, or if the password is empty
+   * @throws CredentialException if the current file does not parse or cannot be written
+   */
+  public void put(String username, byte[] password) {
+    checkUsername(username);
+    put(username, hasher.hash(password));
+  }
+
+  /** Sets the hash of {@code username} as {@link #put(String, byte[])} does, for a hash made elsewhere. */
+  public synchronized void put(String username, PasswordHash hash) {
+    checkUsername(username);
+    Objects.requireNonNull(hash, "hash");
+    Credential entry = new Credential(username, hash, null, null);
+    rewrite(username, entry, true);
+  }
+
+  /**
+   * Removes {@code username}; its cached logins end at once.
+   *
+   * @return whether the user was in the file
+   */
+  public synchronized boolean remove(String username) {
+    Objects.requireNonNull(username, "username");
+    return rewrite(username, null, false);
+  }
+
+  /**
+   * Starts a rotation: {@code newPassword} becomes the current password, and the current hash stays valid
+   * until {@code graceUntil} so devices can move over one by one. One atomic write. A rotation already under
+   * way is replaced (only the newest previous hash is kept).
+   *
+   * @throws IllegalArgumentException if {@code graceUntil} is not in the future or the password is empty
+   * @throws CredentialException if the user is not in the file, or the file cannot be read or written
+   */
+  public void rotate(String username, byte[] newPassword, Instant graceUntil) {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(graceUntil, "graceUntil");
+    if (!graceUntil.isAfter(clock.instant())) {
+      throw new IllegalArgumentException("the grace period must end in the future, not at " + graceUntil);
+    }
+    PasswordHash hash = hasher.hash(newPassword);
+    synchronized (this) {
+      CredentialParser.Parsed parsed = CredentialParser.read(file, false);
+      Credential old = parsed.users.get(username);
+      if (old == null) {
+        throw new CredentialException(file + ": no user " + CredentialParser.quote(username) + " to rotate");
+      }
+      write(parsed, username, new Credential(username, hash, old.hash(), graceUntil), false);
+    }
+  }
+
+  /**
+   * Replaces the current hash of {@code expected}'s user with {@code hash}, keeping a rotation under way, only
+   * if the file still holds exactly {@code expected}: a concurrent change wins over an upgrade.
+   */
+  synchronized boolean replaceIfUnchanged(Credential expected, PasswordHash hash) {
+    CredentialParser.Parsed parsed = CredentialParser.read(file, false);
+    if (!expected.equals(parsed.users.get(expected.username()))) {
+      return false;
+    }
+    write(parsed, expected.username(), new Credential(expected.username(), hash,
+        expected.previous().orElse(null), expected.previousUntil().orElse(null)), false);
+    return true;
+  }
+
+  private boolean rewrite(String username, Credential entry, boolean missingIsEmpty) {
+    CredentialParser.Parsed parsed = CredentialParser.read(file, missingIsEmpty);
+    if (entry == null && !parsed.users.containsKey(username)) {
+      return false;
+    }
+    write(parsed, username, entry, missingIsEmpty);
+    return true;
+  }
+
+  /** Replaces (or removes, or appends) the line of {@code username} and writes the file atomically. */
+  private void write(CredentialParser.Parsed parsed, String username, Credential entry, boolean create) {
+    StringBuilder text = new StringBuilder();
+    boolean placed = false;
+    for (CredentialParser.Line line : parsed.lines) {
+      if (line.credential != null && line.credential.username().equals(username)) {
+        placed = true;
+        if (entry != null) {
+          text.append(username).append(':').append(entry.encodedFields()).append('\n');
+        }
+      } else {
+        text.append(line.text).append('\n');
+      }
+    }
+    if (!placed && entry != null) {
+      text.append(username).append(':').append(entry.encodedFields()).append('\n');
+    }
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    // Parse what is about to be written: a write can never leave a file this class would refuse.
+    CredentialParser.Parsed written = CredentialParser.parse(bytes, file.toString());
+    writeAtomically(bytes, create);
+    install(written.users);
+  }
+
+  private void writeAtomically(byte[] bytes, boolean create) {
+    Path target;
+    try {
+      // Write where a symlink points, so the link (a deployment's choice) stays a link.
+      target = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath();
+    } catch (IOException e) {
+      throw new CredentialException(file + ": cannot resolve the file to write: " + e.getMessage(), e);
+    }
+    if (!create && !Files.exists(target)) {
+      throw new CredentialException(file + ": file not found");
+    }
+    Path dir = target.getParent();
+    Path temp = null;
+    try {
+      temp = createPrivateTemp(dir, target.getFileName().toString());
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
+        out.force(true);
+      }
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new CredentialException(file + ": the file system cannot rename atomically; not written", e);
+      }
+      temp = null;
+      syncDirectory(dir);
+    } catch (IOException e) {
+      throw new CredentialException(file + ": cannot write: " + e.getMessage(), e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // The write already failed; that error is the one to report.
+        }
+      }
+    }
+  }
+
+  private static Path createPrivateTemp(Path dir, String name) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path temp = dir.resolve('.' + name + ".tmp-" + Long.toHexString(RANDOM.nextLong()));
+      try {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+          return Files.createFile(temp, PosixFilePermissions.asFileAttribute(
+              PosixFilePermissions.fromString("rw-------")));
+        }
+        return Files.createFile(temp);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static void syncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Not every platform can open a folder; the rename is already done.
+    }
+  }
+
+  private void install(Map<String, Credential> users) {
+    Snapshot old = snapshot;
+    snapshot = new Snapshot(users, decoyFor(users.values()));
+    int rotating = 0;
+    for (Credential c : users.values()) {
+      rotating += c.previous().isPresent() ? 1 : 0;
+    }
+    publish(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
+        users.size() + (users.size() == 1 ? " user" : " users") + (rotating > 0 ? ", " + rotating + " rotating" : "")));
+    if (old != null) {
+      Set<String> changed = new HashSet<>();
+      for (Map.Entry<String, Credential> e : old.users.entrySet()) {
+        if (!e.getValue().equals(users.get(e.getKey()))) {
+          changed.add(e.getKey());
+        }
+      }
+      for (String user : users.keySet()) {
+        if (!old.users.containsKey(user)) {
+          changed.add(user);
+        }
+      }
+      if (!changed.isEmpty()) {
+        Set<String> view = Collections.unmodifiableSet(changed);
+        for (Consumer<Set<String>> callback : changeListeners) {
+          try {
+            callback.accept(view);
+          } catch (RuntimeException e) {
+            // A failing callback must not undo a load that is already in force.
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A decoy with the algorithm and cost most users have, so an unknown user's failure costs what a known
+   * user's does. With no users, the hasher's policy decides.
+   */
+  private PasswordHash decoyFor(Iterable<Credential> entries) {
+    Map<String, Integer> counts = new HashMap<>();
+    Map<String, PasswordHash> sample = new HashMap<>();
+    String best = null;
+    for (Credential c : entries) {
+      PasswordHash h = c.hash();
+      String key = h.algorithm() + " " + h.cost();
+      int n = counts.merge(key, 1, Integer::sum);
+      sample.putIfAbsent(key, h);
+      if (best == null || n > counts.get(best)) {
+        best = key;
+      }
+    }
+    return best == null ? hasher.decoy(RANDOM) : sample.get(best).decoy(RANDOM);
+  }
+
+  private static void checkUsername(String username) {
+    Objects.requireNonNull(username, "username");
+    if (username.isEmpty()) {
+      throw new IllegalArgumentException("a user name cannot be empty (an empty user name is anonymous)");
+    }
+    if (username.charAt(0) == '#') {
+      throw new IllegalArgumentException("a user name cannot start with '#': the line would be a comment");
+    }
+    int bad = CredentialParser.badUsernameChar(username);
+    if (bad >= 0) {
+      throw new IllegalArgumentException(String.format("a user name cannot contain %s (U+%04X at index %d)",
+          username.charAt(bad) == ':' ? "':'" : "a control character", (int) username.charAt(bad), bad));
+    }
+  }
+
+  private void publish(SecurityEvent event) {
+    try {
+      listener.on(event);
+    } catch (RuntimeException e) {
+      // A failing listener must not change what is in force.
+    }
+  }
+
+  /** Stops watching the file, if it was watched. Lookups keep working on the last entries. */
+  @Override
+  public void close() {
+    if (watch != null) {
+      watch.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CredentialFile{" + file + ", " + snapshot.users.size() + " users}";
+  }
+
+  /** Builds a {@link CredentialFile}; each setting may be set once. */
+  public static final class Builder {
+    private final Path file;
+    private SecurityEventListener listener;
+    private Clock clock;
+    private PasswordHasher hasher;
+    private Duration pollInterval;
+    private boolean reloadOnChange;
+
+    private Builder(Path file) {
+      this.file = file;
+    }
+
+    /** Where reload events go. If unset, nowhere. */
+    public Builder listener(SecurityEventListener eventListener) {
+      requireUnset("listener", listener);
+      listener = Objects.requireNonNull(eventListener, "eventListener");
+      return this;
+    }
+
+    /** The clock for event times and rotation deadlines. If unset, the UTC system clock. */
+    public Builder clock(Clock eventClock) {
+      requireUnset("clock", clock);
+      clock = Objects.requireNonNull(eventClock, "eventClock");
+      return this;
+    }
+
+    /** How new passwords are hashed. If unset, {@link PasswordHasher#pbkdf2Sha512()}. */
+    public Builder hasher(PasswordHasher policy) {
+      requireUnset("hasher", hasher);
+      hasher = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Watch the file and reload it when it changes. */
+    public Builder reloadOnChange() {
+      if (reloadOnChange) {
+        throw new IllegalStateException("reloadOnChange was already set");
+      }
+      reloadOnChange = true;
+      return this;
+    }
+
+    /** How often a watched file is also polled, for file systems without change events. If unset, 2 s. */
+    public Builder pollInterval(Duration interval) {
+      requireUnset("poll interval", pollInterval);
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("the poll interval must be positive, not " + interval);
+      }
+      pollInterval = interval;
+      return this;
+    }
+
+    /**
+     * Loads the file and, if asked, starts watching it.
+     *
+     * @throws CredentialException if the file is missing or malformed: a store never starts half-loaded
+     * @throws IllegalStateException if a poll interval was set without {@link #reloadOnChange()}
+     */
+    public CredentialFile build() {
+      if (pollInterval != null && !reloadOnChange) {
+        throw new IllegalStateException("a poll interval needs reloadOnChange()");
+      }
+      CredentialFile store = new CredentialFile(this);
+      if (reloadOnChange) {
+        // Watch first, then load: a change made in between is seen as a change.
+        store.watch = WatchedFile.watch(file, pollInterval == null ? Duration.ofSeconds(2) : pollInterval,
+            store::reload);
+      }
+      synchronized (store) {
+        try {
+          store.install(CredentialParser.read(file, false).users);
+        } catch (RuntimeException e) {
+          store.close();
+          throw e;
+        }
+      }
+      return store;
+    }
+
+    private static void requireUnset(String what, Object value) {
+      if (value != null) {
+        throw new IllegalStateException(what + " was already set to " + value);
+      }
+    }
+  }
+}

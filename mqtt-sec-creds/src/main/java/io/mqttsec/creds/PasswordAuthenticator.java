@@ -1,0 +1,335 @@
+package io.mqttsec.creds;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.mqttsec.api.AuthResult;
+import io.mqttsec.api.Authenticator;
+import io.mqttsec.api.ClientIdentity;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.SecurityEventListener;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Checks MQTT CONNECT user names and passwords against a {@link CredentialFile}.
+ *
+ * <pre>{@code
+ * PasswordAuthenticator auth = PasswordAuthenticator.builder(store)
+ *     .cache(Duration.ofMinutes(5), 100_000)
+ *     .bruteForceGuard(BruteForceGuard.builder().listener(audit).build())
+ *     .listener(audit)
+ *     .build();
+ * AuthResult r = auth.authenticate(ClientIdentity.of("sensor-0042", "s42").withRemoteAddress(addr), pw);
+ * }</pre>
+ *
+ * <p>What one call does, in order:
+ * <ol>
+ *   <li>an empty or absent user name is anonymous: {@code ANONYMOUS_REFUSED} (whether anonymous clients may
+ *       connect at all is the broker's choice, not the password store's);</li>
+ *   <li>the {@link BruteForceGuard} may refuse at once ({@code LOCKED_OUT}, {@code ADDRESS_BLOCKED}) without
+ *       hashing anything;</li>
+ *   <li>an empty password never matches;</li>
+ *   <li>a login verified within the cache's time to live, for the same entry and the same password, succeeds
+ *       without hashing (a reconnect storm of thousands of devices costs microseconds each);</li>
+ *   <li>otherwise the password is hashed at the stored cost and compared in constant time, against the
+ *       previous hash too while a rotation window is open. An unknown user is hashed against a decoy of the
+ *       file's most common cost, so the answer takes as long as a wrong password, and both give the same
+ *       reason: no user enumeration by timing or by message.</li>
+ * </ol>
+ * Every failure is counted by the guard and published as {@code AuthFailed}; every success as
+ * {@code AuthSucceeded}. Any unexpected error denies with {@code ERROR}: this class fails closed.
+ *
+ * <p><b>Security:</b> the cache stores no password and nothing an offline attack could use: each entry holds
+ * an HMAC-SHA256 of user name and password under a random key that lives only in this object's memory. It is
+ * bounded in size and time, and a user's entries are dropped the moment their line in the file changes or
+ * disappears. Events carry user, client id and address, never the password.
+ *
+ * <p>With {@link Builder#upgradeOnLogin()}, a login that verifies against a hash weaker than the store's
+ * {@link CredentialFile#hasher()} ({@code $6$}, or {@code $7$} with fewer iterations, as mosquitto 2.0 writes
+ * them) re-hashes the password with the current policy and writes it back, so a fleet moves to strong hashes
+ * as it reconnects. That login pays for one extra hash and one file write.
+ *
+ * <p>Thread-safe. Verification is CPU-bound (about 0.2 s at 210,000 iterations): call it off the network
+ * threads.
+ */
+public final class PasswordAuthenticator implements Authenticator {
+
+  private static final String BAD_CREDENTIALS = "bad user name or password";
+
+  private final CredentialFile store;
+  private final Cache<String, CachedLogin> cache;
+  private final BruteForceGuard guard;
+  private final SecurityEventListener listener;
+  private final Clock clock;
+  private final boolean upgradeOnLogin;
+  private final ThreadLocal<Mac> tagger;
+
+  /** A verified login: a keyed tag of user and password, the entry it was checked against, and which hash. */
+  private record CachedLogin(byte[] tag, Credential entry, boolean viaPrevious) {
+  }
+
+  private PasswordAuthenticator(Builder b) {
+    this.store = b.store;
+    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    this.listener = b.listener == null ? SecurityEventListener.none() : b.listener;
+    this.guard = b.noGuard ? null
+        : b.guard != null ? b.guard : BruteForceGuard.builder().clock(clock).listener(listener).build();
+    this.upgradeOnLogin = b.upgradeOnLogin;
+    if (b.noCache) {
+      this.cache = null;
+    } else {
+      Duration ttl = b.cacheTtl == null ? Duration.ofMinutes(5) : b.cacheTtl;
+      this.cache = Caffeine.newBuilder()
+          .maximumSize(b.cacheMaxEntries == null ? 100_000 : b.cacheMaxEntries)
+          .expireAfterWrite(ttl)
+          .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+          .executor(Runnable::run)
+          .build();
+      store.onUsersChanged(cache::invalidateAll);
+    }
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
+    Arrays.fill(key, (byte) 0);
+    this.tagger = ThreadLocal.withInitial(() -> {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(spec);
+        return mac;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
+      }
+    });
+  }
+
+  /** A builder checking passwords against {@code store}. */
+  public static Builder builder(CredentialFile store) {
+    return new Builder(Objects.requireNonNull(store, "store"));
+  }
+
+  /**
+   * Checks {@code password} (the raw MQTT password bytes, possibly null) for {@code who}. Never throws for
+   * bad input: every problem is a failed {@link AuthResult}.
+   */
+  @Override
+  public AuthResult authenticate(ClientIdentity who, byte[] password) {
+    try {
+      return check(who, password);
+    } catch (RuntimeException e) {
+      AuthResult error = AuthResult.failure(AuthResult.Outcome.ERROR, "internal error while checking the password");
+      publish(new SecurityEvent.AuthFailed(clock.instant(), who, error.outcome(), "internal error: "
+          + e.getClass().getName()));
+      return error;
+    }
+  }
+
+  private AuthResult check(ClientIdentity who, byte[] password) {
+    if (who.isAnonymous()) {
+      return fail(who, AuthResult.Outcome.ANONYMOUS_REFUSED, "anonymous login is not allowed",
+          "anonymous login is not allowed", false);
+    }
+    String user = who.username().orElseThrow();
+    if (guard != null) {
+      Optional<AuthResult> refused = guard.check(who);
+      if (refused.isPresent()) {
+        publish(new SecurityEvent.AuthFailed(clock.instant(), who, refused.get().outcome(),
+            refused.get().reason()));
+        return refused.get();
+      }
+    }
+    if (password == null || password.length == 0) {
+      return fail(who, AuthResult.Outcome.BAD_CREDENTIALS, BAD_CREDENTIALS, "empty password", true);
+    }
+    Instant now = clock.instant();
+    CredentialFile.Snapshot snapshot = store.snapshot();
+    Credential entry = snapshot.users.get(user);
+
+    if (cache != null && entry != null) {
+      CachedLogin cached = cache.getIfPresent(user);
+      if (cached != null && cached.entry.equals(entry) && (!cached.viaPrevious || entry.acceptsPrevious(now))
+          && MessageDigest.isEqual(cached.tag, tag(user, password))) {
+        return succeed(who, cached.viaPrevious, entry, true);
+      }
+    }
+
+    if (entry == null) {
+      snapshot.decoy.verify(password);
+      return fail(who, AuthResult.Outcome.BAD_CREDENTIALS, BAD_CREDENTIALS, "unknown user", true);
+    }
+    boolean viaPrevious = false;
+    boolean ok = entry.hash().verify(password);
+    if (!ok && entry.acceptsPrevious(now)) {
+      ok = entry.previous().orElseThrow().verify(password);
+      viaPrevious = ok;
+    }
+    if (!ok) {
+      return fail(who, AuthResult.Outcome.BAD_CREDENTIALS, BAD_CREDENTIALS, "wrong password", true);
+    }
+    if (cache != null) {
+      cache.put(user, new CachedLogin(tag(user, password), entry, viaPrevious));
+    }
+    if (upgradeOnLogin && !viaPrevious && entry.hash().isWeakerThan(store.hasher())) {
+      upgrade(entry, password);
+    }
+    return succeed(who, viaPrevious, entry, false);
+  }
+
+  private void upgrade(Credential entry, byte[] password) {
+    try {
+      if (!store.replaceIfUnchanged(entry, store.hasher().hash(password))) {
+        return; // the entry changed meanwhile: that change wins
+      }
+    } catch (RuntimeException e) {
+      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), store.file().toString(),
+          "upgrade of the hash of user " + CredentialParser.quote(entry.username()) + " not written: "
+              + e.getMessage()));
+    }
+  }
+
+  private AuthResult succeed(ClientIdentity who, boolean viaPrevious, Credential entry, boolean cached) {
+    if (guard != null) {
+      guard.recordSuccess(who);
+    }
+    String how = viaPrevious
+        ? "password verified against the previous credential, accepted until " + entry.previousUntil().orElseThrow()
+        : "password verified";
+    publish(new SecurityEvent.AuthSucceeded(clock.instant(), who, cached ? "password (cached)" : "password"));
+    return AuthResult.success(entry.username(), how);
+  }
+
+  private AuthResult fail(ClientIdentity who, AuthResult.Outcome outcome, String reason, String detail,
+                          boolean count) {
+    if (count && guard != null) {
+      guard.recordFailure(who);
+    }
+    publish(new SecurityEvent.AuthFailed(clock.instant(), who, outcome, detail));
+    return AuthResult.failure(outcome, reason);
+  }
+
+  private byte[] tag(String user, byte[] password) {
+    Mac mac = tagger.get();
+    byte[] name = user.getBytes(StandardCharsets.UTF_8);
+    mac.update((byte) (name.length >>> 24));
+    mac.update((byte) (name.length >>> 16));
+    mac.update((byte) (name.length >>> 8));
+    mac.update((byte) name.length);
+    mac.update(name);
+    mac.update(password);
+    return mac.doFinal();
+  }
+
+  private void publish(SecurityEvent event) {
+    try {
+      listener.on(event);
+    } catch (RuntimeException e) {
+      // A failing listener must not turn a decision around.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PasswordAuthenticator{" + store + ", cache=" + (cache == null ? "off" : "on") + ", guard="
+        + (guard == null ? "off" : guard) + ", upgradeOnLogin=" + upgradeOnLogin + '}';
+  }
+
+  /** Builds a {@link PasswordAuthenticator}; each setting may be set once. */
+  public static final class Builder {
+    private final CredentialFile store;
+    private Duration cacheTtl;
+    private Long cacheMaxEntries;
+    private boolean noCache;
+    private BruteForceGuard guard;
+    private boolean noGuard;
+    private SecurityEventListener listener;
+    private Clock clock;
+    private boolean upgradeOnLogin;
+
+    private Builder(CredentialFile store) {
+      this.store = store;
+    }
+
+    /** Verified logins are remembered for {@code ttl}, at most {@code maxEntries} users. If unset, 5 min and 100,000. */
+    public Builder cache(Duration ttl, long maxEntries) {
+      if (cacheTtl != null || noCache) {
+        throw new IllegalStateException("the cache was already configured");
+      }
+      if (ttl.isNegative() || ttl.isZero() || maxEntries < 1) {
+        throw new IllegalArgumentException("the cache needs a positive time to live and size, not " + ttl + " and "
+            + maxEntries);
+      }
+      cacheTtl = ttl;
+      cacheMaxEntries = maxEntries;
+      return this;
+    }
+
+    /** Every login hashes. */
+    public Builder noCache() {
+      if (cacheTtl != null || noCache) {
+        throw new IllegalStateException("the cache was already configured");
+      }
+      noCache = true;
+      return this;
+    }
+
+    /** The guard against password guessing. If unset, one with the defaults, this builder's clock and listener. */
+    public Builder bruteForceGuard(BruteForceGuard bruteForceGuard) {
+      if (guard != null || noGuard) {
+        throw new IllegalStateException("the brute-force guard was already configured");
+      }
+      guard = Objects.requireNonNull(bruteForceGuard, "bruteForceGuard");
+      return this;
+    }
+
+    /** No brute-force guard: for a broker that throttles logins itself. */
+    public Builder noBruteForceGuard() {
+      if (guard != null || noGuard) {
+        throw new IllegalStateException("the brute-force guard was already configured");
+      }
+      noGuard = true;
+      return this;
+    }
+
+    /** Where login events go. If unset, nowhere. */
+    public Builder listener(SecurityEventListener eventListener) {
+      if (listener != null) {
+        throw new IllegalStateException("listener was already set to " + listener);
+      }
+      listener = Objects.requireNonNull(eventListener, "eventListener");
+      return this;
+    }
+
+    /** The clock for event times, cache expiry and rotation windows. If unset, the UTC system clock. */
+    public Builder clock(Clock authClock) {
+      if (clock != null) {
+        throw new IllegalStateException("clock was already set to " + clock);
+      }
+      clock = Objects.requireNonNull(authClock, "authClock");
+      return this;
+    }
+
+    /** Re-hash weak hashes with the store's policy on a successful login and write them back. */
+    public Builder upgradeOnLogin() {
+      if (upgradeOnLogin) {
+        throw new IllegalStateException("upgradeOnLogin was already set");
+      }
+      upgradeOnLogin = true;
+      return this;
+    }
+
+    /** Builds the authenticator. */
+    public PasswordAuthenticator build() {
+      return new PasswordAuthenticator(this);
+    }
+  }
+}
