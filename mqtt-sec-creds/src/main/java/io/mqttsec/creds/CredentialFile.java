@@ -45,8 +45,10 @@ import java.util.function.Consumer;
  * store.rotate("gw-01", newPassword, Instant.now().plus(Duration.ofDays(7)));
  * }</pre>
  *
- * <p><b>Strict.</b> A line without {@code :}, an empty user name, a control character in a name, a duplicate
- * user, an empty or undecodable hash, invalid UTF-8 or a file over {@link #MAX_FILE_BYTES} is a
+ * <p>A line whose first character other than space or tab is {@code #} is a comment.
+ *
+ * <p><b>Strict.</b> A line without {@code :}, an empty user name or one starting with whitespace, a control
+ * character in a name, a duplicate user, an empty or undecodable hash, invalid UTF-8 or a file over {@link #MAX_FILE_BYTES} is a
  * {@link CredentialException} naming {@code file:line:column}; a bad line never becomes a user with an empty
  * or missing password (CVE-2018-12551). Messages never echo a hash or a line's password field.
  *
@@ -403,6 +405,9 @@ public final class CredentialFile implements AutoCloseable {
     }
     if (username.charAt(0) == '#') {
       throw new IllegalArgumentException("a user name cannot start with '#': the line would be a comment");
+    }
+    if (username.charAt(0) == ' ') {
+      throw new IllegalArgumentException("a user name cannot start with a space");
     }
     int bad = CredentialParser.badUsernameChar(username);
     if (bad >= 0) {

@@ -140,8 +140,15 @@ final class CredentialParser {
     while (end > 0 && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
       end--;
     }
-    if (end == 0 || text.charAt(0) == '#') {
+    int first = 0;
+    while (first < end && (text.charAt(first) == ' ' || text.charAt(first) == '\t')) {
+      first++;
+    }
+    if (first == end || text.charAt(first) == '#') {
       return new Line(text, null);
+    }
+    if (first > 0) {
+      throw error(source, number, 1, "user name starts with whitespace");
     }
     int colon = text.indexOf(':');
     if (colon < 0 || colon >= end) {
