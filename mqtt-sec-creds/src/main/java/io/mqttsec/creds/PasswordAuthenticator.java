@@ -176,25 +176,29 @@ public final class PasswordAuthenticator implements Authenticator {
     if (!ok) {
       return fail(who, AuthResult.Outcome.BAD_CREDENTIALS, BAD_CREDENTIALS, "wrong password", true);
     }
+    Credential verified = upgradeOnLogin && !viaPrevious && entry.hash().isWeakerThan(store.hasher())
+        ? upgrade(entry, password)
+        : entry;
     if (cache != null) {
-      cache.put(user, new CachedLogin(tag(user, password), entry, viaPrevious));
+      // After the upgrade, so the cached login belongs to the entry now in force.
+      cache.put(user, new CachedLogin(tag(user, password), verified, viaPrevious));
     }
-    if (upgradeOnLogin && !viaPrevious && entry.hash().isWeakerThan(store.hasher())) {
-      upgrade(entry, password);
-    }
-    return succeed(who, viaPrevious, entry, false);
+    return succeed(who, viaPrevious, verified, false);
   }
 
-  private void upgrade(Credential entry, byte[] password) {
+  /** Re-hashes and writes back; returns the entry in force afterwards (the old one if nothing was written). */
+  private Credential upgrade(Credential entry, byte[] password) {
     try {
-      if (!store.replaceIfUnchanged(entry, store.hasher().hash(password))) {
-        return; // the entry changed meanwhile: that change wins
+      if (store.replaceIfUnchanged(entry, store.hasher().hash(password))) {
+        return store.lookup(entry.username()).orElse(entry);
       }
+      // The entry changed meanwhile: that change wins.
     } catch (RuntimeException e) {
       publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), store.file().toString(),
           "upgrade of the hash of user " + CredentialParser.quote(entry.username()) + " not written: "
               + e.getMessage()));
     }
+    return entry;
   }
 
   private AuthResult succeed(ClientIdentity who, boolean viaPrevious, Credential entry, boolean cached) {

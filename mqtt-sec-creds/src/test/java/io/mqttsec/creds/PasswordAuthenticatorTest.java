@@ -169,6 +169,10 @@ class PasswordAuthenticatorTest {
     assertThat(store.lookup("alice").orElseThrow().hash().isWeakerThan(FAST)).isFalse();
     assertThat(auth.authenticate(who("alice"), pw("pass")).succeeded()).isTrue();
     assertThat(auth.authenticate(who("alice"), pw("wrong")).succeeded()).isFalse();
+    // The login that upgraded is cached against the new entry: the next one costs no hash.
+    assertThat(events).filteredOn(SecurityEvent.AuthSucceeded.class::isInstance)
+        .extracting(e -> ((SecurityEvent.AuthSucceeded) e).method())
+        .containsExactly("password", "password (cached)");
   }
 
   @Test
