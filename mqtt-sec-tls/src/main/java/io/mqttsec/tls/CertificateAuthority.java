@@ -1,0 +1,363 @@
+package io.mqttsec.tls;
+
+import io.mqttsec.api.TlsConfigException;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * An internal certificate authority for a device fleet: a root (and optionally an intermediate) that issues
+ * server and device certificates, revokes them, and signs CRLs.
+ *
+ * <pre>{@code
+ * CertificateAuthority root = CertificateAuthority.create("CN=Factory Root CA", Duration.ofDays(3650));
+ * CertificateAuthority devices = root.intermediate("CN=Factory Devices CA", Duration.ofDays(1825));
+ * HeldCertificate broker = devices.issue("broker.factory.local").dnsNames("broker.factory.local")
+ *     .serverAuth().validity(Duration.ofDays(397)).issue();
+ * HeldCertificate press = devices.issue("press-42").clientAuth().validity(Duration.ofDays(825)).issue();
+ * devices.revoke(press.certificate().getSerialNumber());
+ * X509CRL crl = devices.crl(Duration.ofDays(7));
+ * }</pre>
+ *
+ * <p>Keys are EC P-256 unless RSA is asked for. Serial numbers are 159 random bits (positive, as RFC 5280
+ * requires). Certificates start one minute before "now", so a peer whose clock is a little behind accepts them.
+ * CA certificates carry critical basic constraints (an intermediate may issue only leaves) and key usage
+ * {@code keyCertSign, cRLSign}; leaves carry {@code CA:false}, key usage and the extended key usages asked for.
+ *
+ * <p>Thread-safe: issuing and revoking may run concurrently.
+ */
+public final class CertificateAuthority {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Duration BACKDATE = Duration.ofMinutes(1);
+
+  private final X509Certificate certificate;
+  private final KeyPair keyPair;
+  private final Clock clock;
+  private final Map<BigInteger, Instant> revoked = new LinkedHashMap<>();
+  private BigInteger crlNumber = BigInteger.ZERO;
+
+  private CertificateAuthority(X509Certificate certificate, KeyPair keyPair, Clock clock) {
+    this.certificate = certificate;
+    this.keyPair = keyPair;
+    this.clock = clock;
+  }
+
+  /**
+   * A new self-signed root with an EC P-256 key, valid for {@code validity} from now.
+   *
+   * @throws IllegalArgumentException if {@code subjectDn} is not a distinguished name
+   */
+  public static CertificateAuthority create(String subjectDn, Duration validity) {
+    return create(subjectDn, validity, Clock.systemUTC());
+  }
+
+  /** As {@link #create(String, Duration)}, with the clock that dates certificates and CRLs. */
+  public static CertificateAuthority create(String subjectDn, Duration validity, Clock clock) {
+    X500Name subject = name(subjectDn);
+    KeyPair keys = KeyType.EC.generate();
+    Instant now = clock.instant();
+    X509Certificate cert = sign(keys, subject, subject, keys.getPublic(), now, now.plus(validity), null, ext -> {
+      ext.add(Extension.basicConstraints, true, new BasicConstraints(true));
+      ext.add(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    });
+    return new CertificateAuthority(cert, keys, clock);
+  }
+
+  /**
+   * A new intermediate CA signed by this root, allowed to issue leaf certificates only.
+   *
+   * @throws IllegalStateException if this CA is itself an intermediate
+   */
+  public CertificateAuthority intermediate(String subjectDn, Duration validity) {
+    if (!isRoot()) {
+      throw new IllegalStateException("an intermediate may issue leaf certificates only (path length 0)");
+    }
+    KeyPair keys = KeyType.EC.generate();
+    Instant now = clock.instant();
+    X509Certificate cert = sign(keyPair, x500(certificate), name(subjectDn), keys.getPublic(), now,
+        now.plus(validity), certificate, ext -> {
+          ext.add(Extension.basicConstraints, true, new BasicConstraints(0));
+          ext.add(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        });
+    return new CertificateAuthority(cert, keys, clock);
+  }
+
+  private boolean isRoot() {
+    return certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal());
+  }
+
+  /** Starts a certificate for {@code commonName} (the CN, and with mosquitto's rules the MQTT user name). */
+  public Issue issue(String commonName) {
+    Objects.requireNonNull(commonName, "commonName");
+    return new Issue(commonName);
+  }
+
+  /** Revokes {@code serial} from now on; the next {@link #crl} lists it. */
+  public synchronized void revoke(BigInteger serial) {
+    revoked.putIfAbsent(Objects.requireNonNull(serial, "serial"), clock.instant());
+  }
+
+  /** A CRL of everything revoked so far, dated now and due again in {@code nextUpdateIn}. */
+  public synchronized X509CRL crl(Duration nextUpdateIn) {
+    Instant now = clock.instant();
+    X509v2CRLBuilder builder = new X509v2CRLBuilder(x500(certificate), Date.from(now));
+    builder.setNextUpdate(Date.from(now.plus(nextUpdateIn)));
+    for (Map.Entry<BigInteger, Instant> e : revoked.entrySet()) {
+      builder.addCRLEntry(e.getKey(), Date.from(e.getValue()), CRLReason.unspecified);
+    }
+    crlNumber = crlNumber.add(BigInteger.ONE);
+    try {
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          utils.createAuthorityKeyIdentifier(certificate));
+      builder.addExtension(Extension.cRLNumber, false, new CRLNumber(crlNumber));
+      return new JcaX509CRLConverter().getCRL(builder.build(signer(keyPair)));
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException("cannot sign a CRL for " + certificate.getSubjectX500Principal().getName(), e);
+    }
+  }
+
+  /** This CA's certificate. */
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
+
+  @Override
+  public String toString() {
+    return "CertificateAuthority{" + certificate.getSubjectX500Principal().getName() + '}';
+  }
+
+  /** The key algorithms a certificate can be issued with. */
+  enum KeyType {
+    EC, RSA;
+
+    KeyPair generate() {
+      return generate(2048);
+    }
+
+    KeyPair generate(int rsaBits) {
+      try {
+        KeyPairGenerator g = KeyPairGenerator.getInstance(name());
+        if (this == EC) {
+          g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+        } else {
+          g.initialize(rsaBits, RANDOM);
+        }
+        return g.generateKeyPair();
+      } catch (GeneralSecurityException e) {
+        throw new TlsConfigException("cannot generate a " + name() + " key pair", e);
+      }
+    }
+  }
+
+  /** A certificate being described; {@link #issue()} signs it. */
+  public final class Issue {
+    private final String commonName;
+    private final List<GeneralName> sans = new ArrayList<>();
+    private Duration validity = Duration.ofDays(397);
+    private boolean serverAuth;
+    private boolean clientAuth;
+    private int rsaBits;
+    private PublicKey publicKey;
+
+    private Issue(String commonName) {
+      this.commonName = commonName;
+    }
+
+    /** DNS subject alternative names; a TLS client checks the host name against these. */
+    public Issue dnsNames(String... names) {
+      for (String n : names) {
+        sans.add(new GeneralName(GeneralName.dNSName, n));
+      }
+      return this;
+    }
+
+    /** IP address subject alternative names. */
+    public Issue ipAddresses(String... addresses) {
+      for (String a : addresses) {
+        sans.add(new GeneralName(GeneralName.iPAddress, a));
+      }
+      return this;
+    }
+
+    /** URI subject alternative names (for example {@code urn:factory:press-42}). */
+    public Issue uris(String... uris) {
+      for (String u : uris) {
+        sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, u));
+      }
+      return this;
+    }
+
+    /** E-mail subject alternative names. */
+    public Issue emails(String... emails) {
+      for (String e : emails) {
+        sans.add(new GeneralName(GeneralName.rfc822Name, e));
+      }
+      return this;
+    }
+
+    /** How long the certificate is valid from now. If unset, 397 days (the browsers' maximum). */
+    public Issue validity(Duration duration) {
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException("validity must be positive, not " + duration);
+      }
+      validity = duration;
+      return this;
+    }
+
+    /** For a TLS server (extended key usage serverAuth). */
+    public Issue serverAuth() {
+      serverAuth = true;
+      return this;
+    }
+
+    /** For a TLS client such as a device (extended key usage clientAuth). */
+    public Issue clientAuth() {
+      clientAuth = true;
+      return this;
+    }
+
+    /** An RSA key of {@code bits} instead of EC P-256. */
+    public Issue rsa(int bits) {
+      if (bits < 2048) {
+        throw new IllegalArgumentException("RSA keys must have at least 2048 bits, not " + bits);
+      }
+      rsaBits = bits;
+      return this;
+    }
+
+    /**
+     * Signs a certificate for a key generated here, returned with it.
+     *
+     * @throws IllegalStateException if neither serverAuth nor clientAuth was asked for
+     */
+    public HeldCertificate issue() {
+      KeyPair keys = rsaBits > 0 ? KeyType.RSA.generate(rsaBits) : KeyType.EC.generate();
+      return new HeldCertificate(sign(keys.getPublic()), keys, isRoot() ? List.of() : List.of(certificate));
+    }
+
+    private X509Certificate sign(PublicKey key) {
+      if (!serverAuth && !clientAuth) {
+        throw new IllegalStateException("say what the certificate is for: serverAuth(), clientAuth() or both");
+      }
+      Instant now = clock.instant();
+      X500Name subject = new org.bouncycastle.asn1.x500.X500NameBuilder()
+          .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName).build();
+      return CertificateAuthority.sign(keyPair, x500(certificate), subject, key, now, now.plus(validity),
+          certificate, ext -> {
+            ext.add(Extension.basicConstraints, true, new BasicConstraints(false));
+            int usage = KeyUsage.digitalSignature | (key.getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0);
+            ext.add(Extension.keyUsage, true, new KeyUsage(usage));
+            List<KeyPurposeId> purposes = new ArrayList<>();
+            if (serverAuth) {
+              purposes.add(KeyPurposeId.id_kp_serverAuth);
+            }
+            if (clientAuth) {
+              purposes.add(KeyPurposeId.id_kp_clientAuth);
+            }
+            ext.add(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(new KeyPurposeId[0])));
+            if (!sans.isEmpty()) {
+              ext.add(Extension.subjectAlternativeName, false,
+                  new GeneralNames(sans.toArray(new GeneralName[0])));
+            }
+          });
+    }
+  }
+
+  /** Adds extensions to a certificate being built. */
+  private interface Extensions {
+    void add(Extensions.Sink sink) throws IOException;
+
+    interface Sink {
+      void add(org.bouncycastle.asn1.ASN1ObjectIdentifier oid, boolean critical,
+               org.bouncycastle.asn1.ASN1Encodable value) throws IOException;
+    }
+  }
+
+  private static X509Certificate sign(KeyPair issuerKeys, X500Name issuer, X500Name subject, PublicKey subjectKey,
+                                      Instant from, Instant until, X509Certificate issuerCert,
+                                      Extensions extensions) {
+    try {
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial(),
+          Date.from(from.minus(BACKDATE)), Date.from(until), subject, subjectKey);
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+      builder.addExtension(Extension.authorityKeyIdentifier, false, issuerCert == null
+          ? utils.createAuthorityKeyIdentifier(subjectKey)
+          : utils.createAuthorityKeyIdentifier(issuerCert));
+      extensions.add(builder::addExtension);
+      X509CertificateHolder holder = builder.build(signer(issuerKeys));
+      return new JcaX509CertificateConverter().getCertificate(holder);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException("cannot sign a certificate for " + subject, e);
+    }
+  }
+
+  private static ContentSigner signer(KeyPair keys) {
+    String algorithm = keys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+    try {
+      return new JcaContentSignerBuilder(algorithm).build(keys.getPrivate());
+    } catch (OperatorCreationException e) {
+      throw new TlsConfigException("cannot sign with " + algorithm, e);
+    }
+  }
+
+  private static BigInteger serial() {
+    byte[] bytes = new byte[20];
+    RANDOM.nextBytes(bytes);
+    bytes[0] &= 0x7F;
+    bytes[0] |= 0x40; // never shorter than 159 bits, never negative
+    return new BigInteger(bytes);
+  }
+
+  private static X500Name name(String dn) {
+    try {
+      return X500Name.getInstance(new X500Principal(dn).getEncoded());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a distinguished name: \"" + dn + "\" (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static X500Name x500(X509Certificate cert) {
+    return X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+  }
+}

@@ -1,0 +1,101 @@
+package io.mqttsec.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CertificateAuthorityTest {
+
+  static final CertificateAuthority ROOT = CertificateAuthority.create("CN=Factory Root CA,O=Factory",
+      Duration.ofDays(3650));
+
+  /** The JDK's own PKIX validation, with or without revocation checking against {@code crls}. */
+  static void validate(List<X509Certificate> chain, X509Certificate root, X509CRL... crls) throws Exception {
+    PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
+    params.setRevocationEnabled(crls.length > 0);
+    if (crls.length > 0) {
+      params.addCertStore(java.security.cert.CertStore.getInstance("Collection",
+          new java.security.cert.CollectionCertStoreParameters(List.of(crls))));
+    }
+    CertPathValidator.getInstance("PKIX").validate(
+        CertificateFactory.getInstance("X.509").generateCertPath(chain), params);
+  }
+
+  @Test
+  void issue_deviceCertificate_validatesAgainstTheRoot() throws Exception {
+    HeldCertificate press = ROOT.issue("press-42").clientAuth().validity(Duration.ofDays(30)).issue();
+    validate(press.chain(), ROOT.certificate());
+    X509Certificate cert = press.certificate();
+    assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=press-42");
+    assertThat(cert.getBasicConstraints()).isEqualTo(-1);
+    assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+    assertThat(cert.getPublicKey().getAlgorithm()).isEqualTo("EC");
+    assertThat(cert.getSerialNumber().bitLength()).isEqualTo(159);
+    assertThat(press.chain()).containsExactly(cert);
+    assertThat(press.privateKey().getAlgorithm()).isEqualTo("EC");
+    assertThat(press.toString()).startsWith("HeldCertificate{CN=press-42, serial ").doesNotContain("PRIVATE");
+  }
+
+  @Test
+  void intermediate_issuesLeavesThatValidateThroughIt() throws Exception {
+    CertificateAuthority devices = ROOT.intermediate("CN=Factory Devices CA", Duration.ofDays(1825));
+    assertThat(devices.certificate().getBasicConstraints()).isZero();
+    HeldCertificate broker = devices.issue("broker.factory.local").dnsNames("broker.factory.local")
+        .ipAddresses("127.0.0.1").serverAuth().issue();
+    assertThat(broker.chain()).containsExactly(broker.certificate(), devices.certificate());
+    validate(broker.chain(), ROOT.certificate());
+    assertThatThrownBy(() -> devices.intermediate("CN=Too Deep", Duration.ofDays(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("an intermediate may issue leaf certificates only (path length 0)");
+  }
+
+  @Test
+  void issue_rsa_givesAnRsaKeyWithKeyEncipherment() {
+    HeldCertificate legacy = ROOT.issue("legacy-plc").clientAuth().rsa(2048).issue();
+    assertThat(legacy.certificate().getPublicKey().getAlgorithm()).isEqualTo("RSA");
+    assertThat(legacy.certificate().getKeyUsage()[2]).isTrue();
+    assertThatThrownBy(() -> ROOT.issue("x").rsa(1024)).hasMessage("RSA keys must have at least 2048 bits, not 1024");
+  }
+
+  @Test
+  void issue_withoutAPurpose_isRefused() {
+    assertThatThrownBy(() -> ROOT.issue("x").issue())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("say what the certificate is for: serverAuth(), clientAuth() or both");
+  }
+
+  @Test
+  void revoke_thenCrl_failsPkixValidationOfThatDeviceOnly() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Revoking CA", Duration.ofDays(365));
+    HeldCertificate good = ca.issue("good").clientAuth().issue();
+    HeldCertificate bad = ca.issue("bad").clientAuth().issue();
+    ca.revoke(bad.certificate().getSerialNumber());
+    X509CRL crl = ca.crl(Duration.ofDays(7));
+    crl.verify(ca.certificate().getPublicKey());
+    assertThat(crl.isRevoked(bad.certificate())).isTrue();
+    assertThat(crl.isRevoked(good.certificate())).isFalse();
+    assertThat(crl.getNextUpdate().getTime() - crl.getThisUpdate().getTime()).isEqualTo(Duration.ofDays(7).toMillis());
+    validate(good.chain(), ca.certificate(), crl);
+    assertThatThrownBy(() -> validate(bad.chain(), ca.certificate(), crl))
+        .isInstanceOf(CertPathValidatorException.class)
+        .hasMessageContaining("revoked");
+  }
+
+  @Test
+  void create_badDistinguishedName_saysSo() {
+    assertThatThrownBy(() -> CertificateAuthority.create("not a dn", Duration.ofDays(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("not a distinguished name: \"not a dn\"");
+  }
+}
