@@ -193,7 +193,7 @@ public final class CertificateAuthority {
   public final class Issue {
     private final String commonName;
     private final List<GeneralName> sans = new ArrayList<>();
-    private Duration validity = Duration.ofDays(397);
+    private Duration validity;
     private boolean serverAuth;
     private boolean clientAuth;
     private int rsaBits;
@@ -237,6 +237,9 @@ public final class CertificateAuthority {
 
     /** How long the certificate is valid from now. If unset, 397 days (the browsers' maximum). */
     public Issue validity(Duration duration) {
+      if (validity != null) {
+        throw new IllegalStateException("validity was already set to " + validity);
+      }
       if (duration.isNegative() || duration.isZero()) {
         throw new IllegalArgumentException("validity must be positive, not " + duration);
       }
@@ -258,6 +261,9 @@ public final class CertificateAuthority {
 
     /** An RSA key of {@code bits} instead of EC P-256. */
     public Issue rsa(int bits) {
+      if (rsaBits > 0) {
+        throw new IllegalStateException("rsa was already set to " + rsaBits + " bits");
+      }
       if (bits < 2048) {
         throw new IllegalArgumentException("RSA keys must have at least 2048 bits, not " + bits);
       }
@@ -282,8 +288,8 @@ public final class CertificateAuthority {
       Instant now = clock.instant();
       X500Name subject = new org.bouncycastle.asn1.x500.X500NameBuilder()
           .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName).build();
-      return CertificateAuthority.sign(keyPair, x500(certificate), subject, key, now, now.plus(validity),
-          certificate, ext -> {
+      return CertificateAuthority.sign(keyPair, x500(certificate), subject, key, now,
+          now.plus(validity == null ? Duration.ofDays(397) : validity), certificate, ext -> {
             ext.add(Extension.basicConstraints, true, new BasicConstraints(false));
             int usage = KeyUsage.digitalSignature | (key.getAlgorithm().equals("RSA") ? KeyUsage.keyEncipherment : 0);
             ext.add(Extension.keyUsage, true, new KeyUsage(usage));

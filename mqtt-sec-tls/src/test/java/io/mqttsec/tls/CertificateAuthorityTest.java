@@ -69,6 +69,14 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void issue_settingTwice_failsInsteadOfOverwriting() {
+    assertThatThrownBy(() -> ROOT.issue("x").validity(Duration.ofDays(1)).validity(Duration.ofDays(2)))
+        .isInstanceOf(IllegalStateException.class).hasMessage("validity was already set to PT24H");
+    assertThat(ROOT.issue("x").clientAuth().issue().certificate().getNotAfter().toInstant())
+        .isAfter(java.time.Instant.now().plus(Duration.ofDays(396)));
+  }
+
+  @Test
   void issue_withoutAPurpose_isRefused() {
     assertThatThrownBy(() -> ROOT.issue("x").issue())
         .isInstanceOf(IllegalStateException.class)
