@@ -94,24 +94,17 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
       if (current == null) {
         current = AclPolicy.denyAll("ACL " + file + " not loaded: " + error);
       }
-      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
+      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
       return false;
     }
   }
 
   private void loaded(AclPolicy policy) {
     current = policy;
-    publish(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
+    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
         policy.ruleCount() + " rules, " + policy.userCount() + " users"));
   }
 
-  private void publish(SecurityEvent event) {
-    try {
-      listener.on(event);
-    } catch (RuntimeException e) {
-      // A failing listener must not change what is in force.
-    }
-  }
 
   /** Stops watching the file; the policy in force stays usable. */
   @Override

@@ -14,6 +14,18 @@ public interface SecurityEventListener {
   /** Handles one event. */
   void on(SecurityEvent event);
 
+  /**
+   * Hands {@code event} to {@link #on} and swallows any {@link RuntimeException} it throws: what components call,
+   * so that a failing listener never changes a decision, a count or the state in force.
+   */
+  default void deliver(SecurityEvent event) {
+    try {
+      on(event);
+    } catch (RuntimeException e) {
+      // The listener's problem: the caller's decision stands.
+    }
+  }
+
   /** A listener that ignores every event. */
   static SecurityEventListener none() {
     return event -> { };

@@ -198,7 +198,7 @@ public final class BruteForceGuard {
       }
     }
     for (SecurityEvent e : events) {
-      publish(e);
+      listener.deliver(e);
     }
   }
 
@@ -208,6 +208,9 @@ public final class BruteForceGuard {
     InetAddress address = who.remoteAddress().orElse(null);
     pairs.invalidate(new Pair(user, address));
     accounts.asMap().compute(user, (k, old) -> {
+      if (old != null && old.failures == 0 && (address == null || old.knownGood.contains(address))) {
+        return old; // the usual reconnect: nothing to change, nothing to allocate
+      }
       List<InetAddress> good = old == null ? List.of() : old.knownGood;
       if (address != null && !good.contains(address)) {
         List<InetAddress> next = new ArrayList<>(good);
@@ -235,13 +238,6 @@ public final class BruteForceGuard {
     return (millis + 999) / 1000 + " s";
   }
 
-  private void publish(SecurityEvent event) {
-    try {
-      listener.on(event);
-    } catch (RuntimeException e) {
-      // A failing listener must not stop the guard from counting.
-    }
-  }
 
   @Override
   public String toString() {
@@ -267,42 +263,42 @@ public final class BruteForceGuard {
 
     /** Failures in a row for one user from one address before the first lock. If unset, 5. */
     public Builder failuresBeforeLockout(int failures) {
-      requireUnset("failuresBeforeLockout", failuresBeforeLockout);
+      CredentialFile.requireUnset("failuresBeforeLockout", failuresBeforeLockout);
       failuresBeforeLockout = positive(failures, "failuresBeforeLockout");
       return this;
     }
 
     /** The first lock's length, doubled with each further failure. If unset, 1 s. */
     public Builder initialLockout(Duration duration) {
-      requireUnset("initialLockout", initialLockout);
+      CredentialFile.requireUnset("initialLockout", initialLockout);
       initialLockout = positive(duration, "initialLockout");
       return this;
     }
 
     /** The longest lock, also the account lock's length. If unset, 15 min. */
     public Builder maxLockout(Duration duration) {
-      requireUnset("maxLockout", maxLockout);
+      CredentialFile.requireUnset("maxLockout", maxLockout);
       maxLockout = positive(duration, "maxLockout");
       return this;
     }
 
     /** Failures a minute from one address above which it is blocked. If unset, 10. */
     public Builder addressFailuresPerMinute(int failures) {
-      requireUnset("addressFailuresPerMinute", addressFailuresPerMinute);
+      CredentialFile.requireUnset("addressFailuresPerMinute", addressFailuresPerMinute);
       addressFailuresPerMinute = positive(failures, "addressFailuresPerMinute");
       return this;
     }
 
     /** How long a blocked address stays blocked. If unset, 10 min. */
     public Builder addressBlock(Duration duration) {
-      requireUnset("addressBlock", addressBlock);
+      CredentialFile.requireUnset("addressBlock", addressBlock);
       addressBlock = positive(duration, "addressBlock");
       return this;
     }
 
     /** Failures in a row on one account, from any address, before it is locked for unknown addresses. If unset, 100. */
     public Builder accountFailureLimit(int failures) {
-      requireUnset("accountFailureLimit", accountFailureLimit);
+      CredentialFile.requireUnset("accountFailureLimit", accountFailureLimit);
       if (failures < 1 || failures > 100) {
         throw new IllegalArgumentException("accountFailureLimit must be from 1 to 100 (NIST SP 800-63B), not "
             + failures);
@@ -313,7 +309,7 @@ public final class BruteForceGuard {
 
     /** The most users, addresses and pairs tracked each. If unset, 1,000,000. */
     public Builder maxTrackedEntries(long entries) {
-      requireUnset("maxTrackedEntries", maxTrackedEntries);
+      CredentialFile.requireUnset("maxTrackedEntries", maxTrackedEntries);
       if (entries < 1) {
         throw new IllegalArgumentException("maxTrackedEntries must be positive, not " + entries);
       }
@@ -323,14 +319,14 @@ public final class BruteForceGuard {
 
     /** The clock for lock times. If unset, the UTC system clock. */
     public Builder clock(Clock guardClock) {
-      requireUnset("clock", clock);
+      CredentialFile.requireUnset("clock", clock);
       clock = Objects.requireNonNull(guardClock, "guardClock");
       return this;
     }
 
     /** Where lock and block events go. If unset, nowhere. */
     public Builder listener(SecurityEventListener eventListener) {
-      requireUnset("listener", listener);
+      CredentialFile.requireUnset("listener", listener);
       listener = Objects.requireNonNull(eventListener, "eventListener");
       return this;
     }
@@ -358,10 +354,5 @@ public final class BruteForceGuard {
       return value;
     }
 
-    private static void requireUnset(String what, Object value) {
-      if (value != null) {
-        throw new IllegalStateException(what + " was already set to " + value);
-      }
-    }
   }
 }

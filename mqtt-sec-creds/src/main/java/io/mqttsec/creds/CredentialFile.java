@@ -169,7 +169,7 @@ public final class CredentialFile implements AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       String error = e instanceof CredentialException ? e.getMessage() : e.toString();
-      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
+      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
       return false;
     }
   }
@@ -351,7 +351,7 @@ public final class CredentialFile implements AutoCloseable {
     for (Credential c : users.values()) {
       rotating += c.previous().isPresent() ? 1 : 0;
     }
-    publish(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
+    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
         users.size() + (users.size() == 1 ? " user" : " users") + (rotating > 0 ? ", " + rotating + " rotating" : "")));
     if (old != null) {
       Set<String> changed = new HashSet<>();
@@ -416,11 +416,11 @@ public final class CredentialFile implements AutoCloseable {
     }
   }
 
-  private void publish(SecurityEvent event) {
-    try {
-      listener.on(event);
-    } catch (RuntimeException e) {
-      // A failing listener must not change what is in force.
+
+  /** Builders' guard: a setting is set once, never silently overwritten. */
+  static void requireUnset(String what, Object value) {
+    if (value != null) {
+      throw new IllegalStateException(what + " was already set to " + value);
     }
   }
 
@@ -517,10 +517,5 @@ public final class CredentialFile implements AutoCloseable {
       return store;
     }
 
-    private static void requireUnset(String what, Object value) {
-      if (value != null) {
-        throw new IllegalStateException(what + " was already set to " + value);
-      }
-    }
   }
 }

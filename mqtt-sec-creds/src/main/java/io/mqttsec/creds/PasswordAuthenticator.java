@@ -128,7 +128,7 @@ public final class PasswordAuthenticator implements Authenticator {
       return check(who, password);
     } catch (RuntimeException e) {
       AuthResult error = AuthResult.failure(AuthResult.Outcome.ERROR, "internal error while checking the password");
-      publish(new SecurityEvent.AuthFailed(clock.instant(), who, error.outcome(), "internal error: "
+      listener.deliver(new SecurityEvent.AuthFailed(clock.instant(), who, error.outcome(), "internal error: "
           + e.getClass().getName()));
       return error;
     }
@@ -143,7 +143,7 @@ public final class PasswordAuthenticator implements Authenticator {
     if (guard != null) {
       Optional<AuthResult> refused = guard.check(who);
       if (refused.isPresent()) {
-        publish(new SecurityEvent.AuthFailed(clock.instant(), who, refused.get().outcome(),
+        listener.deliver(new SecurityEvent.AuthFailed(clock.instant(), who, refused.get().outcome(),
             refused.get().reason()));
         return refused.get();
       }
@@ -194,7 +194,7 @@ public final class PasswordAuthenticator implements Authenticator {
       }
       // The entry changed meanwhile: that change wins.
     } catch (RuntimeException e) {
-      publish(new SecurityEvent.PolicyReloadFailed(clock.instant(), store.file().toString(),
+      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), store.file().toString(),
           "upgrade of the hash of user " + CredentialParser.quote(entry.username()) + " not written: "
               + e.getMessage()));
     }
@@ -208,7 +208,8 @@ public final class PasswordAuthenticator implements Authenticator {
     String how = viaPrevious
         ? "password verified against the previous credential, accepted until " + entry.previousUntil().orElseThrow()
         : "password verified";
-    publish(new SecurityEvent.AuthSucceeded(clock.instant(), who, cached ? "password (cached)" : "password"));
+    listener.deliver(new SecurityEvent.AuthSucceeded(clock.instant(), who,
+        cached ? "password (cached)" : "password"));
     return AuthResult.success(entry.username(), how);
   }
 
@@ -217,7 +218,7 @@ public final class PasswordAuthenticator implements Authenticator {
     if (count && guard != null) {
       guard.recordFailure(who);
     }
-    publish(new SecurityEvent.AuthFailed(clock.instant(), who, outcome, detail));
+    listener.deliver(new SecurityEvent.AuthFailed(clock.instant(), who, outcome, detail));
     return AuthResult.failure(outcome, reason);
   }
 
@@ -233,13 +234,6 @@ public final class PasswordAuthenticator implements Authenticator {
     return mac.doFinal();
   }
 
-  private void publish(SecurityEvent event) {
-    try {
-      listener.on(event);
-    } catch (RuntimeException e) {
-      // A failing listener must not turn a decision around.
-    }
-  }
 
   @Override
   public String toString() {
@@ -306,18 +300,14 @@ public final class PasswordAuthenticator implements Authenticator {
 
     /** Where login events go. If unset, nowhere. */
     public Builder listener(SecurityEventListener eventListener) {
-      if (listener != null) {
-        throw new IllegalStateException("listener was already set to " + listener);
-      }
+      CredentialFile.requireUnset("listener", listener);
       listener = Objects.requireNonNull(eventListener, "eventListener");
       return this;
     }
 
     /** The clock for event times, cache expiry and rotation windows. If unset, the UTC system clock. */
     public Builder clock(Clock authClock) {
-      if (clock != null) {
-        throw new IllegalStateException("clock was already set to " + clock);
-      }
+      CredentialFile.requireUnset("clock", clock);
       clock = Objects.requireNonNull(authClock, "authClock");
       return this;
     }

@@ -350,6 +350,10 @@ public final class PasswordHash {
 
   /** The cost in words, for example {@code 210000 iterations} or {@code m=65536 KiB, t=2, p=1}. */
   public String cost() {
+    return cost(algorithm, iterations, memoryKib, parallelism);
+  }
+
+  static String cost(Algorithm algorithm, int iterations, int memoryKib, int parallelism) {
     switch (algorithm) {
       case SHA512:
         return "1 round";

@@ -164,10 +164,7 @@ public final class PasswordHasher {
 
   @Override
   public String toString() {
-    return "PasswordHasher{" + algorithm + ", "
-        + (algorithm == PasswordHash.Algorithm.ARGON2ID
-            ? "m=" + memoryKib + " KiB, t=" + iterations + ", p=" + parallelism
-            : iterations + " iterations")
+    return "PasswordHasher{" + algorithm + ", " + PasswordHash.cost(algorithm, iterations, memoryKib, parallelism)
         + ", " + saltBytes + "-byte salt}";
   }
 }
