@@ -1,0 +1,136 @@
+package io.mqttsec.tls;
+
+import io.mqttsec.api.TlsConfigException;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A client's TLS, built by {@link TlsContexts#forClient()}: the CAs it trusts, optionally its own certificate
+ * for mutual TLS, TLS 1.3 and 1.2 only, and host name verification (unless turned off with
+ * {@code insecureSkipHostnameVerification()}).
+ *
+ * <p>Host name verification lives in {@link SSLParameters}, not in the {@link SSLContext}: connect through
+ * {@link #connect(String, int)} or {@link #newEngine(String, int)}, or apply {@link #sslParameters(String)}
+ * yourself. Immutable and thread-safe.
+ */
+public final class ClientTls {
+
+  private static final char[] IN_MEMORY = "mqtt-sec".toCharArray();
+
+  private final SSLContext context;
+  private final KeyManagerFactory keyManagers;
+  private final TrustManagerFactory trustManagers;
+  private final String[] protocols;
+  private final boolean verifyHostname;
+
+  ClientTls(List<X509Certificate> trusted, List<X509Certificate> chain, PrivateKey key, String[] protocols,
+            boolean verifyHostname) {
+    this.protocols = protocols;
+    this.verifyHostname = verifyHostname;
+    try {
+      KeyStore trustStore = null;
+      if (trusted != null) {
+        trustStore = KeyStore.getInstance("PKCS12");
+        trustStore.load(null, null);
+        int i = 0;
+        for (X509Certificate ca : trusted) {
+          trustStore.setCertificateEntry("ca-" + i++, ca);
+        }
+      }
+      trustManagers = TrustManagerFactory.getInstance("PKIX");
+      trustManagers.init(trustStore);
+      KeyManager[] keys = null;
+      if (chain != null) {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        keyStore.load(null, null);
+        keyStore.setKeyEntry("client", key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
+        keyManagers = KeyManagerFactory.getInstance("PKIX");
+        keyManagers.init(keyStore, IN_MEMORY);
+        keys = keyManagers.getKeyManagers();
+      } else {
+        keyManagers = null;
+      }
+      context = TlsVersions.newContext();
+      context.init(keys, trustManagers.getTrustManagers(), null);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException("cannot build the client TLS context (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** The context. Sockets made from its factory directly do <b>not</b> verify the host name. */
+  public SSLContext sslContext() {
+    return context;
+  }
+
+  /** The trust managers, for client libraries configured with factories (the HiveMQ MQTT client). */
+  public TrustManagerFactory trustManagerFactory() {
+    return trustManagers;
+  }
+
+  /** The key managers holding the client certificate, or {@code null} without one. */
+  public KeyManagerFactory keyManagerFactory() {
+    return keyManagers;
+  }
+
+  /** Whether the server's certificate must name the host connected to. */
+  public boolean verifiesHostname() {
+    return verifyHostname;
+  }
+
+  /** The enabled protocols, newest first. */
+  public List<String> protocols() {
+    return List.of(protocols);
+  }
+
+  /** Parameters for a connection to {@code host}: protocols, suites, SNI and (unless off) host name checks. */
+  public SSLParameters sslParameters(String host) {
+    SSLParameters p = new SSLParameters(TlsVersions.cipherSuites(context), protocols.clone());
+    if (verifyHostname) {
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    if (host != null && !host.isEmpty() && Character.isLetter(host.charAt(0))) {
+      p.setServerNames(List.of(new SNIHostName(host)));
+    }
+    return p;
+  }
+
+  /** Connects to {@code host:port} and completes the handshake, so a refusal throws here. */
+  public SSLSocket connect(String host, int port) throws IOException {
+    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port);
+    try {
+      socket.setSSLParameters(sslParameters(host));
+      socket.startHandshake();
+      return socket;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** A client-mode engine for {@code host:port} with {@link #sslParameters(String)} applied. */
+  public SSLEngine newEngine(String host, int port) {
+    SSLEngine engine = context.createSSLEngine(host, port);
+    engine.setUseClientMode(true);
+    engine.setSSLParameters(sslParameters(host));
+    return engine;
+  }
+
+  @Override
+  public String toString() {
+    return "ClientTls{protocols=" + String.join(",", protocols) + ", verifyHostname=" + verifyHostname
+        + ", clientCertificate=" + (keyManagers != null) + "}";
+  }
+}

@@ -1,0 +1,164 @@
+package io.mqttsec.tls;
+
+import io.mqttsec.api.TlsConfigException;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * One complete, validated set of a server's TLS material: its chain and key, the CAs it trusts for client
+ * certificates and the CRLs. Built whole or not at all, then swapped in at once by {@link ServerTls}.
+ */
+final class ServerMaterial {
+
+  private static final char[] IN_MEMORY = "mqtt-sec".toCharArray();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final String alias;
+  final List<X509Certificate> chain;
+  final PrivateKey key;
+  final List<X509Certificate> trusted;
+  final X509ExtendedKeyManager keyManager;
+  final X509ExtendedTrustManager trustManager;
+  final CrlIndex crls;
+
+  private ServerMaterial(String alias, List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted,
+                         X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager, CrlIndex crls) {
+    this.alias = alias;
+    this.chain = chain;
+    this.key = key;
+    this.trusted = trusted;
+    this.keyManager = keyManager;
+    this.trustManager = trustManager;
+    this.crls = crls;
+  }
+
+  /** Where each part comes from: a file re-read on every load, or a fixed value. */
+  record Sources(Supplier<List<X509Certificate>> chain, String chainName,
+                 Supplier<PrivateKey> key, String keyName,
+                 Supplier<List<X509Certificate>> trusted,
+                 Supplier<List<X509CRL>> crls, String crlName, Duration crlGrace) {
+  }
+
+  /**
+   * Reads and checks everything.
+   *
+   * @throws TlsConfigException if any part is unreadable or the parts do not fit together
+   */
+  static ServerMaterial load(Sources sources, long generation) {
+    List<X509Certificate> chain = sources.chain.get();
+    PrivateKey key = sources.key.get();
+    requireMatch(key, chain.get(0), sources.keyName, sources.chainName);
+    requireChainOrder(chain, sources.chainName);
+    List<X509Certificate> trusted = sources.trusted == null ? List.of() : sources.trusted.get();
+    CrlIndex crls = null;
+    if (sources.crls != null) {
+      List<X509Certificate> issuers = new ArrayList<>(trusted);
+      issuers.addAll(chain.subList(1, chain.size()));
+      crls = CrlIndex.of(sources.crls.get(), issuers, sources.crlGrace, sources.crlName);
+    }
+    String alias = "mqtt-sec-" + generation;
+    return new ServerMaterial(alias, List.copyOf(chain), key, List.copyOf(trusted),
+        keyManager(alias, chain, key), trusted.isEmpty() ? null : trustManager(trusted), crls);
+  }
+
+  /**
+   * Proves that {@code key} belongs to {@code cert} by signing a random challenge and verifying it with the
+   * certificate's public key, which works for every key type (RSA, EC, Ed25519) without comparing encodings.
+   */
+  static void requireMatch(PrivateKey key, X509Certificate cert, String keyName, String certName) {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      case "Ed448" -> "Ed448";
+      default -> throw new TlsConfigException(keyName + ": unsupported private key algorithm " + key.getAlgorithm()
+          + " (use RSA, EC or Ed25519)");
+    };
+    byte[] challenge = new byte[32];
+    RANDOM.nextBytes(challenge);
+    boolean matches;
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(cert.getPublicKey());
+      verifier.update(challenge);
+      matches = verifier.verify(signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      matches = false;
+    }
+    if (!matches) {
+      throw new TlsConfigException(keyName + ": key does not match the certificate's public key (" + certName + ": "
+          + cert.getSubjectX500Principal().getName(X500Principal.RFC2253) + ")");
+    }
+  }
+
+  private static void requireChainOrder(List<X509Certificate> chain, String chainName) {
+    for (int i = 1; i < chain.size(); i++) {
+      X500Principal issuer = chain.get(i - 1).getIssuerX500Principal();
+      if (!issuer.equals(chain.get(i).getSubjectX500Principal())) {
+        throw new TlsConfigException(chainName + ": certificate " + (i + 1) + " (" + chain.get(i)
+            .getSubjectX500Principal().getName(X500Principal.RFC2253) + ") did not issue certificate " + i
+            + "; a chain lists the server's certificate first, then each issuer in turn");
+      }
+    }
+  }
+
+  private static X509ExtendedKeyManager keyManager(String alias, List<X509Certificate> chain, PrivateKey key) {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry(alias, key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
+      KeyManagerFactory factory = KeyManagerFactory.getInstance("SunX509");
+      factory.init(store, IN_MEMORY);
+      for (KeyManager manager : factory.getKeyManagers()) {
+        if (manager instanceof X509ExtendedKeyManager x509) {
+          return x509;
+        }
+      }
+      throw new IllegalStateException("the JDK's SunX509 key manager factory made no X509ExtendedKeyManager");
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException("cannot hold the server key in memory (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static X509ExtendedTrustManager trustManager(List<X509Certificate> trusted) {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      int i = 0;
+      for (X509Certificate ca : trusted) {
+        store.setCertificateEntry("ca-" + i++, ca);
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+      factory.init(store);
+      for (TrustManager manager : factory.getTrustManagers()) {
+        if (manager instanceof X509ExtendedTrustManager x509) {
+          return x509;
+        }
+      }
+      throw new IllegalStateException("the JDK's PKIX trust manager factory made no X509ExtendedTrustManager");
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException("cannot build a trust store (" + e.getMessage() + ")", e);
+    }
+  }
+}

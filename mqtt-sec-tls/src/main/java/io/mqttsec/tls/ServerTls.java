@@ -1,0 +1,414 @@
+package io.mqttsec.tls;
+
+import io.mqttsec.api.Decision;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.api.WatchedFile;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyManagementException;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * A server's TLS: an {@link SSLContext} and the parameters to use it with (TLS 1.3 and 1.2, AEAD suites,
+ * the client-certificate policy), built by {@link TlsContexts#forServer(Path, Path)}.
+ *
+ * <p>The context stays the same object for the server's lifetime while what it holds may change: with
+ * {@code reloadOnChange}, a change to the certificate chain, key, trusted CAs or CRL files is read, checked
+ * whole and swapped in, so the next handshake uses it; a broken or mismatched file keeps the last good
+ * material and publishes {@link SecurityEvent.PolicyReloadFailed}. Sessions cached under the old material are
+ * invalidated on each swap, so a newly revoked client cannot resume one.
+ *
+ * <p>Client certificates (with {@link ClientAuth#OPTIONAL} or {@link ClientAuth#REQUIRE}) are validated by the
+ * JDK's PKIX against the trusted CAs, then checked against the CRLs: a revoked certificate, or one whose issuer
+ * has no CRL or an overdue one, fails the handshake and publishes {@link SecurityEvent.CertificateRejected}.
+ * {@link #checkClientChain} runs the same checks for an adapter that sees the chain after a handshake done by
+ * someone else (HiveMQ CE checks no CRL itself).
+ *
+ * <p>Thread-safe. {@link #close()} stops watching files and the expiry monitor.
+ */
+public final class ServerTls implements AutoCloseable {
+
+  private final SSLContext context;
+  private final SSLParameters parameters;
+  private final ServerMaterial.Sources sources;
+  private final SecurityEventListener listener;
+  private final Clock clock;
+  private final ExpiryMonitor expiry;
+  private final List<WatchedFile> watches = new ArrayList<>();
+  private final ScheduledExecutorService monitor;
+  private final String description;
+  private volatile ServerMaterial current;
+  private volatile ServerMaterial previous;
+  private long generation;
+
+  ServerTls(TlsContexts.ServerBuilder b, ServerMaterial.Sources sources, String description) {
+    this.sources = sources;
+    this.listener = b.listener;
+    this.clock = b.clock;
+    this.description = description;
+    this.current = ServerMaterial.load(sources, ++generation);
+    this.expiry = new ExpiryMonitor(listener);
+    this.context = TlsVersions.newContext();
+    try {
+      context.init(new X509ExtendedKeyManager[] {new Keys()},
+          new X509ExtendedTrustManager[] {new Trust()}, null);
+    } catch (KeyManagementException e) {
+      throw new TlsConfigException("cannot initialise TLS (" + e.getMessage() + ")", e);
+    }
+    SSLParameters p = new SSLParameters(TlsVersions.cipherSuites(context), TlsVersions.protocols(b.minimumVersion));
+    p.setUseCipherSuitesOrder(true);
+    switch (b.clientAuth) {
+      case REQUIRE -> p.setNeedClientAuth(true);
+      case OPTIONAL -> p.setWantClientAuth(true);
+      case NONE -> {
+      }
+    }
+    this.parameters = p;
+    if (b.reloadOnChange) {
+      for (Path path : b.watchedFiles()) {
+        watches.add(WatchedFile.watch(path, b.pollInterval, () -> reload(path.toString())));
+      }
+      reload(description); // a change between the first load and the watch is not missed
+    }
+    expiry.check(current, clock.instant());
+    if (b.hasListener) {
+      monitor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mqtt-sec-tls-expiry");
+        t.setDaemon(true);
+        return t;
+      });
+      monitor.scheduleWithFixedDelay(this::checkExpiry, 1, 1, TimeUnit.HOURS);
+    } else {
+      monitor = null;
+    }
+  }
+
+  /** The context; use it with {@link #sslParameters()} (or through {@link #newEngine()}). */
+  public SSLContext sslContext() {
+    return context;
+  }
+
+  /** A copy of the parameters every server engine or socket should use: protocols, suites, client auth. */
+  public SSLParameters sslParameters() {
+    SSLParameters copy = new SSLParameters(parameters.getCipherSuites(), parameters.getProtocols());
+    copy.setUseCipherSuitesOrder(true);
+    copy.setNeedClientAuth(parameters.getNeedClientAuth());
+    if (!parameters.getNeedClientAuth()) {
+      copy.setWantClientAuth(parameters.getWantClientAuth());
+    }
+    return copy;
+  }
+
+  /** A server-mode engine with {@link #sslParameters()} applied, for Netty-style brokers. */
+  public SSLEngine newEngine() {
+    SSLEngine engine = context.createSSLEngine();
+    engine.setUseClientMode(false);
+    engine.setSSLParameters(sslParameters());
+    return engine;
+  }
+
+  /** A listening socket with {@link #sslParameters()} applied; port 0 picks a free one. */
+  public SSLServerSocket newServerSocket(InetAddress bindAddress, int port) throws IOException {
+    SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(port, 50,
+        bindAddress);
+    socket.setSSLParameters(sslParameters());
+    return socket;
+  }
+
+  /** The certificate chain presented now (the leaf first). */
+  public List<X509Certificate> certificateChain() {
+    return current.chain;
+  }
+
+  /** The CAs trusted for client certificates now. */
+  public List<X509Certificate> trustedCertificates() {
+    return current.trusted;
+  }
+
+  /**
+   * Checks a client's chain exactly as the handshake does: trusted by a configured CA, valid now, and not
+   * revoked by the CRLs in force. For adapters whose broker did the handshake.
+   *
+   * <p>Never throws for a bad chain: the answer is a {@link Decision} whose reason says why.
+   */
+  public Decision checkClientChain(X509Certificate[] chain) {
+    if (chain == null || chain.length == 0) {
+      return Decision.deny("no client certificate");
+    }
+    try {
+      verifyClient(current, chain, authType(chain[0]));
+      return Decision.allow("certificate trusted and not revoked");
+    } catch (CertificateException e) {
+      return Decision.deny(e.getMessage());
+    } catch (RuntimeException e) {
+      return Decision.deny("certificate check failed: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static String authType(X509Certificate cert) {
+    String algorithm = cert.getPublicKey().getAlgorithm();
+    return algorithm.equals("EC") ? "ECDHE_ECDSA" : algorithm.equals("RSA") ? "ECDHE_RSA" : "UNKNOWN";
+  }
+
+  /**
+   * Reads every file again now and swaps the material in if it is all good.
+   *
+   * @return whether the new material is in force; when not, the old stays and an event says why
+   */
+  public boolean reload() {
+    return reload(description);
+  }
+
+  private synchronized boolean reload(String source) {
+    ServerMaterial next;
+    try {
+      next = ServerMaterial.load(sources, generation + 1);
+    } catch (RuntimeException e) {
+      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), source,
+          e.getMessage() + "; the previous certificate, key, CAs and CRLs stay in force"));
+      return false;
+    }
+    generation++;
+    previous = current;
+    current = next;
+    invalidateSessions();
+    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), source, summary(next)));
+    expiry.check(next, clock.instant());
+    return true;
+  }
+
+  private void invalidateSessions() {
+    SSLSessionContext sessions = context.getServerSessionContext();
+    for (byte[] id : Collections.list(sessions.getIds())) {
+      var session = sessions.getSession(id);
+      if (session != null) {
+        session.invalidate();
+      }
+    }
+  }
+
+  private static String summary(ServerMaterial m) {
+    return "server certificate " + CertificateIdentity.of(m.chain).subjectDn() + " (sha256 "
+        + CertificateIdentity.of(m.chain).sha256Fingerprint().substring(0, 16) + "...), " + m.trusted.size()
+        + " trusted CA(s), " + (m.crls == null ? "no CRL" : m.crls.size() + " CRL(s) with "
+        + m.crls.revokedCount() + " revoked serial(s)");
+  }
+
+  /**
+   * Publishes {@link SecurityEvent.CertificateExpiring} for the server certificate, a trusted CA or a CRL's
+   * {@code nextUpdate} that has come within 30, 14, 7 or 1 days, once per threshold. Runs at start, after
+   * each reload and hourly while a listener is set; callable for a test with a moved clock.
+   */
+  public void checkExpiry() {
+    expiry.check(current, clock.instant());
+  }
+
+  /**
+   * Writes the server's key and chain as a PKCS#12 key store (alias {@code mqtt-sec}), for a broker that
+   * takes a key store file (HiveMQ's TLS listener). The file is written atomically and readable by its owner
+   * only (0600).
+   *
+   * <p><b>Security:</b> the file holds the private key, protected by {@code password} alone.
+   */
+  public void toPkcs12(Path file, char[] password) {
+    ServerMaterial m = current;
+    writeStore(file, password, store -> store.setKeyEntry("mqtt-sec", m.key, password,
+        m.chain.toArray(new X509Certificate[0])));
+  }
+
+  /** Writes the trusted CAs as a PKCS#12 trust store (0600), for a broker's client-certificate setting. */
+  public void trustStoreToPkcs12(Path file, char[] password) {
+    List<X509Certificate> trusted = current.trusted;
+    if (trusted.isEmpty()) {
+      throw new IllegalStateException("no trusted certificates are configured");
+    }
+    writeStore(file, password, store -> {
+      int i = 0;
+      for (X509Certificate ca : trusted) {
+        store.setCertificateEntry("ca-" + i++, ca);
+      }
+    });
+  }
+
+  private interface StoreFiller {
+    void fill(KeyStore store) throws GeneralSecurityException;
+  }
+
+  private static void writeStore(Path file, char[] password, StoreFiller filler) {
+    Objects.requireNonNull(password, "password");
+    Path dir = file.toAbsolutePath().getParent();
+    Path temp = null;
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      filler.fill(store);
+      temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try (OutputStream out = Files.newOutputStream(temp)) {
+        store.store(out, password);
+      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException(file + ": cannot write the key store (" + e.getMessage() + ")", e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // already renamed, or nothing more can be done
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    watches.forEach(WatchedFile::close);
+    if (monitor != null) {
+      monitor.shutdownNow();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ServerTls{" + summary(current) + ", protocols=" + String.join(",", parameters.getProtocols()) + "}";
+  }
+
+  private void verifyClient(ServerMaterial m, X509Certificate[] chain, String authType)
+      throws CertificateException {
+    try {
+      if (m.trustManager == null) {
+        throw new CertificateException("no trusted CA is configured for client certificates");
+      }
+      m.trustManager.checkClientTrusted(chain, authType);
+      if (m.crls != null) {
+        String revoked = m.crls.check(chain, clock.instant(), listener);
+        if (revoked != null) {
+          throw new CertificateException(revoked);
+        }
+      }
+    } catch (CertificateException e) {
+      listener.deliver(new SecurityEvent.CertificateRejected(clock.instant(),
+          chain[0].getSubjectX500Principal().getName(), String.valueOf(e.getMessage())));
+      throw e;
+    }
+  }
+
+  private ServerMaterial byAlias(String alias) {
+    ServerMaterial m = current;
+    if (m.alias.equals(alias)) {
+      return m;
+    }
+    ServerMaterial p = previous;
+    return p != null && p.alias.equals(alias) ? p : m;
+  }
+
+  /** Hands JSSE the key of the material in force; an alias names one generation so chain and key agree. */
+  private final class Keys extends X509ExtendedKeyManager {
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+      return current.keyManager.chooseEngineServerAlias(keyType, issuers, engine);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return current.keyManager.chooseServerAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return current.keyManager.getServerAliases(keyType, issuers);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return byAlias(alias).keyManager.getCertificateChain(alias);
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return byAlias(alias).keyManager.getPrivateKey(alias);
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+      return null;
+    }
+  }
+
+  /** Validates client certificates against the material in force, CRLs included. */
+  private final class Trust extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      verifyClient(current, chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      verifyClient(current, chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      verifyClient(current, chain, authType);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return current.trusted.toArray(new X509Certificate[0]);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      throw new CertificateException("a server context does not check servers");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      throw new CertificateException("a server context does not check servers");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("a server context does not check servers");
+    }
+  }
+}
