@@ -8,6 +8,7 @@ import io.mqttsec.api.WatchedFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -44,8 +45,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>The context stays the same object for the server's lifetime while what it holds may change: with
  * {@code reloadOnChange}, a change to the certificate chain, key, trusted CAs or CRL files is read, checked
  * whole and swapped in, so the next handshake uses it; a broken or mismatched file keeps the last good
- * material and publishes {@link SecurityEvent.PolicyReloadFailed}. Sessions cached under the old material are
- * invalidated on each swap, so a newly revoked client cannot resume one.
+ * material and publishes {@link SecurityEvent.PolicyReloadFailed}. Each swap also starts a new session cache
+ * and new session-ticket keys, so no client resumes a session made under the old material: a device revoked
+ * by a reloaded CRL must do a full handshake, and fails it.
  *
  * <p>Client certificates (with {@link ClientAuth#OPTIONAL} or {@link ClientAuth#REQUIRE}) are validated by the
  * JDK's PKIX against the trusted CAs, then checked against the CRLs: a revoked certificate, or one whose issuer
@@ -58,6 +60,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class ServerTls implements AutoCloseable {
 
   private final SSLContext context;
+  private volatile SSLContext jdkContext;
   private final SSLParameters parameters;
   private final ServerMaterial.Sources sources;
   private final SecurityEventListener listener;
@@ -77,13 +80,8 @@ public final class ServerTls implements AutoCloseable {
     this.description = description;
     this.current = ServerMaterial.load(sources, ++generation);
     this.expiry = new ExpiryMonitor(listener);
-    this.context = TlsVersions.newContext();
-    try {
-      context.init(new X509ExtendedKeyManager[] {new Keys()},
-          new X509ExtendedTrustManager[] {new Trust()}, null);
-    } catch (KeyManagementException e) {
-      throw new TlsConfigException("cannot initialise TLS (" + e.getMessage() + ")", e);
-    }
+    this.jdkContext = newJdkContext();
+    this.context = new GenerationalContext(() -> jdkContext);
     SSLParameters p = new SSLParameters(TlsVersions.cipherSuites(context), TlsVersions.protocols(b.minimumVersion));
     p.setUseCipherSuitesOrder(true);
     switch (b.clientAuth) {
@@ -130,18 +128,38 @@ public final class ServerTls implements AutoCloseable {
 
   /** A server-mode engine with {@link #sslParameters()} applied, for Netty-style brokers. */
   public SSLEngine newEngine() {
-    SSLEngine engine = context.createSSLEngine();
+    SSLEngine engine = jdkContext.createSSLEngine();
     engine.setUseClientMode(false);
     engine.setSSLParameters(sslParameters());
     return engine;
   }
 
-  /** A listening socket with {@link #sslParameters()} applied; port 0 picks a free one. */
-  public SSLServerSocket newServerSocket(InetAddress bindAddress, int port) throws IOException {
-    SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(port, 50,
-        bindAddress);
-    socket.setSSLParameters(sslParameters());
-    return socket;
+  /**
+   * A listening socket whose {@link ServerSocket#accept()} returns a server-mode {@link SSLSocket} with
+   * {@link #sslParameters()} applied, made from the material in force when the connection arrives (so a
+   * reload reaches connections accepted by a socket opened before it). Port 0 picks a free one.
+   */
+  public ServerSocket newServerSocket(InetAddress bindAddress, int port) throws IOException {
+    return new TlsServerSocket(bindAddress, port);
+  }
+
+  private final class TlsServerSocket extends ServerSocket {
+    TlsServerSocket(InetAddress bindAddress, int port) throws IOException {
+      super(port, 50, bindAddress);
+    }
+
+    @Override
+    public Socket accept() throws IOException {
+      Socket plain = super.accept();
+      try {
+        SSLSocket tls = (SSLSocket) jdkContext.getSocketFactory().createSocket(plain, null, true);
+        tls.setSSLParameters(sslParameters());
+        return tls;
+      } catch (IOException | RuntimeException e) {
+        plain.close();
+        throw e;
+      }
+    }
   }
 
   /** The certificate chain presented now (the leaf first). */
@@ -206,14 +224,26 @@ public final class ServerTls implements AutoCloseable {
     return true;
   }
 
+  /** A fresh JDK context: new session cache and ticket keys, the same (delegating) key and trust managers. */
+  private SSLContext newJdkContext() {
+    SSLContext jdk = TlsVersions.newContext();
+    try {
+      jdk.init(new X509ExtendedKeyManager[] {new Keys()}, new X509ExtendedTrustManager[] {new Trust()}, null);
+    } catch (KeyManagementException e) {
+      throw new TlsConfigException("cannot initialise TLS (" + e.getMessage() + ")", e);
+    }
+    return jdk;
+  }
+
   private void invalidateSessions() {
-    SSLSessionContext sessions = context.getServerSessionContext();
+    SSLSessionContext sessions = jdkContext.getServerSessionContext();
     for (byte[] id : Collections.list(sessions.getIds())) {
       var session = sessions.getSession(id);
       if (session != null) {
         session.invalidate();
       }
     }
+    jdkContext = newJdkContext();
   }
 
   private static String summary(ServerMaterial m) {

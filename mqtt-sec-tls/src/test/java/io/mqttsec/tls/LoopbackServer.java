@@ -10,7 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -19,7 +18,7 @@ import javax.net.ssl.SSLSocket;
  */
 final class LoopbackServer implements AutoCloseable {
 
-  private final SSLServerSocket socket;
+  private final java.net.ServerSocket socket;
   private final Thread thread;
   private final BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
 
