@@ -3,17 +3,24 @@ package io.mqttsec.tls;
 import io.mqttsec.api.TlsConfigException;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -41,6 +48,9 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
 
 /**
  * An internal certificate authority for a device fleet: a root (and optionally an intermediate) that issues
@@ -130,6 +140,46 @@ public final class CertificateAuthority {
     return new Issue(commonName);
   }
 
+  /**
+   * Starts a certificate for the key in a device's certificate request (PKCS#10 PEM, as {@code openssl req
+   * -new} writes it), so the private key never leaves the device. The request's signature must verify with
+   * the key it carries, and its subject must hold exactly one usable CN, which becomes the certificate's CN.
+   * Extensions the request asks for are ignored: SANs and usages are only what the CA adds. Finish with
+   * {@link Issue#sign()}.
+   *
+   * @param source names the request in errors, such as its file name
+   * @throws TlsConfigException if the request is malformed, forged, or has no usable CN
+   */
+  public Issue request(String csrPem, String source) {
+    PKCS10CertificationRequest csr = Pem.parseCertificateRequest(csrPem, source);
+    boolean valid;
+    PublicKey key;
+    try {
+      String oid = csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm().getId();
+      String algorithm = Pem.keyAlgorithm(oid);
+      if (algorithm == null) {
+        throw new TlsConfigException(source + ": unsupported key algorithm " + oid + " (use RSA, EC or Ed25519)");
+      }
+      key = KeyFactory.getInstance(algorithm).generatePublic(
+          new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(Pem.BC)
+          .build(csr.getSubjectPublicKeyInfo()));
+    } catch (TlsConfigException e) {
+      throw e;
+    } catch (GeneralSecurityException | IOException | OperatorCreationException | PKCSException
+             | RuntimeException e) {
+      throw new TlsConfigException(source + ": unusable certificate request (" + e.getMessage() + ")", e);
+    }
+    if (!valid) {
+      throw new TlsConfigException(source + ": the request's signature does not verify with the key it carries");
+    }
+    String cn = CertificateIdentity.commonName(csr.getSubject()).orElseThrow(() -> new TlsConfigException(
+        source + ": the request's subject \"" + csr.getSubject() + "\" has no single usable CN"));
+    Issue issue = new Issue(cn);
+    issue.publicKey = key;
+    return issue;
+  }
+
   /** Revokes {@code serial} from now on; the next {@link #crl} lists it. */
   public synchronized void revoke(BigInteger serial) {
     revoked.putIfAbsent(Objects.requireNonNull(serial, "serial"), clock.instant());
@@ -152,6 +202,91 @@ public final class CertificateAuthority {
       return new JcaX509CRLConverter().getCRL(builder.build(signer(keyPair)));
     } catch (GeneralSecurityException | IOException e) {
       throw new TlsConfigException("cannot sign a CRL for " + certificate.getSubjectX500Principal().getName(), e);
+    }
+  }
+
+  /** The file names {@link #save} writes in its folder. */
+  static final String CERTIFICATE_FILE = "ca.pem";
+  static final String KEY_FILE = "ca.key";
+  static final String STATE_FILE = "ca.state";
+
+  /**
+   * Saves the CA to {@code folder}: {@code ca.pem} (its certificate), {@code ca.key} (its private key,
+   * encrypted PKCS#8 with {@code passphrase}) and {@code ca.state} (the revoked serials and the CRL number, so
+   * the next CRL still lists every revocation). Each file is written atomically and readable by its owner
+   * only (0600).
+   *
+   * @throws TlsConfigException if a file cannot be written
+   */
+  public synchronized void save(Path folder, char[] passphrase) {
+    StringBuilder state = new StringBuilder("# mqtt-sec CA state: the last CRL number, then each revoked serial "
+        + "(hex) and when it was revoked\n");
+    state.append("crl-number ").append(crlNumber).append('\n');
+    revoked.forEach((serial, at) -> state.append("revoked ").append(serial.toString(16)).append(' ').append(at)
+        .append('\n'));
+    try {
+      Files.createDirectories(folder);
+      SecureFiles.writeAtomically(folder.resolve(KEY_FILE),
+          Pem.encodePrivateKey(keyPair.getPrivate(), passphrase).getBytes(StandardCharsets.US_ASCII));
+      SecureFiles.writeAtomically(folder.resolve(CERTIFICATE_FILE),
+          Pem.encode(List.of(certificate)).getBytes(StandardCharsets.US_ASCII));
+      SecureFiles.writeAtomically(folder.resolve(STATE_FILE), state.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new TlsConfigException(folder + ": cannot save the CA (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Loads a CA that {@link #save} wrote, with the system clock. */
+  public static CertificateAuthority load(Path folder, char[] passphrase) {
+    return load(folder, passphrase, Clock.systemUTC());
+  }
+
+  /**
+   * Loads a CA that {@link #save} wrote.
+   *
+   * @throws TlsConfigException if a file is missing or malformed, the passphrase is wrong, or the key does not
+   *                            belong to the certificate
+   */
+  public static CertificateAuthority load(Path folder, char[] passphrase, Clock clock) {
+    Path certFile = folder.resolve(CERTIFICATE_FILE);
+    Path keyFile = folder.resolve(KEY_FILE);
+    List<X509Certificate> certs = Pem.readCertificates(certFile);
+    if (certs.size() != 1 || certs.get(0).getBasicConstraints() < 0) {
+      throw new TlsConfigException(certFile + ": expected one CA certificate");
+    }
+    PrivateKey key = Pem.readPrivateKey(keyFile, passphrase);
+    X509Certificate cert = certs.get(0);
+    ServerMaterial.requireMatch(key, cert, keyFile.toString(), certFile.toString());
+    CertificateAuthority ca = new CertificateAuthority(cert, new KeyPair(cert.getPublicKey(), key), clock);
+    ca.readState(folder.resolve(STATE_FILE));
+    return ca;
+  }
+
+  private void readState(Path file) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new TlsConfigException(file + ": cannot read the CA state (" + e.getMessage() + ")", e);
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.split(" ");
+      try {
+        if (f[0].equals("crl-number") && f.length == 2) {
+          crlNumber = new BigInteger(f[1]);
+        } else if (f[0].equals("revoked") && f.length == 3) {
+          revoked.put(new BigInteger(f[1], 16), Instant.parse(f[2]));
+        } else {
+          throw new TlsConfigException(file + ":" + (i + 1) + ": expected \"crl-number N\" or \"revoked SERIAL "
+              + "TIME\"");
+        }
+      } catch (NumberFormatException | DateTimeParseException e) {
+        throw new TlsConfigException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -277,8 +412,25 @@ public final class CertificateAuthority {
      * @throws IllegalStateException if neither serverAuth nor clientAuth was asked for
      */
     public HeldCertificate issue() {
+      if (publicKey != null) {
+        throw new IllegalStateException("the key of a certificate request stays with the device: use sign()");
+      }
       KeyPair keys = rsaBits > 0 ? KeyType.RSA.generate(rsaBits) : KeyType.EC.generate();
       return new HeldCertificate(sign(keys.getPublic()), keys, isRoot() ? List.of() : List.of(certificate));
+    }
+
+    /**
+     * Signs the certificate for the requested key ({@link #request}) and returns it with the CA's own
+     * certificate when this CA is an intermediate: the chain the device presents.
+     *
+     * @throws IllegalStateException if this was not started from a request, or no usage was asked for
+     */
+    public List<X509Certificate> sign() {
+      if (publicKey == null) {
+        throw new IllegalStateException("no certificate request to sign: use issue() to generate a key");
+      }
+      X509Certificate leaf = sign(publicKey);
+      return isRoot() ? List.of(leaf) : List.of(leaf, certificate);
     }
 
     private X509Certificate sign(PublicKey key) {

@@ -102,7 +102,7 @@ public final class CertificateIdentity {
     return of(chain.toArray(new X509Certificate[0]));
   }
 
-  private static Optional<String> commonName(X500Name name) {
+  static Optional<String> commonName(X500Name name) {
     String found = null;
     int count = 0;
     for (RDN rdn : name.getRDNs()) {

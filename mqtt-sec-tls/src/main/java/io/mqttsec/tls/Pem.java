@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.X509CRL;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +31,6 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
@@ -65,7 +66,8 @@ public final class Pem {
   public static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
 
   private static final int PBKDF2_ITERATIONS = 600_000;
-  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+  /** A private instance for PBES2 and signature checks; never registered JVM-wide. */
+  static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
   private Pem() {
   }
@@ -125,12 +127,7 @@ public final class Pem {
       if (key != null) {
         throw block.error(source, "holds more than one private key");
       }
-      try {
-        key = new JcaPEMKeyConverter().getPrivateKey(info);
-      } catch (IOException | RuntimeException e) {
-        throw block.error(source, "unsupported private key algorithm "
-            + info.getPrivateKeyAlgorithm().getAlgorithm().getId());
-      }
+      key = toJdkKey(info, block, source);
     }
     if (key == null) {
       throw new TlsConfigException(source + ": no private key found (expected -----BEGIN PRIVATE KEY-----)");
@@ -163,6 +160,32 @@ public final class Pem {
     } catch (PKCSException | IOException | OperatorCreationException | RuntimeException e) {
       throw block.error(source, "cannot decrypt the private key: wrong passphrase or unsupported encryption");
     }
+  }
+
+  /** The JDK's own key object, so JSSE and {@code Signature} use it with the JDK's providers. */
+  private static PrivateKey toJdkKey(PrivateKeyInfo info, Block block, String source) {
+    String oid = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
+    String algorithm = keyAlgorithm(oid);
+    if (algorithm == null) {
+      throw block.error(source, "unsupported private key algorithm " + oid + " (use RSA, EC or Ed25519)");
+    }
+    try {
+      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+    } catch (GeneralSecurityException | IOException e) {
+      throw block.error(source, "unusable " + algorithm + " private key (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** The JDK's name for a key algorithm OID, or {@code null} for one mqtt-sec does not use. */
+  static String keyAlgorithm(String oid) {
+    return switch (oid) {
+      case "1.2.840.113549.1.1.1" -> "RSA";
+      case "1.2.840.113549.1.1.10" -> "RSASSA-PSS";
+      case "1.2.840.10045.2.1" -> "EC";
+      case "1.3.101.112" -> "Ed25519";
+      case "1.3.101.113" -> "Ed448";
+      default -> null;
+    };
   }
 
   /**

@@ -5,15 +5,12 @@ import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
 import io.mqttsec.api.WatchedFile;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
 import java.security.KeyStore;
@@ -295,28 +292,15 @@ public final class ServerTls implements AutoCloseable {
 
   private static void writeStore(Path file, char[] password, StoreFiller filler) {
     Objects.requireNonNull(password, "password");
-    Path dir = file.toAbsolutePath().getParent();
-    Path temp = null;
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       filler.fill(store);
-      temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      try (OutputStream out = Files.newOutputStream(temp)) {
-        store.store(out, password);
-      }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      store.store(out, password);
+      SecureFiles.writeAtomically(file, out.toByteArray());
     } catch (GeneralSecurityException | IOException e) {
       throw new TlsConfigException(file + ": cannot write the key store (" + e.getMessage() + ")", e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // already renamed, or nothing more can be done
-        }
-      }
     }
   }
 

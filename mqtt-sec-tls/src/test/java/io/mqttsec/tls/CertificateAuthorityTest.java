@@ -106,4 +106,79 @@ class CertificateAuthorityTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("not a distinguished name: \"not a dn\"");
   }
+
+  static String csr(String subject, java.security.KeyPair keys, java.security.PrivateKey signer) throws Exception {
+    var request = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+        new javax.security.auth.x500.X500Principal(subject), keys.getPublic())
+        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(signer));
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (var writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+      writer.writeObject(request);
+    }
+    return out.toString();
+  }
+
+  @Test
+  void request_signsTheDevicesOwnKey_withTheCnFromTheRequest() throws Exception {
+    java.security.KeyPair keys = PemTest.generate("EC", 256);
+    List<X509Certificate> chain = ROOT.request(csr("CN=press-77,O=Plant 3", keys, keys.getPrivate()), "press.csr")
+        .clientAuth().dnsNames("press-77.factory.local").sign();
+    validate(chain, ROOT.certificate());
+    assertThat(chain.get(0).getPublicKey()).isEqualTo(keys.getPublic());
+    assertThat(chain.get(0).getSubjectX500Principal().getName()).isEqualTo("CN=press-77");
+    assertThat(CertificateIdentity.of(chain).dnsNames()).containsExactly("press-77.factory.local");
+    assertThatThrownBy(() -> ROOT.request(csr("CN=x", keys, keys.getPrivate()), "x.csr").clientAuth().issue())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the key of a certificate request stays with the device: use sign()");
+  }
+
+  @Test
+  void request_forgedOrWithoutCn_isRefused() throws Exception {
+    java.security.KeyPair keys = PemTest.generate("EC", 256);
+    java.security.KeyPair other = PemTest.generate("EC", 256);
+    assertThatThrownBy(() -> ROOT.request(csr("CN=press-1", keys, other.getPrivate()), "forged.csr"))
+        .isInstanceOf(io.mqttsec.api.TlsConfigException.class)
+        .hasMessage("forged.csr: the request's signature does not verify with the key it carries");
+    assertThatThrownBy(() -> ROOT.request(csr("O=No Name", keys, keys.getPrivate()), "anon.csr"))
+        .isInstanceOf(io.mqttsec.api.TlsConfigException.class)
+        .hasMessage("anon.csr: the request's subject \"O=No Name\" has no single usable CN");
+    assertThatThrownBy(() -> ROOT.request(Pem.encode(List.of(ROOT.certificate())), "cert.csr"))
+        .isInstanceOf(io.mqttsec.api.TlsConfigException.class)
+        .hasMessage("cert.csr:1: holds a CERTIFICATE, not a certificate request");
+  }
+
+  @Test
+  void saveAndLoad_keepsTheKeyRevocationsAndCrlNumber_withOwnerOnlyFiles(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Saved CA", Duration.ofDays(365));
+    HeldCertificate press = ca.issue("press-1").clientAuth().issue();
+    ca.revoke(press.certificate().getSerialNumber());
+    ca.crl(Duration.ofDays(7));
+    char[] passphrase = "ca passphrase".toCharArray();
+    ca.save(dir, passphrase);
+    for (String f : List.of("ca.pem", "ca.key", "ca.state")) {
+      assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve(f)))
+          .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
+    assertThat(java.nio.file.Files.readString(dir.resolve("ca.key"))).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY");
+
+    CertificateAuthority loaded = CertificateAuthority.load(dir, passphrase);
+    assertThat(loaded.certificate()).isEqualTo(ca.certificate());
+    X509CRL crl = loaded.crl(Duration.ofDays(7));
+    crl.verify(ca.certificate().getPublicKey());
+    assertThat(crl.isRevoked(press.certificate())).isTrue();
+    assertThat(new java.math.BigInteger(1, java.util.Arrays.copyOfRange(
+        crl.getExtensionValue("2.5.29.20"), 4, crl.getExtensionValue("2.5.29.20").length))).isEqualTo(2);
+    validate(loaded.issue("press-2").clientAuth().issue().chain(), ca.certificate());
+
+    assertThatThrownBy(() -> CertificateAuthority.load(dir, "wrong".toCharArray()))
+        .isInstanceOf(io.mqttsec.api.TlsConfigException.class)
+        .hasMessage(dir.resolve("ca.key") + ":1: cannot decrypt the private key: wrong passphrase or unsupported "
+            + "encryption");
+    java.nio.file.Files.writeString(dir.resolve("ca.state"), "crl-number 2\nrevoked zz 2026-01-01T00:00:00Z\n");
+    assertThatThrownBy(() -> CertificateAuthority.load(dir, passphrase))
+        .isInstanceOf(io.mqttsec.api.TlsConfigException.class)
+        .hasMessageStartingWith(dir.resolve("ca.state") + ":2: ");
+  }
 }
