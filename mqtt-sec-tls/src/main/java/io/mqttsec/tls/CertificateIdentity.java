@@ -1,9 +1,13 @@
 package io.mqttsec.tls;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,9 +42,18 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
  *   <li>{@link #sha256Fingerprint()}: SHA-256 of the DER certificate in lower-case hex, for audit lines.</li>
  * </ul>
  *
- * <p>Only the first certificate of a chain (the peer's own) is read. Immutable and thread-safe.
+ * <p>Only the first certificate of a chain (the peer's own) is read. Identities are cached per certificate
+ * (10,000 at most), so a reconnecting device costs a hash lookup. Immutable and thread-safe.
  */
 public final class CertificateIdentity {
+
+  /**
+   * Identities by certificate: a device reconnecting presents the same certificate, and parsing its names and
+   * hashing it costs microseconds, a lookup well under one. Bounded, so a flood of distinct certificates
+   * evicts old entries instead of growing the heap.
+   */
+  private static final Cache<X509Certificate, CertificateIdentity> CACHE = Caffeine.newBuilder()
+      .maximumSize(10_000).build();
 
   private final Optional<String> commonName;
   private final String subjectDn;
@@ -93,7 +106,7 @@ public final class CertificateIdentity {
     if (chain == null || chain.length == 0 || chain[0] == null) {
       throw new IllegalArgumentException("a certificate chain needs at least the peer's certificate");
     }
-    return new CertificateIdentity(chain[0]);
+    return CACHE.get(chain[0], CertificateIdentity::new);
   }
 
   /** The identity of the first certificate of {@code chain}. */
