@@ -14,7 +14,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -41,17 +40,8 @@ public final class ClientTls {
     this.protocols = protocols;
     this.verifyHostname = verifyHostname;
     try {
-      KeyStore trustStore = null;
-      if (trusted != null) {
-        trustStore = KeyStore.getInstance("PKCS12");
-        trustStore.load(null, null);
-        int i = 0;
-        for (X509Certificate ca : trusted) {
-          trustStore.setCertificateEntry("ca-" + i++, ca);
-        }
-      }
       trustManagers = TrustManagerFactory.getInstance("PKIX");
-      trustManagers.init(trustStore);
+      trustManagers.init(trusted == null ? null : ServerMaterial.trustStore(trusted));
       KeyManager[] keys = null;
       if (chain != null) {
         KeyStore keyStore = KeyStore.getInstance("PKCS12");

@@ -86,22 +86,33 @@ public final class Pem {
 
   /** As {@link #readCertificates(Path)}, from text; {@code source} names it in errors. */
   public static List<X509Certificate> parseCertificates(String pem, String source) {
-    List<X509Certificate> certs = new ArrayList<>();
+    return parseAll(pem, source, X509CertificateHolder.class, "certificate", "CERTIFICATE",
+        holder -> new JcaX509CertificateConverter().getCertificate(holder));
+  }
+
+  private interface Converter<H, T> {
+    T convert(H holder) throws GeneralSecurityException;
+  }
+
+  /** Every block of {@code pem} as a {@code T}; any other kind of block, or none at all, is an error. */
+  private static <H, T> List<T> parseAll(String pem, String source, Class<H> kind, String what, String label,
+                                         Converter<H, T> converter) {
+    List<T> all = new ArrayList<>();
     for (Block block : blocks(pem, source)) {
       Object parsed = block.parse(source);
-      if (!(parsed instanceof X509CertificateHolder holder)) {
-        throw block.error(source, "holds " + block.describe() + ", not a certificate");
+      if (!kind.isInstance(parsed)) {
+        throw block.error(source, "holds " + block.describe() + ", not a " + what);
       }
       try {
-        certs.add(new JcaX509CertificateConverter().getCertificate(holder));
+        all.add(converter.convert(kind.cast(parsed)));
       } catch (GeneralSecurityException e) {
-        throw block.error(source, "unusable certificate (" + e.getMessage() + ")");
+        throw block.error(source, "unusable " + what + " (" + e.getMessage() + ")");
       }
     }
-    if (certs.isEmpty()) {
-      throw new TlsConfigException(source + ": no certificate found (expected -----BEGIN CERTIFICATE-----)");
+    if (all.isEmpty()) {
+      throw new TlsConfigException(source + ": no " + what + " found (expected -----BEGIN " + label + "-----)");
     }
-    return List.copyOf(certs);
+    return List.copyOf(all);
   }
 
   /**
@@ -198,22 +209,8 @@ public final class Pem {
 
   /** As {@link #readCrls(Path)}, from text; {@code source} names it in errors. */
   public static List<X509CRL> parseCrls(String pem, String source) {
-    List<X509CRL> crls = new ArrayList<>();
-    for (Block block : blocks(pem, source)) {
-      Object parsed = block.parse(source);
-      if (!(parsed instanceof X509CRLHolder holder)) {
-        throw block.error(source, "holds " + block.describe() + ", not a CRL");
-      }
-      try {
-        crls.add(new JcaX509CRLConverter().getCRL(holder));
-      } catch (GeneralSecurityException e) {
-        throw block.error(source, "unusable CRL (" + e.getMessage() + ")");
-      }
-    }
-    if (crls.isEmpty()) {
-      throw new TlsConfigException(source + ": no CRL found (expected -----BEGIN X509 CRL-----)");
-    }
-    return List.copyOf(crls);
+    return parseAll(pem, source, X509CRLHolder.class, "CRL", "X509 CRL",
+        holder -> new JcaX509CRLConverter().getCRL(holder));
   }
 
   /** The one certificate request (PKCS#10) in the text. Its signature is checked by the CA that signs it. */

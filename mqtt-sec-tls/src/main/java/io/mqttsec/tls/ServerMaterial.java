@@ -141,16 +141,21 @@ final class ServerMaterial {
     }
   }
 
+  /** An in-memory PKCS#12 store holding {@code trusted} as entries {@code ca-0, ca-1, ...}. */
+  static KeyStore trustStore(List<X509Certificate> trusted) throws GeneralSecurityException, IOException {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    int i = 0;
+    for (X509Certificate ca : trusted) {
+      store.setCertificateEntry("ca-" + i++, ca);
+    }
+    return store;
+  }
+
   static X509ExtendedTrustManager trustManager(List<X509Certificate> trusted) {
     try {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      int i = 0;
-      for (X509Certificate ca : trusted) {
-        store.setCertificateEntry("ca-" + i++, ca);
-      }
       TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-      factory.init(store);
+      factory.init(trustStore(trusted));
       for (TrustManager manager : factory.getTrustManagers()) {
         if (manager instanceof X509ExtendedTrustManager x509) {
           return x509;

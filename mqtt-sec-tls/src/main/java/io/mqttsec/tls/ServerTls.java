@@ -19,7 +19,6 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -268,8 +267,14 @@ public final class ServerTls implements AutoCloseable {
    */
   public void toPkcs12(Path file, char[] password) {
     ServerMaterial m = current;
-    writeStore(file, password, store -> store.setKeyEntry("mqtt-sec", m.key, password,
-        m.chain.toArray(new X509Certificate[0])));
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("mqtt-sec", m.key, password, m.chain.toArray(new X509Certificate[0]));
+      writeStore(file, password, store);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException(file + ": cannot write the key store (" + e.getMessage() + ")", e);
+    }
   }
 
   /** Writes the trusted CAs as a PKCS#12 trust store (0600), for a broker's client-certificate setting. */
@@ -278,24 +283,16 @@ public final class ServerTls implements AutoCloseable {
     if (trusted.isEmpty()) {
       throw new IllegalStateException("no trusted certificates are configured");
     }
-    writeStore(file, password, store -> {
-      int i = 0;
-      for (X509Certificate ca : trusted) {
-        store.setCertificateEntry("ca-" + i++, ca);
-      }
-    });
+    try {
+      writeStore(file, password, ServerMaterial.trustStore(trusted));
+    } catch (GeneralSecurityException | IOException e) {
+      throw new TlsConfigException(file + ": cannot write the trust store (" + e.getMessage() + ")", e);
+    }
   }
 
-  private interface StoreFiller {
-    void fill(KeyStore store) throws GeneralSecurityException;
-  }
-
-  private static void writeStore(Path file, char[] password, StoreFiller filler) {
+  private static void writeStore(Path file, char[] password, KeyStore store) {
     Objects.requireNonNull(password, "password");
     try {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      filler.fill(store);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       store.store(out, password);
       SecureFiles.writeAtomically(file, out.toByteArray());
