@@ -117,14 +117,14 @@ public final class BruteForceGuard {
   public Optional<AuthResult> check(ClientIdentity who) {
     long now = clock.millis();
     InetAddress address = who.remoteAddress().orElse(null);
+    String user = who.username().orElse("");
     if (address != null) {
       AddressState a = addresses.getIfPresent(address);
-      if (a != null && a.blockedUntil > now) {
+      if (a != null && a.blockedUntil > now && !knownGood(user, address)) {
         return Optional.of(AuthResult.failure(AuthResult.Outcome.ADDRESS_BLOCKED,
             "address blocked for " + seconds(a.blockedUntil - now) + " more after too many failed logins"));
       }
     }
-    String user = who.username().orElse("");
     PairState p = pairs.getIfPresent(new Pair(user, address));
     if (p != null && p.lockedUntil > now) {
       return Optional.of(AuthResult.failure(AuthResult.Outcome.LOCKED_OUT, "locked for " + seconds(p.lockedUntil - now)
@@ -200,6 +200,15 @@ public final class BruteForceGuard {
     for (SecurityEvent e : events) {
       listener.deliver(e);
     }
+  }
+
+  /**
+   * Whether {@code user} has logged in from {@code address} before. Such a device is exempt from the address
+   * block: devices behind one NAT gateway share an address, and a guesser there must not lock them all out.
+   */
+  private boolean knownGood(String user, InetAddress address) {
+    AccountState acc = accounts.getIfPresent(user);
+    return acc != null && acc.knownGood.contains(address);
   }
 
   /** Records a successful login: the user's pair and account counters restart, and the address is clean. */

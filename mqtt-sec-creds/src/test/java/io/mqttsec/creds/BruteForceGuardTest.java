@@ -117,6 +117,18 @@ class BruteForceGuardTest {
   }
 
   @Test
+  void addressBlock_sparesADeviceThatLoggedInFromThatAddressBefore() throws Exception {
+    BruteForceGuard guard = guard();
+    guard.recordSuccess(who("press-1", "127.0.0.9")); // a device behind the same NAT gateway
+    for (int i = 0; i < 11; i++) {
+      guard.recordFailure(who("user" + i, "127.0.0.9"));
+    }
+    assertThat(guard.check(who("fresh", "127.0.0.9")).orElseThrow().outcome())
+        .isEqualTo(AuthResult.Outcome.ADDRESS_BLOCKED);
+    assertThat(guard.check(who("press-1", "127.0.0.9"))).isEmpty();
+  }
+
+  @Test
   void tenFailuresSpreadOverMoreThanAMinute_doNotBlock() throws Exception {
     BruteForceGuard guard = guard();
     for (int i = 0; i < 30; i++) {
