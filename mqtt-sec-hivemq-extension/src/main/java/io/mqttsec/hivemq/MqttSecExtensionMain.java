@@ -1,0 +1,201 @@
+package io.mqttsec.hivemq;
+
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
+import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import io.mqttsec.acl.ReloadingAcl;
+import io.mqttsec.api.Action;
+import io.mqttsec.api.ClientIdentity;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.creds.PasswordAuthenticator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The HiveMQ extension: authenticates CONNECTs against a mosquitto-format password file, authorizes every
+ * PUBLISH and SUBSCRIBE against a mosquitto-format ACL, and writes an audit line for each security event.
+ *
+ * <p>Configuration is {@code conf/mqtt-sec.xml} in the extension's folder, or the file given to
+ * {@link #MqttSecExtensionMain(Path)} (an embedded extension's home folder is a temporary one). Every error in
+ * it, or in the files it names, is collected and handed to {@code preventExtensionStartup}: the broker never
+ * runs with a half-configured security extension.
+ *
+ * <p>Live changes reach connected clients: after an ACL reload, subscriptions the new ACL no longer allows are
+ * removed; after a password file reload, clients whose user is gone are disconnected.
+ */
+public final class MqttSecExtensionMain implements ExtensionMain {
+
+  private final Path explicitConfig;
+  private final SecurityEventListener audit;
+  private final Clock clock = Clock.systemUTC();
+  /** Authenticated clients by client id, for live changes. */
+  private final Map<String, ClientIdentity> connected = new ConcurrentHashMap<>();
+  private ReloadingAcl acl;
+  private volatile String aclSource;
+  private CredentialFile passwd;
+
+  /** Reads {@code conf/mqtt-sec.xml} from the extension's folder; audit lines go to SLF4J. */
+  public MqttSecExtensionMain() {
+    this(null, AuditLog.toSlf4j());
+  }
+
+  /** Reads the given configuration file; audit lines go to SLF4J. For an embedded broker. */
+  public MqttSecExtensionMain(Path configFile) {
+    this(configFile, AuditLog.toSlf4j());
+  }
+
+  /** As {@link #MqttSecExtensionMain(Path)}, with audit lines (JSON) handed to {@code auditSink}. */
+  public MqttSecExtensionMain(Path configFile, Consumer<String> auditSink) {
+    this(configFile, new AuditLog(auditSink));
+  }
+
+  private MqttSecExtensionMain(Path configFile, SecurityEventListener audit) {
+    this.explicitConfig = configFile;
+    this.audit = audit;
+  }
+
+  @Override
+  public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+    Path file = explicitConfig != null ? explicitConfig
+        : input.getExtensionInformation().getExtensionHomeFolder().toPath().resolve("conf").resolve("mqtt-sec.xml");
+    List<String> problems = new ArrayList<>();
+    MqttSecConfig config = null;
+    try {
+      config = MqttSecConfig.read(file);
+    } catch (MqttSecConfig.InvalidConfigException e) {
+      e.problems().forEach(p -> problems.add(file + ": " + p));
+    }
+    if (config != null) {
+      SecurityEventListener events = this::onEvent;
+      aclSource = config.aclFile().toString();
+      try {
+        acl = ReloadingAcl.builder(config.aclFile()).subscribeMode(config.subscribeMode()).listener(events)
+            .pollInterval(config.reloadInterval()).requireValidAtStart().build();
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+      if (config.passwordFile().isPresent()) {
+        try {
+          passwd = CredentialFile.builder(config.passwordFile().get()).listener(events).reloadOnChange()
+              .pollInterval(config.reloadInterval()).build();
+          passwd.onUsersChanged(this::onUsersChanged);
+        } catch (RuntimeException e) {
+          problems.add(e.getMessage());
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      close();
+      output.preventExtensionStartup("mqtt-sec refuses to start, so the broker does not run unprotected:\n  "
+          + String.join("\n  ", problems));
+      return;
+    }
+    PasswordAuthenticator.Builder auth = PasswordAuthenticator.builder(passwd).listener(audit);
+    if (!config.credentialCache()) {
+      auth.noCache();
+    }
+    if (!config.bruteForceGuard()) {
+      auth.noBruteForceGuard();
+    }
+    MqttSecAuthenticator authenticator = new MqttSecAuthenticator(auth.build(), config.anonymous(),
+        Services.extensionExecutorService());
+    MqttSecAuthorizer authorizer = new MqttSecAuthorizer(acl, audit, clock);
+    Services.securityRegistry().setAuthenticatorProvider(i -> authenticator);
+    Services.securityRegistry().setAuthorizerProvider(i -> authorizer);
+    if (config.subscribeMode() == io.mqttsec.acl.SubscribeMode.FILTER_ON_DELIVERY) {
+      Services.initializerRegistry().setClientInitializer((i, client) -> client.addPublishOutboundInterceptor(
+          authorizer));
+    }
+    Services.eventRegistry().setClientLifecycleEventListener(i -> new Lifecycle());
+  }
+
+  @Override
+  public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+    close();
+  }
+
+  private void close() {
+    if (acl != null) {
+      acl.close();
+    }
+    if (passwd != null) {
+      passwd.close();
+    }
+  }
+
+  /** Library events go to the audit log; an ACL reload also sweeps live subscriptions. */
+  private void onEvent(SecurityEvent event) {
+    audit.deliver(event);
+    if (event instanceof SecurityEvent.PolicyReloaded reloaded && acl != null
+        && reloaded.source().equals(aclSource)) {
+      sweepSubscriptions();
+    }
+  }
+
+  /** Removes each subscription the ACL in force no longer allows. */
+  private void sweepSubscriptions() {
+    Services.subscriptionStore().iterateAllSubscriptions((context, result) -> {
+      ClientIdentity who = connected.getOrDefault(result.getClientId(), ClientIdentity.of(null,
+          result.getClientId()));
+      Set<String> refused = new HashSet<>();
+      result.getSubscriptions().forEach(s -> {
+        if (acl.authorize(who, Action.SUBSCRIBE, s.getTopicFilter()).denied()) {
+          refused.add(s.getTopicFilter());
+          audit.deliver(new SecurityEvent.AccessDenied(clock.instant(), who, Action.SUBSCRIBE, s.getTopicFilter(),
+              acl.authorize(who, Action.SUBSCRIBE, s.getTopicFilter()).reason() + " (subscription removed after "
+                  + "an ACL reload)"));
+        }
+      });
+      if (!refused.isEmpty()) {
+        Services.subscriptionStore().removeSubscriptions(result.getClientId(), refused);
+      }
+    });
+  }
+
+  /** Disconnects clients whose user is no longer in the password file. */
+  private void onUsersChanged(Set<String> users) {
+    Set<String> remaining = passwd.users();
+    connected.forEach((clientId, who) -> {
+      String user = who.username().orElse(null);
+      if (user != null && users.contains(user) && !remaining.contains(user)) {
+        Services.clientService().disconnectClient(clientId, false, DisconnectReasonCode.NOT_AUTHORIZED,
+            "credential removed");
+      }
+    });
+  }
+
+  /** Tracks authenticated clients for live changes. */
+  private final class Lifecycle implements ClientLifecycleEventListener {
+    @Override
+    public void onMqttConnectionStart(ConnectionStartInput input) {
+    }
+
+    @Override
+    public void onAuthenticationSuccessful(AuthenticationSuccessfulInput input) {
+      String clientId = input.getClientInformation().getClientId();
+      connected.put(clientId, MqttSecAuthorizer.identity(input.getConnectionInformation(), clientId));
+    }
+
+    @Override
+    public void onDisconnect(DisconnectEventInput input) {
+      connected.remove(input.getClientInformation().getClientId());
+    }
+  }
+}
