@@ -190,8 +190,8 @@ public final class MqttSecConfig {
             yield SubscribeMode.STRICT;
           }
         };
-        case "crl-grace-period" -> crlGrace = duration(name, text, errors);
-        case "reload-interval" -> reloadInterval = duration(name, text, errors);
+        case "crl-grace-period" -> crlGrace = duration(name, text, crlGrace, errors);
+        case "reload-interval" -> reloadInterval = duration(name, text, reloadInterval, errors);
         case "anonymous" -> anonymous = bool(name, text, errors);
         case "brute-force-guard" -> bruteForceGuard = bool(name, text, errors);
         case "credential-cache" -> credentialCache = bool(name, text, errors);
@@ -280,17 +280,18 @@ public final class MqttSecConfig {
     return file;
   }
 
-  private static Duration duration(String name, String text, List<String> errors) {
+  /** The duration in {@code text}, or (after noting the error) {@code fallback}, so one error is reported once. */
+  private static Duration duration(String name, String text, Duration fallback, List<String> errors) {
     try {
       Duration d = Duration.parse(text);
       if (d.isNegative()) {
         errors.add("<" + name + ">: must not be negative, was " + text);
-        return Duration.ZERO;
+        return fallback;
       }
       return d;
     } catch (DateTimeParseException e) {
       errors.add("<" + name + ">: \"" + text + "\" is not an ISO-8601 duration such as PT2S");
-      return Duration.ZERO;
+      return fallback;
     }
   }
 
