@@ -35,7 +35,7 @@ import org.xml.sax.SAXParseException;
  *   <password-file>passwd</password-file>            <!-- mosquitto password_file; relative to this file -->
  *   <acl-file>acl.conf</acl-file>                     <!-- mosquitto acl_file -->
  *   <subscribe-mode>strict</subscribe-mode>           <!-- or filter-on-delivery -->
- *   <authentication default="password">               <!-- password | certificate | certificate-and-password -->
+ *   <authentication default="password">               <!-- password; certificate modes: not available yet -->
  *     <listener name="mtls" mode="certificate" identity="cn"/>   <!-- identity: cn | subject -->
  *   </authentication>
  *   <trusted-certificates>ca.pem</trusted-certificates>   <!-- needed by certificate modes -->
@@ -211,6 +211,9 @@ public final class MqttSecConfig {
     }
     if (usesCertificates && trustedCertificates == null && !seen.contains("trusted-certificates")) {
       errors.add("<trusted-certificates> is required by the certificate authentication modes");
+    }
+    if (usesCertificates) {
+      errors.add("<authentication>: the certificate modes are not available in this version; use password");
     }
     if (crl != null && !usesCertificates) {
       errors.add("<crl> is set but no listener uses a certificate mode, so it would never be checked");

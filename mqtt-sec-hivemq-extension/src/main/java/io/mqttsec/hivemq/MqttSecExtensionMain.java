@@ -14,6 +14,7 @@ import com.hivemq.extension.sdk.api.services.Services;
 import io.mqttsec.acl.ReloadingAcl;
 import io.mqttsec.api.Action;
 import io.mqttsec.api.ClientIdentity;
+import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.creds.CredentialFile;
@@ -71,8 +72,22 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     this.audit = audit;
   }
 
+  /**
+   * Starts the extension, or refuses with every problem listed. Any unexpected exception also refuses: an
+   * extension that throws here leaves the broker running without it.
+   */
   @Override
   public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+    try {
+      start(input, output);
+    } catch (RuntimeException e) {
+      close();
+      output.preventExtensionStartup("mqtt-sec refuses to start, so the broker does not run unprotected: "
+          + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  private void start(ExtensionStartInput input, ExtensionStartOutput output) {
     Path file = explicitConfig != null ? explicitConfig
         : input.getExtensionInformation().getExtensionHomeFolder().toPath().resolve("conf").resolve("mqtt-sec.xml");
     List<String> problems = new ArrayList<>();
@@ -156,11 +171,11 @@ public final class MqttSecExtensionMain implements ExtensionMain {
           result.getClientId()));
       Set<String> refused = new HashSet<>();
       result.getSubscriptions().forEach(s -> {
-        if (acl.authorize(who, Action.SUBSCRIBE, s.getTopicFilter()).denied()) {
+        Decision d = acl.authorize(who, Action.SUBSCRIBE, s.getTopicFilter());
+        if (d.denied()) {
           refused.add(s.getTopicFilter());
           audit.deliver(new SecurityEvent.AccessDenied(clock.instant(), who, Action.SUBSCRIBE, s.getTopicFilter(),
-              acl.authorize(who, Action.SUBSCRIBE, s.getTopicFilter()).reason() + " (subscription removed after "
-                  + "an ACL reload)"));
+              d.reason() + " (subscription removed after an ACL reload)"));
         }
       });
       if (!refused.isEmpty()) {

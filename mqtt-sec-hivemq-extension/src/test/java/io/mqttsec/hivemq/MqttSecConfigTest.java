@@ -31,9 +31,8 @@ class MqttSecConfigTest {
           <acl-file>acl.conf</acl-file>
           <subscribe-mode>filter-on-delivery</subscribe-mode>
           <authentication default="password">
-            <listener name="mtls" mode="certificate" identity="subject"/>
+            <listener name="tls" mode="password"/>
           </authentication>
-          <trusted-certificates>ca.pem</trusted-certificates>
           <anonymous>false</anonymous>
           <brute-force-guard>false</brute-force-guard>
           <reload-interval>PT5S</reload-interval>
@@ -42,8 +41,8 @@ class MqttSecConfigTest {
     assertThat(c.passwordFile()).contains(dir.resolve("passwd"));
     assertThat(c.aclFile()).isEqualTo(dir.resolve("acl.conf"));
     assertThat(c.subscribeMode()).isEqualTo(SubscribeMode.FILTER_ON_DELIVERY);
-    assertThat(c.authFor("mtls")).isEqualTo(new MqttSecConfig.ListenerAuth(MqttSecConfig.AuthMode.CERTIFICATE,
-        MqttSecConfig.IdentitySource.SUBJECT));
+    assertThat(c.authFor("tls")).isEqualTo(new MqttSecConfig.ListenerAuth(MqttSecConfig.AuthMode.PASSWORD,
+        MqttSecConfig.IdentitySource.CN));
     assertThat(c.authFor("tcp").mode()).isEqualTo(MqttSecConfig.AuthMode.PASSWORD);
     assertThat(c.bruteForceGuard()).isFalse();
     assertThat(c.credentialCache()).isTrue();
@@ -72,6 +71,18 @@ class MqttSecConfigTest {
                     + "trusted-certificates)",
                 "<reload-interval>: \"2s\" is not an ISO-8601 duration such as PT2S",
                 "<acl-file> is required: without an ACL every publish and subscription would be refused"));
+  }
+
+  @Test
+  void read_certificateMode_isRefusedUntilItExists() throws Exception {
+    Files.writeString(dir.resolve("acl.conf"), "");
+    Files.writeString(dir.resolve("ca.pem"), "");
+    Path file = write("<mqtt-sec><acl-file>acl.conf</acl-file><trusted-certificates>ca.pem</trusted-certificates>"
+        + "<authentication default=\"certificate\"/></mqtt-sec>");
+    assertThatThrownBy(() -> MqttSecConfig.read(file))
+        .isInstanceOfSatisfying(MqttSecConfig.InvalidConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("<authentication>: the certificate modes are not available in this version; use "
+                + "password"));
   }
 
   @Test
