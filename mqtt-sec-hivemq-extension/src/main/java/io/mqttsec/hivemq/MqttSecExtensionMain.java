@@ -6,6 +6,7 @@ import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSucce
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
@@ -210,7 +211,11 @@ public final class MqttSecExtensionMain implements ExtensionMain {
 
     @Override
     public void onDisconnect(DisconnectEventInput input) {
-      connected.remove(input.getClientInformation().getClientId());
+      // a taken-over session's old connection ends after (or while) the new one with the same client id
+      // authenticates: removing the entry then would hide the new connection from live revocation
+      if (input.getReasonCode().filter(DisconnectedReasonCode.SESSION_TAKEN_OVER::equals).isEmpty()) {
+        connected.remove(input.getClientInformation().getClientId());
+      }
     }
   }
 }

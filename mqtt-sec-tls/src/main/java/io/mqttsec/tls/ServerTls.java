@@ -267,14 +267,12 @@ public final class ServerTls implements AutoCloseable {
    */
   public void toPkcs12(Path file, char[] password) {
     ServerMaterial m = current;
-    try {
+    writeStore(file, password, () -> {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setKeyEntry("mqtt-sec", m.key, password, m.chain.toArray(new X509Certificate[0]));
-      writeStore(file, password, store);
-    } catch (GeneralSecurityException | IOException e) {
-      throw new TlsConfigException(file + ": cannot write the key store (" + e.getMessage() + ")", e);
-    }
+      return store;
+    });
   }
 
   /** Writes the trusted CAs as a PKCS#12 trust store (0600), for a broker's client-certificate setting. */
@@ -283,18 +281,18 @@ public final class ServerTls implements AutoCloseable {
     if (trusted.isEmpty()) {
       throw new IllegalStateException("no trusted certificates are configured");
     }
-    try {
-      writeStore(file, password, ServerMaterial.trustStore(trusted));
-    } catch (GeneralSecurityException | IOException e) {
-      throw new TlsConfigException(file + ": cannot write the trust store (" + e.getMessage() + ")", e);
-    }
+    writeStore(file, password, () -> ServerMaterial.trustStore(trusted));
   }
 
-  private static void writeStore(Path file, char[] password, KeyStore store) {
+  private interface StoreBuilder {
+    KeyStore build() throws GeneralSecurityException, IOException;
+  }
+
+  private static void writeStore(Path file, char[] password, StoreBuilder builder) {
     Objects.requireNonNull(password, "password");
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      store.store(out, password);
+      builder.build().store(out, password);
       SecureFiles.writeAtomically(file, out.toByteArray());
     } catch (GeneralSecurityException | IOException e) {
       throw new TlsConfigException(file + ": cannot write the key store (" + e.getMessage() + ")", e);
