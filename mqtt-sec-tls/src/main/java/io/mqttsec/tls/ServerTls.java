@@ -179,18 +179,13 @@ public final class ServerTls implements AutoCloseable {
       return Decision.deny("no client certificate");
     }
     try {
-      verifyClient(current, chain, authType(chain[0]));
+      verifyClient(current, chain, ClientCertificateVerifier.authType(chain[0]));
       return Decision.allow("certificate trusted and not revoked");
     } catch (CertificateException e) {
       return Decision.deny(e.getMessage());
     } catch (RuntimeException e) {
       return Decision.deny("certificate check failed: " + e.getClass().getSimpleName());
     }
-  }
-
-  private static String authType(X509Certificate cert) {
-    String algorithm = cert.getPublicKey().getAlgorithm();
-    return algorithm.equals("EC") ? "ECDHE_ECDSA" : algorithm.equals("RSA") ? "ECDHE_RSA" : "UNKNOWN";
   }
 
   /**

@@ -1,0 +1,99 @@
+package io.mqttsec.tls;
+
+import static io.mqttsec.tls.TlsReloadTest.await;
+import static io.mqttsec.tls.TlsReloadTest.replace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mqttsec.api.Decision;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.TlsConfigException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Chains a broker received, checked against CAs and CRLs without a handshake of our own. */
+class ClientCertificateVerifierTest {
+
+  @TempDir
+  Path dir;
+  private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+
+  private static X509Certificate[] chain(HeldCertificate held) {
+    return held.chain().toArray(new X509Certificate[0]);
+  }
+
+  @Test
+  void trustedChain_isAllowed_andForeignOrMissingChainsAreDenied() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Devices CA", Duration.ofDays(30));
+    Path cas = dir.resolve("ca.pem");
+    replace(cas, Pem.encode(List.of(ca.certificate())));
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).listener(events::add).build()) {
+      assertThat(verifier.check(chain(ca.issue("press-42").clientAuth().issue())))
+          .isEqualTo(Decision.allow("certificate trusted"));
+      Decision impostor = verifier.check(chain(TlsHandshakeTest.IMPOSTOR.issue("press-42").clientAuth().issue()));
+      assertThat(impostor.denied()).isTrue();
+      assertThat(verifier.check(new X509Certificate[0])).isEqualTo(Decision.deny("no client certificate"));
+      assertThat(verifier.check(null).denied()).isTrue();
+      assertThat(events).filteredOn(SecurityEvent.CertificateRejected.class::isInstance).hasSize(1);
+    }
+  }
+
+  @Test
+  void revokedCertificate_isDenied_andAReloadedCrlReachesTheCallback() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Revoking CA", Duration.ofDays(30));
+    Path cas = dir.resolve("ca.pem");
+    Path crl = dir.resolve("ca.crl");
+    replace(cas, Pem.encode(List.of(ca.certificate())));
+    replace(crl, Pem.encode(ca.crl(Duration.ofDays(7))));
+    HeldCertificate press = ca.issue("press-42").clientAuth().issue();
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).crl(crl).reloadOnChange()
+        .pollInterval(Duration.ofMillis(100)).listener(events::add).build()) {
+      AtomicInteger reloads = new AtomicInteger();
+      verifier.onReload(reloads::incrementAndGet);
+      assertThat(verifier.check(chain(press))).isEqualTo(Decision.allow("certificate trusted and not revoked"));
+
+      ca.revoke(press.certificate().getSerialNumber());
+      replace(crl, Pem.encode(ca.crl(Duration.ofDays(7))));
+      await(() -> verifier.check(chain(press)).denied(), "the new CRL");
+      assertThat(verifier.check(chain(press)).reason()).contains("is revoked by the CRL from CN=Revoking CA");
+      await(() -> reloads.get() > 0, "the reload callback");
+
+      replace(crl, "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
+      await(() -> events.stream().anyMatch(SecurityEvent.PolicyReloadFailed.class::isInstance), "a failed reload");
+      assertThat(verifier.check(chain(press)).denied()).as("the last good CRL stays").isTrue();
+      assertThat(verifier.check(chain(ca.issue("press-43").clientAuth().issue())).allowed()).isTrue();
+    }
+  }
+
+  @Test
+  void overdueCrl_deniesUnlessInGrace() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Slow CA", Duration.ofDays(30));
+    Path cas = dir.resolve("ca.pem");
+    Path crl = dir.resolve("ca.crl");
+    replace(cas, Pem.encode(List.of(ca.certificate())));
+    replace(crl, Pem.encode(ca.crl(Duration.ofDays(1))));
+    HeldCertificate press = ca.issue("press-42").clientAuth().issue();
+    MutableClock clock = new MutableClock(Instant.now().plus(Duration.ofDays(2)));
+    try (ClientCertificateVerifier strict = ClientCertificateVerifier.builder(cas).crl(crl).clock(clock).build();
+         ClientCertificateVerifier lenient = ClientCertificateVerifier.builder(cas).crl(crl).clock(clock)
+             .crlGracePeriod(Duration.ofDays(3)).build()) {
+      assertThat(strict.check(chain(press)).reason()).contains("is overdue");
+      assertThat(lenient.check(chain(press)).allowed()).isTrue();
+    }
+  }
+
+  @Test
+  void brokenFilesAtBuild_nameTheFile() throws Exception {
+    Path cas = dir.resolve("ca.pem");
+    replace(cas, "not a certificate\n");
+    assertThatThrownBy(() -> ClientCertificateVerifier.builder(cas).build())
+        .isInstanceOf(TlsConfigException.class).hasMessageStartingWith(cas.toString());
+  }
+}
