@@ -48,6 +48,16 @@ public final class ClientIdentity {
     return new ClientIdentity(user, clientId, Optional.empty(), List.of());
   }
 
+  /**
+   * This identity under another user name, such as the one a client certificate carries.
+   *
+   * @param username the user name; null or empty for anonymous
+   */
+  public ClientIdentity withUsername(String username) {
+    Optional<String> user = username == null || username.isEmpty() ? Optional.empty() : Optional.of(username);
+    return new ClientIdentity(user, clientId, remoteAddress, certificateChain);
+  }
+
   /** This identity with the given remote address. */
   public ClientIdentity withRemoteAddress(InetAddress address) {
     return new ClientIdentity(username, clientId, Optional.of(address), certificateChain);

@@ -31,6 +31,13 @@ class ClientIdentityTest {
     assertThat(withAddress).isNotEqualTo(base);
     assertThat(withAddress.certificateChain()).isEmpty();
     assertThat(withAddress.certificate()).isEmpty();
+
+    ClientIdentity renamed = withAddress.withUsername("CN-from-certificate");
+    assertThat(renamed.username()).contains("CN-from-certificate");
+    assertThat(renamed.remoteAddress()).contains(loopback);
+    assertThat(renamed.clientId()).isEqualTo("press-42-main");
+    assertThat(withAddress.username()).contains("press-42");
+    assertThat(base.withUsername("").isAnonymous()).isTrue();
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks every PUBLISH (Will messages included, which HiveMQ authorizes at CONNECT) and every subscription
@@ -37,11 +38,13 @@ final class MqttSecAuthorizer implements PublishAuthorizer, SubscriptionAuthoriz
   private final Authorizer acl;
   private final SecurityEventListener audit;
   private final Clock clock;
+  private final SecurityMetrics metrics;
 
-  MqttSecAuthorizer(Authorizer acl, SecurityEventListener audit, Clock clock) {
+  MqttSecAuthorizer(Authorizer acl, SecurityEventListener audit, Clock clock, SecurityMetrics metrics) {
     this.acl = acl;
     this.audit = audit;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   static ClientIdentity identity(ConnectionInformation connection, String clientId) {
@@ -52,6 +55,7 @@ final class MqttSecAuthorizer implements PublishAuthorizer, SubscriptionAuthoriz
   private Decision decide(ConnectionInformation connection, String clientId, Action action, String topic) {
     ClientIdentity who;
     Decision decision;
+    long start = System.nanoTime();
     try {
       who = identity(connection, clientId);
       decision = acl.authorize(who, action, topic);
@@ -59,8 +63,12 @@ final class MqttSecAuthorizer implements PublishAuthorizer, SubscriptionAuthoriz
       who = ClientIdentity.of(null, clientId);
       decision = Decision.deny("internal error (" + e.getClass().getSimpleName() + "); denied");
     }
+    metrics.aclCheck.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     if (decision.denied()) {
+      metrics.aclDeny.inc();
       audit.deliver(new SecurityEvent.AccessDenied(clock.instant(), who, action, topic, decision.reason()));
+    } else {
+      metrics.aclAllow.inc();
     }
     return decision;
   }

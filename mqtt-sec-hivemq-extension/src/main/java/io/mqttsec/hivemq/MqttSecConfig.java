@@ -35,7 +35,7 @@ import org.xml.sax.SAXParseException;
  *   <password-file>passwd</password-file>            <!-- mosquitto password_file; relative to this file -->
  *   <acl-file>acl.conf</acl-file>                     <!-- mosquitto acl_file -->
  *   <subscribe-mode>strict</subscribe-mode>           <!-- or filter-on-delivery -->
- *   <authentication default="password">               <!-- password; certificate modes: not available yet -->
+ *   <authentication default="password">               <!-- password | certificate | certificate-and-password -->
  *     <listener name="mtls" mode="certificate" identity="cn"/>   <!-- identity: cn | subject -->
  *   </authentication>
  *   <trusted-certificates>ca.pem</trusted-certificates>   <!-- needed by certificate modes -->
@@ -212,9 +212,6 @@ public final class MqttSecConfig {
     if (usesCertificates && trustedCertificates == null && !seen.contains("trusted-certificates")) {
       errors.add("<trusted-certificates> is required by the certificate authentication modes");
     }
-    if (usesCertificates) {
-      errors.add("<authentication>: the certificate modes are not available in this version; use password");
-    }
     if (crl != null && !usesCertificates) {
       errors.add("<crl> is set but no listener uses a certificate mode, so it would never be checked");
     }
@@ -332,6 +329,12 @@ public final class MqttSecConfig {
   /** The authentication of the named listener, or the default. */
   public ListenerAuth authFor(String listenerName) {
     return listenerAuth.getOrDefault(listenerName, defaultAuth);
+  }
+
+  /** Whether the default or any listener uses a certificate mode. */
+  public boolean usesCertificates() {
+    return defaultAuth.mode != AuthMode.PASSWORD
+        || listenerAuth.values().stream().anyMatch(a -> a.mode != AuthMode.PASSWORD);
   }
 
   /** CAs for client certificates. */

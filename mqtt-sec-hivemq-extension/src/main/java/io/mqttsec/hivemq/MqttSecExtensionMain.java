@@ -1,6 +1,9 @@
 package io.mqttsec.hivemq;
 
 import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
@@ -20,7 +23,9 @@ import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.creds.CredentialFile;
 import io.mqttsec.creds.PasswordAuthenticator;
+import io.mqttsec.tls.ClientCertificateVerifier;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,11 +52,16 @@ public final class MqttSecExtensionMain implements ExtensionMain {
   private final Path explicitConfig;
   private final SecurityEventListener audit;
   private final Clock clock = Clock.systemUTC();
+  /** The audit log and the metrics: every security event goes to both. */
+  private SecurityEventListener events;
+  private volatile SecurityMetrics metrics;
   /** Authenticated clients by client id, for live changes. */
   private final Map<String, ClientIdentity> connected = new ConcurrentHashMap<>();
   private ReloadingAcl acl;
   private volatile String aclSource;
   private CredentialFile passwd;
+  private ClientCertificateVerifier certificates;
+  private MqttSecConfig config;
 
   /** Reads {@code conf/mqtt-sec.xml} from the extension's folder; audit lines go to SLF4J. */
   public MqttSecExtensionMain() {
@@ -92,12 +102,18 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     Path file = explicitConfig != null ? explicitConfig
         : input.getExtensionInformation().getExtensionHomeFolder().toPath().resolve("conf").resolve("mqtt-sec.xml");
     List<String> problems = new ArrayList<>();
-    MqttSecConfig config = null;
     try {
       config = MqttSecConfig.read(file);
     } catch (MqttSecConfig.InvalidConfigException e) {
       e.problems().forEach(p -> problems.add(file + ": " + p));
     }
+    this.events = e -> {
+      audit.deliver(e);
+      SecurityMetrics m = metrics;
+      if (m != null) {
+        m.deliver(e);
+      }
+    };
     if (config != null) {
       SecurityEventListener events = this::onEvent;
       aclSource = config.aclFile().toString();
@@ -116,6 +132,18 @@ public final class MqttSecExtensionMain implements ExtensionMain {
           problems.add(e.getMessage());
         }
       }
+      if (config.usesCertificates()) {
+        try {
+          ClientCertificateVerifier.Builder b = ClientCertificateVerifier.builder(config.trustedCertificates()
+              .orElseThrow()).crlGracePeriod(config.crlGracePeriod()).reloadOnChange()
+              .pollInterval(config.reloadInterval()).listener(events);
+          config.crl().ifPresent(b::crl);
+          certificates = b.build();
+          certificates.onReload(this::sweepCertificates);
+        } catch (RuntimeException e) {
+          problems.add(e.getMessage());
+        }
+      }
     }
     if (!problems.isEmpty()) {
       close();
@@ -123,16 +151,21 @@ public final class MqttSecExtensionMain implements ExtensionMain {
           + String.join("\n  ", problems));
       return;
     }
-    PasswordAuthenticator.Builder auth = PasswordAuthenticator.builder(passwd).listener(audit);
-    if (!config.credentialCache()) {
-      auth.noCache();
+    metrics = new SecurityMetrics(Services.metricRegistry());
+    PasswordAuthenticator passwords = null;
+    if (passwd != null) {
+      PasswordAuthenticator.Builder auth = PasswordAuthenticator.builder(passwd).listener(events);
+      if (!config.credentialCache()) {
+        auth.noCache();
+      }
+      if (!config.bruteForceGuard()) {
+        auth.noBruteForceGuard();
+      }
+      passwords = auth.build();
     }
-    if (!config.bruteForceGuard()) {
-      auth.noBruteForceGuard();
-    }
-    MqttSecAuthenticator authenticator = new MqttSecAuthenticator(auth.build(), config.anonymous(),
-        Services.extensionExecutorService());
-    MqttSecAuthorizer authorizer = new MqttSecAuthorizer(acl, audit, clock);
+    MqttSecAuthenticator authenticator = new MqttSecAuthenticator(passwords, certificates, config::authFor,
+        config.anonymous(), Services.extensionExecutorService(), events, clock);
+    MqttSecAuthorizer authorizer = new MqttSecAuthorizer(acl, events, clock, metrics);
     Services.securityRegistry().setAuthenticatorProvider(i -> authenticator);
     Services.securityRegistry().setAuthorizerProvider(i -> authorizer);
     if (config.subscribeMode() == io.mqttsec.acl.SubscribeMode.FILTER_ON_DELIVERY) {
@@ -148,6 +181,12 @@ public final class MqttSecExtensionMain implements ExtensionMain {
   }
 
   private void close() {
+    if (metrics != null) {
+      SecurityMetrics.unregister(Services.metricRegistry());
+    }
+    if (certificates != null) {
+      certificates.close();
+    }
     if (acl != null) {
       acl.close();
     }
@@ -156,9 +195,9 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     }
   }
 
-  /** Library events go to the audit log; an ACL reload also sweeps live subscriptions. */
+  /** Library events go to the audit log and the metrics; an ACL reload also sweeps live subscriptions. */
   private void onEvent(SecurityEvent event) {
-    audit.deliver(event);
+    events.deliver(event);
     if (event instanceof SecurityEvent.PolicyReloaded reloaded && acl != null
         && reloaded.source().equals(aclSource)) {
       sweepSubscriptions();
@@ -175,7 +214,7 @@ public final class MqttSecExtensionMain implements ExtensionMain {
         Decision d = acl.authorize(who, Action.SUBSCRIBE, s.getTopicFilter());
         if (d.denied()) {
           refused.add(s.getTopicFilter());
-          audit.deliver(new SecurityEvent.AccessDenied(clock.instant(), who, Action.SUBSCRIBE, s.getTopicFilter(),
+          events.deliver(new SecurityEvent.AccessDenied(clock.instant(), who, Action.SUBSCRIBE, s.getTopicFilter(),
               d.reason() + " (subscription removed after an ACL reload)"));
         }
       });
@@ -197,6 +236,17 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     });
   }
 
+  /** Disconnects clients whose certificate the CRLs now in force revoke (or the CAs no longer trust). */
+  private void sweepCertificates() {
+    connected.forEach((clientId, who) -> {
+      if (!who.certificateChain().isEmpty()
+          && certificates.check(who.certificateChain().toArray(new X509Certificate[0])).denied()) {
+        Services.clientService().disconnectClient(clientId, false, DisconnectReasonCode.NOT_AUTHORIZED,
+            "certificate revoked");
+      }
+    });
+  }
+
   /** Tracks authenticated clients for live changes. */
   private final class Lifecycle implements ClientLifecycleEventListener {
     @Override
@@ -206,7 +256,17 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     @Override
     public void onAuthenticationSuccessful(AuthenticationSuccessfulInput input) {
       String clientId = input.getClientInformation().getClientId();
-      connected.put(clientId, MqttSecAuthorizer.identity(input.getConnectionInformation(), clientId));
+      ConnectionInformation connection = input.getConnectionInformation();
+      ClientIdentity who = MqttSecAuthorizer.identity(connection, clientId);
+      String listener = connection.getListener().map(Listener::getName).orElse("unknown");
+      if (config.authFor(listener).mode() != MqttSecConfig.AuthMode.PASSWORD) {
+        X509Certificate[] chain = connection.getClientTlsInformation()
+            .flatMap(ClientTlsInformation::getClientCertificateChain).orElse(null);
+        if (chain != null) {
+          who = who.withCertificateChain(chain);
+        }
+      }
+      connected.put(clientId, who);
     }
 
     @Override

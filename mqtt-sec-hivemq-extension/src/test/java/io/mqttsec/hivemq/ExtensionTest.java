@@ -234,10 +234,16 @@ class ExtensionTest {
   }
 
   static void awaitAudit(String... parts) throws InterruptedException {
+    awaitAudit(broker, 0, parts);
+  }
+
+  /** Waits for an audit line of {@code b}, from line {@code from} on, that contains every one of {@code parts}. */
+  static void awaitAudit(TestBroker b, int from, String... parts) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (broker.audit.stream().noneMatch(l -> List.of(parts).stream().allMatch(l::contains))) {
+    while (List.copyOf(b.audit).stream().skip(from)
+        .noneMatch(l -> List.of(parts).stream().allMatch(l::contains))) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no audit line with " + List.of(parts) + " in " + broker.audit);
+        throw new AssertionError("no audit line with " + List.of(parts) + " in " + b.audit);
       }
       Thread.sleep(20);
     }

@@ -74,15 +74,37 @@ class MqttSecConfigTest {
   }
 
   @Test
-  void read_certificateMode_isRefusedUntilItExists() throws Exception {
+  void read_certificateModes_needTrustedCertificates_andACrlNeedsACertificateMode() throws Exception {
+    Files.writeString(dir.resolve("acl.conf"), "");
+    Files.writeString(dir.resolve("ca.crl"), "");
+    Path noCas = write("<mqtt-sec><acl-file>acl.conf</acl-file><authentication default=\"certificate\"/>"
+        + "</mqtt-sec>");
+    assertThatThrownBy(() -> MqttSecConfig.read(noCas))
+        .isInstanceOfSatisfying(MqttSecConfig.InvalidConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("<trusted-certificates> is required by the certificate authentication modes"));
+    Path crlUnused = write("<mqtt-sec><acl-file>acl.conf</acl-file><password-file>acl.conf</password-file>"
+        + "<crl>ca.crl</crl></mqtt-sec>");
+    assertThatThrownBy(() -> MqttSecConfig.read(crlUnused))
+        .isInstanceOfSatisfying(MqttSecConfig.InvalidConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("<crl> is set but no listener uses a certificate mode, so it would never be checked"));
+  }
+
+  @Test
+  void read_certificateOnlyListeners_needNoPasswordFile() throws Exception {
     Files.writeString(dir.resolve("acl.conf"), "");
     Files.writeString(dir.resolve("ca.pem"), "");
     Path file = write("<mqtt-sec><acl-file>acl.conf</acl-file><trusted-certificates>ca.pem</trusted-certificates>"
-        + "<authentication default=\"certificate\"/></mqtt-sec>");
-    assertThatThrownBy(() -> MqttSecConfig.read(file))
-        .isInstanceOfSatisfying(MqttSecConfig.InvalidConfigException.class, e -> assertThat(e.problems())
-            .containsExactly("<authentication>: the certificate modes are not available in this version; use "
-                + "password"));
+        + "<authentication default=\"certificate\" identity=\"subject\"><listener name=\"ops\" "
+        + "mode=\"certificate-and-password\"/></authentication><password-file>acl.conf</password-file>"
+        + "</mqtt-sec>");
+    MqttSecConfig config = MqttSecConfig.read(file);
+    assertThat(config.usesCertificates()).isTrue();
+    assertThat(config.authFor("any")).isEqualTo(new MqttSecConfig.ListenerAuth(MqttSecConfig.AuthMode.CERTIFICATE,
+        MqttSecConfig.IdentitySource.SUBJECT));
+    assertThat(config.authFor("ops").mode()).isEqualTo(MqttSecConfig.AuthMode.CERTIFICATE_AND_PASSWORD);
+    Path noPasswd = write("<mqtt-sec><acl-file>acl.conf</acl-file><trusted-certificates>ca.pem"
+        + "</trusted-certificates><authentication default=\"certificate\"/></mqtt-sec>");
+    assertThat(MqttSecConfig.read(noPasswd).passwordFile()).isEmpty();
   }
 
   @Test

@@ -1,10 +1,12 @@
 package io.mqttsec.hivemq;
 
+import com.codahale.metrics.MetricRegistry;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.tls.CertificateAuthority;
 import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.tls.Pem;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
 import java.io.IOException;
@@ -32,10 +34,26 @@ final class TestBroker implements AutoCloseable {
 
   final Path dir;
   final int tlsPort;
+  /** Client certificate required by TLS (0 unless started with mutual TLS listeners). */
+  final int mtlsPort;
+  /** Client certificate required by TLS; the extension also asks for the password. */
+  final int mtlsPasswordPort;
+  /** Client certificate optional in TLS: only the extension stands between a client without one and the broker. */
+  final int mtlsOptionalPort;
   final List<String> audit = new CopyOnWriteArrayList<>();
   private final EmbeddedHiveMQ hivemq;
 
   TestBroker(Path dir, Map<String, String> passwords, String acl, String extraConfig) throws Exception {
+    this(dir, passwords, acl, extraConfig, false);
+  }
+
+  /**
+   * With {@code mutualTls}, also listeners {@code mtls}, {@code mtls-password} (client certificate required)
+   * and {@code mtls-optional} (client certificate optional) trusting {@link #CA}; {@code ca.pem} and an empty
+   * {@code ca.crl} are written beside the config for the extension.
+   */
+  TestBroker(Path dir, Map<String, String> passwords, String acl, String extraConfig, boolean mutualTls)
+      throws Exception {
     this.dir = dir;
     Files.writeString(dir.resolve("passwd"), passwd(passwords));
     Files.writeString(dir.resolve("acl.conf"), acl);
@@ -46,8 +64,23 @@ final class TestBroker implements AutoCloseable {
         .issue();
     try (ServerTls tls = TlsContexts.forServer(server).trustedCertificates(List.of(CA.certificate())).build()) {
       tls.toPkcs12(dir.resolve("broker.p12"), STORE_PASSWORD);
+      tls.trustStoreToPkcs12(dir.resolve("trust.p12"), STORE_PASSWORD);
     }
     tlsPort = freePort();
+    StringBuilder mutual = new StringBuilder();
+    if (mutualTls) {
+      Files.writeString(dir.resolve("ca.pem"), Pem.encode(List.of(CA.certificate())));
+      Files.writeString(dir.resolve("ca.crl"), Pem.encode(CA.crl(Duration.ofDays(7))));
+      mtlsPort = freePort();
+      mtlsPasswordPort = freePort();
+      mtlsOptionalPort = freePort();
+      mutual.append(listener("mtls", mtlsPort, "REQUIRED")).append(listener("mtls-password", mtlsPasswordPort,
+          "REQUIRED")).append(listener("mtls-optional", mtlsOptionalPort, "OPTIONAL"));
+    } else {
+      mtlsPort = 0;
+      mtlsPasswordPort = 0;
+      mtlsOptionalPort = 0;
+    }
     Path conf = Files.createDirectories(dir.resolve("hivemq-conf"));
     Files.writeString(conf.resolve("config.xml"), """
         <?xml version="1.0"?>
@@ -66,11 +99,12 @@ final class TestBroker implements AutoCloseable {
                 <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
               </tls>
             </tls-tcp-listener>
-          </listeners>
+        %s  </listeners>
           <persistence><mode>in-memory</mode></persistence>
           <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
         </hivemq>
-        """.formatted(tlsPort, dir.resolve("broker.p12"), new String(STORE_PASSWORD), new String(STORE_PASSWORD)));
+        """.formatted(tlsPort, dir.resolve("broker.p12"), new String(STORE_PASSWORD), new String(STORE_PASSWORD),
+            mutual));
     hivemq = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)
         .withDataFolder(Files.createDirectories(dir.resolve("hivemq-data")))
@@ -80,6 +114,34 @@ final class TestBroker implements AutoCloseable {
             .withExtensionMain(new MqttSecExtensionMain(config, audit::add)).build())
         .build();
     hivemq.start().get(60, TimeUnit.SECONDS);
+  }
+
+  private String listener(String name, int port, String clientAuthentication) {
+    return """
+          <tls-tcp-listener>
+            <port>%d</port>
+            <bind-address>127.0.0.1</bind-address>
+            <name>%s</name>
+            <tls>
+              <keystore>
+                <path>%s</path>
+                <password>%s</password>
+                <private-key-password>%s</private-key-password>
+              </keystore>
+              <truststore>
+                <path>%s</path>
+                <password>%s</password>
+              </truststore>
+              <client-authentication-mode>%s</client-authentication-mode>
+            </tls>
+          </tls-tcp-listener>
+        """.formatted(port, name, dir.resolve("broker.p12"), new String(STORE_PASSWORD), new String(STORE_PASSWORD),
+        dir.resolve("trust.p12"), new String(STORE_PASSWORD), clientAuthentication);
+  }
+
+  /** The broker's metric registry, where the extension registers its metrics. */
+  MetricRegistry metrics() {
+    return hivemq.getMetricRegistry();
   }
 
   static String passwd(Map<String, String> passwords) {
