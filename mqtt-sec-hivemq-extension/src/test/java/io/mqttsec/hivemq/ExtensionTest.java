@@ -86,6 +86,16 @@ class ExtensionTest {
     throw new AssertionError("the connection was accepted");
   }
 
+  /** The CONNACK's reason code, whether the connection was accepted or refused. */
+  static Mqtt5ConnAckReasonCode connAck(Runnable connect) {
+    try {
+      connect.run();
+      return Mqtt5ConnAckReasonCode.SUCCESS;
+    } catch (Mqtt5ConnAckException e) {
+      return e.getMqttMessage().getReasonCode();
+    }
+  }
+
   static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient c, String topic) {
     try {
       Mqtt5PublishResult result = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)

@@ -1,7 +1,7 @@
 package io.mqttsec.hivemq;
 
 import com.codahale.metrics.MetricRegistry;
-import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.tls.CertificateAuthority;
@@ -54,12 +54,28 @@ final class TestBroker implements AutoCloseable {
    */
   TestBroker(Path dir, Map<String, String> passwords, String acl, String extraConfig, boolean mutualTls)
       throws Exception {
+    this(dir, null, passwords, acl, extraConfig, mutualTls);
+  }
+
+  /**
+   * A broker that loads its extensions from {@code extensionsFolder}, as an installed HiveMQ does, instead of
+   * the embedded mqtt-sec extension; the files of {@code dir} are not written.
+   */
+  static TestBroker loadingExtensionsFrom(Path dir, Path extensionsFolder) throws Exception {
+    return new TestBroker(dir, extensionsFolder, null, null, null, false);
+  }
+
+  private TestBroker(Path dir, Path extensionsFolder, Map<String, String> passwords, String acl,
+                     String extraConfig, boolean mutualTls) throws Exception {
     this.dir = dir;
-    Files.writeString(dir.resolve("passwd"), passwd(passwords));
-    Files.writeString(dir.resolve("acl.conf"), acl);
     Path config = dir.resolve("mqtt-sec.xml");
-    Files.writeString(config, "<mqtt-sec>\n  <password-file>passwd</password-file>\n  <acl-file>acl.conf</acl-file>\n"
-        + "  <reload-interval>PT0.05S</reload-interval>\n" + extraConfig + "</mqtt-sec>\n");
+    if (extensionsFolder == null) {
+      Files.writeString(dir.resolve("passwd"), passwd(passwords));
+      Files.writeString(dir.resolve("acl.conf"), acl);
+      Files.writeString(config, "<mqtt-sec>\n  <password-file>passwd</password-file>\n"
+          + "  <acl-file>acl.conf</acl-file>\n  <reload-interval>PT0.05S</reload-interval>\n" + extraConfig
+          + "</mqtt-sec>\n");
+    }
     HeldCertificate server = CA.issue("broker").dnsNames("localhost").ipAddresses("127.0.0.1").serverAuth()
         .issue();
     try (ServerTls tls = TlsContexts.forServer(server).trustedCertificates(List.of(CA.certificate())).build()) {
@@ -105,14 +121,21 @@ final class TestBroker implements AutoCloseable {
         </hivemq>
         """.formatted(tlsPort, dir.resolve("broker.p12"), new String(STORE_PASSWORD), new String(STORE_PASSWORD),
             mutual));
-    hivemq = EmbeddedHiveMQ.builder()
+    var builder = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)
-        .withDataFolder(Files.createDirectories(dir.resolve("hivemq-data")))
-        .withExtensionsFolder(Files.createDirectories(dir.resolve("hivemq-extensions")))
-        .withEmbeddedExtension(EmbeddedExtension.builder().withId("mqtt-sec").withName("mqtt-sec")
-            .withVersion("test").withPriority(1000).withStartPriority(1000)
-            .withExtensionMain(new MqttSecExtensionMain(config, audit::add)).build())
-        .build();
+        .withDataFolder(Files.createDirectories(dir.resolve("hivemq-data")));
+    if (extensionsFolder != null) {
+      builder.withExtensionsFolder(extensionsFolder);
+    } else {
+      builder.withExtensionsFolder(Files.createDirectories(dir.resolve("hivemq-extensions")))
+          .withEmbeddedExtension(EmbeddedMqttSec.extension(config, audit::add));
+    }
+    hivemq = builder.build();
+    if (extensionsFolder != null) {
+      // building an embedded broker switches HiveMQ to "allow unauthenticated" JVM-wide; an installed HiveMQ CE
+      // refuses every client while no security extension runs, which is what a refused start must lead to
+      InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(true);
+    }
     hivemq.start().get(60, TimeUnit.SECONDS);
   }
 
@@ -161,5 +184,6 @@ final class TestBroker implements AutoCloseable {
   public void close() throws Exception {
     hivemq.stop().get(60, TimeUnit.SECONDS);
     hivemq.close();
+    InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(false);
   }
 }
