@@ -21,16 +21,19 @@ import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.creds.Credential;
 import io.mqttsec.creds.CredentialFile;
 import io.mqttsec.creds.PasswordAuthenticator;
 import io.mqttsec.tls.ClientCertificateVerifier;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -45,7 +48,8 @@ import java.util.function.Consumer;
  * runs with a half-configured security extension.
  *
  * <p>Live changes reach connected clients: after an ACL reload, subscriptions the new ACL no longer allows are
- * removed; after a password file reload, clients whose user is gone are disconnected.
+ * removed; after a password file reload, clients whose user is gone or whose password was reset are
+ * disconnected.
  */
 public final class MqttSecExtensionMain implements ExtensionMain {
 
@@ -224,14 +228,22 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     });
   }
 
-  /** Disconnects clients whose user is no longer in the password file. */
+  /**
+   * Disconnects clients whose credential is gone: the user was removed, or its password was replaced outright
+   * (a reset, which revokes the old password). A rotation keeps the previous password valid for its window, so
+   * those clients stay and move to the new password when they next connect.
+   */
   private void onUsersChanged(Set<String> users) {
-    Set<String> remaining = passwd.users();
+    Instant now = clock.instant();
     connected.forEach((clientId, who) -> {
       String user = who.username().orElse(null);
-      if (user != null && users.contains(user) && !remaining.contains(user)) {
+      if (user == null || !users.contains(user)) {
+        return;
+      }
+      Optional<Credential> entry = passwd.lookup(user);
+      if (entry.isEmpty() || !entry.get().acceptsPrevious(now)) {
         Services.clientService().disconnectClient(clientId, false, DisconnectReasonCode.NOT_AUTHORIZED,
-            "credential removed");
+            entry.isEmpty() ? "credential removed" : "password replaced");
       }
     });
   }

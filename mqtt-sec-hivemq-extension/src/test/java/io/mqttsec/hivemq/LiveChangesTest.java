@@ -11,7 +11,15 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.creds.CredentialFile;
 import io.mqttsec.tls.TlsContexts;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -81,13 +89,38 @@ class LiveChangesTest {
   }
 
   @Test
-  @Order(2) // removes press-43 for good
-  void removingAUserFromThePasswordFile_disconnectsItsClients() throws Exception {
+  @Order(2)
+  void resettingAPassword_disconnects_rotatingOne_keepsTheClientUntilItReconnects() throws Exception {
     Mqtt5BlockingClient press42 = ExtensionTest.connect("press-42", "press-42-secret");
+    Mqtt5BlockingClient board = ExtensionTest.connect("line-1-board", "board-secret");
+    try (CredentialFile file = passwd()) {
+      file.rotate("line-1-board", "board-secret-2".getBytes(StandardCharsets.UTF_8),
+          Instant.now().plus(Duration.ofDays(7)));
+      file.put("press-42", "press-42-secret-2".getBytes(StandardCharsets.UTF_8));
+      awaitDisconnected(press42);
+      assertThat(board.getState().isConnected()).as("the old password is still valid in the window").isTrue();
+      Mqtt5BlockingClient again = ExtensionTest.connect("press-42", "press-42-secret-2");
+      assertThat(again.getState().isConnected()).isTrue();
+      close(again);
+    } finally {
+      close(press42);
+      close(board);
+    }
+  }
+
+  static CredentialFile passwd() {
+    return CredentialFile.builder(dir.resolve("passwd")).hasher(TestBroker.HASHER).build();
+  }
+
+  @Test
+  @Order(3) // removes press-43 for good
+  void removingAUserFromThePasswordFile_disconnectsItsClients() throws Exception {
+    Mqtt5BlockingClient press42 = ExtensionTest.connect("press-42", "press-42-secret-2");
     Mqtt5BlockingClient press43 = ExtensionTest.connect("press-43", "press-43-secret");
     try {
-      ExtensionTest.replace(dir.resolve("passwd"), TestBroker.passwd(Map.of("press-42", "press-42-secret",
-          "line-1-board", "board-secret")));
+      try (CredentialFile file = passwd()) {
+        file.remove("press-43"); // the other lines stay byte for byte
+      }
       awaitDisconnected(press43);
       assertThat(press42.getState().isConnected()).as("the others stay").isTrue();
     } finally {
