@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads the mosquitto {@code acl_file} format strictly: every line is a comment, blank, or a well-formed
@@ -24,13 +26,26 @@ final class AclParser {
   private final AclLimits limits;
   private final PolicyCompiler compiler;
 
-  private AclParser(String errorSource, String ruleSource, AclLimits limits) {
+  private AclParser(String errorSource, String ruleSource, AclLimits limits, List<AclRule> listing) {
     this.errorSource = errorSource;
     this.limits = limits;
-    this.compiler = new PolicyCompiler(ruleSource);
+    this.compiler = new PolicyCompiler(ruleSource, listing);
   }
 
   static AclPolicy parse(Path file, AclLimits limits, SubscribeMode mode) {
+    String text = read(file, limits);
+    Path name = file.getFileName();
+    return parse(text, file.toString(), name == null ? file.toString() : name.toString(), limits, mode);
+  }
+
+  static List<AclRule> rules(Path file, AclLimits limits) {
+    String text = read(file, limits);
+    List<AclRule> listing = new ArrayList<>();
+    new AclParser(file.toString(), file.toString(), limits, listing).parseText(text);
+    return List.copyOf(listing);
+  }
+
+  private static String read(Path file, AclLimits limits) {
     String display = file.toString();
     byte[] bytes;
     try {
@@ -47,16 +62,14 @@ final class AclParser {
     if (bytes.length > limits.maxFileBytes()) {
       throw tooLarge(display, bytes.length, limits); // the file grew while it was read
     }
-    String text = decode(bytes, display);
-    Path name = file.getFileName();
-    return parse(text, display, name == null ? display : name.toString(), limits, mode);
+    return decode(bytes, display);
   }
 
   static AclPolicy parse(String text, String errorSource, String ruleSource, AclLimits limits, SubscribeMode mode) {
     if (text.length() > limits.maxFileBytes()) {
       throw tooLarge(errorSource, text.length(), limits);
     }
-    AclParser parser = new AclParser(errorSource, ruleSource, limits);
+    AclParser parser = new AclParser(errorSource, ruleSource, limits, null);
     parser.parseText(text);
     return parser.compiler.build(mode, limits.maxLevels());
   }
