@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -196,6 +197,32 @@ public final class CredentialFile implements AutoCloseable {
   }
 
   /**
+   * Adds many users in one atomic write, for provisioning a fleet: either all of them are in the file afterwards
+   * or none is. The hashes are made by the caller (in parallel, typically).
+   *
+   * @param replace whether a user already in the file gets the new hash; when false, such a user is an error
+   * @throws IllegalArgumentException if a name is invalid, or a user exists and {@code replace} is false
+   * @throws CredentialException if the current file does not parse or cannot be written
+   */
+  public synchronized void putAll(Map<String, PasswordHash> hashes, boolean replace) {
+    hashes.forEach((user, hash) -> {
+      checkUsername(user);
+      Objects.requireNonNull(hash, "hash");
+    });
+    CredentialParser.Parsed parsed = CredentialParser.read(file, true);
+    if (!replace) {
+      List<String> existing = hashes.keySet().stream().filter(parsed.users::containsKey).sorted().toList();
+      if (!existing.isEmpty()) {
+        throw new IllegalArgumentException(file + ": " + existing.size() + " user(s) already in the file, first "
+            + CredentialParser.quote(existing.get(0)) + "; nothing was written");
+      }
+    }
+    Map<String, Credential> entries = new LinkedHashMap<>();
+    hashes.forEach((user, hash) -> entries.put(user, new Credential(user, hash, null, null)));
+    write(parsed, entries, true);
+  }
+
+  /**
    * Removes {@code username}; its cached logins end at once.
    *
    * @return whether the user was in the file
@@ -255,21 +282,35 @@ public final class CredentialFile implements AutoCloseable {
 
   /** Replaces (or removes, or appends) the line of {@code username} and writes the file atomically. */
   private void write(CredentialParser.Parsed parsed, String username, Credential entry, boolean create) {
+    Map<String, Credential> one = new HashMap<>();
+    one.put(username, entry);
+    write(parsed, one, create);
+  }
+
+  /**
+   * Replaces, removes (a null entry) or appends the line of each user in {@code entries}, keeping every other
+   * line byte for byte, and writes the file atomically.
+   */
+  private void write(CredentialParser.Parsed parsed, Map<String, Credential> entries, boolean create) {
     StringBuilder text = new StringBuilder();
-    boolean placed = false;
+    Set<String> placed = new HashSet<>();
     for (CredentialParser.Line line : parsed.lines) {
-      if (line.credential != null && line.credential.username().equals(username)) {
-        placed = true;
+      String user = line.credential == null ? null : line.credential.username();
+      if (user != null && entries.containsKey(user)) {
+        placed.add(user);
+        Credential entry = entries.get(user);
         if (entry != null) {
-          text.append(username).append(':').append(entry.encodedFields()).append('\n');
+          text.append(user).append(':').append(entry.encodedFields()).append('\n');
         }
       } else {
         text.append(line.text).append('\n');
       }
     }
-    if (!placed && entry != null) {
-      text.append(username).append(':').append(entry.encodedFields()).append('\n');
-    }
+    entries.forEach((user, entry) -> {
+      if (!placed.contains(user) && entry != null) {
+        text.append(user).append(':').append(entry.encodedFields()).append('\n');
+      }
+    });
     byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
     // Parse what is about to be written: a write can never leave a file this class would refuse.
     CredentialParser.Parsed written = CredentialParser.parse(bytes, file.toString());

@@ -142,6 +142,32 @@ class CredentialFileTest {
   }
 
   @Test
+  void putAll_addsEveryoneInOneWrite_orNobodyWhenAUserExists() throws IOException {
+    Path file = write("# fleet\nalice:" + H1 + "\n");
+    CredentialFile store = CredentialFile.builder(file).hasher(FAST).build();
+    java.util.Map<String, PasswordHash> fleet = new java.util.LinkedHashMap<>();
+    fleet.put("sensor_1", FAST.hash("s1".getBytes(UTF_8)));
+    fleet.put("sensor_2", FAST.hash("s2".getBytes(UTF_8)));
+    store.putAll(fleet, false);
+    String[] lines = Files.readString(file).split("\n");
+    assertThat(lines).hasSize(4);
+    assertThat(lines[0]).isEqualTo("# fleet");
+    assertThat(lines[1]).isEqualTo("alice:" + H1);
+    assertThat(lines[2]).startsWith("sensor_1:$7$1000$");
+    assertThat(lines[3]).startsWith("sensor_2:$7$1000$");
+    assertThat(store.lookup("sensor_2").orElseThrow().hash().verify("s2".getBytes(UTF_8))).isTrue();
+
+    String before = Files.readString(file);
+    fleet.put("sensor_3", FAST.hash("s3".getBytes(UTF_8)));
+    assertThatThrownBy(() -> store.putAll(fleet, false)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(file + ": 2 user(s) already in the file, first \"sensor_1\"; nothing was written");
+    assertThat(Files.readString(file)).isEqualTo(before);
+    store.putAll(java.util.Map.of("sensor_1", FAST.hash("new".getBytes(UTF_8))), true);
+    assertThat(store.lookup("sensor_1").orElseThrow().hash().verify("new".getBytes(UTF_8))).isTrue();
+    assertThat(store.users()).containsExactlyInAnyOrder("alice", "sensor_1", "sensor_2");
+  }
+
+  @Test
   void put_keepsCommentsAndOtherLinesByteForByte() throws IOException {
     String before = "# factory hall 3\n\nalice:" + H1 + "\n  # indented note\nbob:" + H6 + "\n";
     Path file = write(before);
