@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -295,6 +296,15 @@ public final class CertificateAuthority {
     return certificate;
   }
 
+  /** The revoked serials and when each was revoked, in revocation order. */
+  public synchronized Map<BigInteger, Instant> revocations() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(revoked));
+  }
+
+  /** The number of the last CRL signed (0 before the first). */
+  public synchronized BigInteger crlNumber() {
+    return crlNumber;
+  }
 
   @Override
   public String toString() {

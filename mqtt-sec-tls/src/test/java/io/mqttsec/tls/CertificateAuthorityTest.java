@@ -165,6 +165,9 @@ class CertificateAuthorityTest {
 
     CertificateAuthority loaded = CertificateAuthority.load(dir, passphrase);
     assertThat(loaded.certificate()).isEqualTo(ca.certificate());
+    assertThat(loaded.revocations()).isEqualTo(ca.revocations()).containsOnlyKeys(press.certificate()
+        .getSerialNumber());
+    assertThat(loaded.crlNumber()).isEqualTo(java.math.BigInteger.ONE);
     X509CRL crl = loaded.crl(Duration.ofDays(7));
     crl.verify(ca.certificate().getPublicKey());
     assertThat(crl.isRevoked(press.certificate())).isTrue();

@@ -1,0 +1,288 @@
+package io.mqttsec.cli;
+
+import com.hivemq.configuration.service.InternalConfigurations;
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import io.mqttsec.creds.PasswordHasher;
+import io.mqttsec.hivemq.MqttSecConfig;
+import io.mqttsec.hivemq.MqttSecExtensionMain;
+import io.mqttsec.tls.ServerTls;
+import io.mqttsec.tls.TlsContexts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mqtt-sec broker}: HiveMQ CE in this process with the mqtt-sec extension, a TLS listener for passwords
+ * and a mutual-TLS listener for device certificates, on loopback unless told otherwise. With no configuration it
+ * creates a demo one and prints the commands to try it.
+ */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+    description = {"Run HiveMQ CE secured by mqtt-sec until Ctrl-C.",
+        "Without --config, creates (or reuses) a demo setup in ./mqtt-sec-demo: a CA, a broker certificate for "
+            + "localhost, devices with generated passwords, the factory ACL."})
+final class BrokerCommand implements Callable<Integer> {
+
+  private final Terminal terminal;
+
+  @Option(names = "--config", paramLabel = "DIR", description = "A folder with mqtt-sec.xml (and the files it "
+      + "names), server.pem and server.key. Default: the demo folder.")
+  Path config;
+
+  @Option(names = "--demo-dir", paramLabel = "DIR", defaultValue = "mqtt-sec-demo",
+      description = "Where the demo lives (default ${DEFAULT-VALUE}).")
+  Path demoDir;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "The address to listen on (default ${DEFAULT-VALUE}, loopback only).")
+  String bind;
+
+  @Option(names = "--port", defaultValue = "8883", description = "TLS listener, passwords (default "
+      + "${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--mtls-port", defaultValue = "8884", description = "Mutual-TLS listener, certificates "
+      + "(default ${DEFAULT-VALUE}; 0 turns it off).")
+  int mtlsPort;
+
+  /** The demo's password hash cost; tests lower it. */
+  int demoIterations = PasswordHasher.DEFAULT_PBKDF2_ITERATIONS;
+
+  BrokerCommand(Terminal terminal) {
+    this.terminal = terminal;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Running broker = start();
+    Thread hook = new Thread(() -> {
+      terminal.out.println("stopping the broker");
+      broker.close();
+      stopped.countDown();
+    }, "mqtt-sec-broker-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    terminal.out.println("Ctrl-C stops the broker.");
+    terminal.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** A started broker; {@link #close()} stops it. */
+  static final class Running implements AutoCloseable {
+    private final EmbeddedHiveMQ hivemq;
+    final Path dir;
+
+    Running(EmbeddedHiveMQ hivemq, Path dir) {
+      this.hivemq = hivemq;
+      this.dir = dir;
+    }
+
+    @Override
+    public synchronized void close() {
+      try {
+        hivemq.stop().get(60, TimeUnit.SECONDS);
+        hivemq.close();
+      } catch (Exception e) {
+        // stopping is best effort: the process is ending
+      }
+    }
+  }
+
+  /** Creates the demo if needed, starts the broker and prints how to use it. */
+  Running start() throws Exception {
+    Path dir;
+    Map<String, String> demoPasswords = null;
+    if (config != null) {
+      dir = config;
+      for (String f : List.of("mqtt-sec.xml", "server.pem", "server.key")) {
+        if (!Files.isRegularFile(dir.resolve(f))) {
+          throw CliException.input(dir.resolve(f) + ": missing (--config needs mqtt-sec.xml, server.pem and "
+              + "server.key)");
+        }
+      }
+    } else {
+      dir = demoDir;
+      if (Demo.exists(dir)) {
+        terminal.out.println("using the demo in " + dir + " (delete the folder for a fresh one)");
+      } else {
+        terminal.out.println("creating a demo configuration in " + dir);
+        Demo.create(dir, demoIterations);
+      }
+      demoPasswords = Demo.passwords(dir);
+    }
+    MqttSecConfig extensionConfig;
+    try {
+      extensionConfig = MqttSecConfig.read(dir.resolve("mqtt-sec.xml"));
+    } catch (MqttSecConfig.InvalidConfigException e) {
+      throw CliException.input(String.join("\n  ", e.problems().stream()
+          .map(p -> dir.resolve("mqtt-sec.xml") + ": " + p).toList()));
+    }
+    Path trusted = extensionConfig.trustedCertificates().orElse(null);
+    boolean mtls = mtlsPort > 0 && trusted != null;
+
+    Path hivemqDir = Files.createDirectories(dir.resolve("hivemq"));
+    Path conf = Files.createDirectories(hivemqDir.resolve("conf"));
+    char[] storePassword = randomPassword();
+    TlsContexts.ServerBuilder tlsBuilder = TlsContexts.forServer(dir.resolve("server.pem"),
+        dir.resolve("server.key"));
+    if (trusted != null) {
+      tlsBuilder.trustedCertificates(trusted);
+    }
+    try (ServerTls tls = tlsBuilder.build()) {
+      tls.toPkcs12(conf.resolve("broker.p12"), storePassword);
+      if (trusted != null) {
+        tls.trustStoreToPkcs12(conf.resolve("trust.p12"), storePassword);
+      }
+    }
+    Files.writeString(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls));
+    AtomicReference<String> refused = new AtomicReference<>();
+    EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+        .withConfigurationFolder(conf)
+        .withDataFolder(Files.createDirectories(hivemqDir.resolve("data")))
+        .withExtensionsFolder(Files.createDirectories(hivemqDir.resolve("extensions")))
+        .withEmbeddedExtension(EmbeddedExtension.builder().withId("mqtt-sec").withName("mqtt-sec")
+            .withVersion("0.1.0").withPriority(1000).withStartPriority(1000)
+            .withExtensionMain(new Watched(new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml")), refused)).build())
+        .build();
+    // building an embedded broker lets unauthenticated clients in while no security extension runs; an
+    // installed HiveMQ refuses them, and so must we if mqtt-sec refuses to start
+    InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(true);
+    Running running = new Running(hivemq, dir);
+    try {
+      hivemq.start().get(120, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      running.close();
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw CliException.input("the broker did not start: " + cause.getMessage());
+    }
+    if (refused.get() != null) {
+      running.close();
+      throw CliException.input(refused.get());
+    }
+    printUsage(dir, demoPasswords, mtls);
+    return running;
+  }
+
+  private String hivemqConfig(Path conf, String storePassword, boolean mtls) {
+    String keystore = """
+              <keystore>
+                <path>%s</path>
+                <password>%s</password>
+                <private-key-password>%s</private-key-password>
+              </keystore>
+        """.formatted(conf.resolve("broker.p12").toAbsolutePath(), storePassword, storePassword);
+    StringBuilder listeners = new StringBuilder("""
+          <tls-tcp-listener>
+            <port>%d</port>
+            <bind-address>%s</bind-address>
+            <name>tls</name>
+            <tls>
+        %s      <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
+            </tls>
+          </tls-tcp-listener>
+        """.formatted(port, bind, keystore));
+    if (mtls) {
+      listeners.append("""
+            <tls-tcp-listener>
+              <port>%d</port>
+              <bind-address>%s</bind-address>
+              <name>mtls</name>
+              <tls>
+          %s      <truststore>
+                  <path>%s</path>
+                  <password>%s</password>
+                </truststore>
+                <client-authentication-mode>REQUIRED</client-authentication-mode>
+                <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
+              </tls>
+            </tls-tcp-listener>
+          """.formatted(mtlsPort, bind, keystore, conf.resolve("trust.p12").toAbsolutePath(), storePassword));
+    }
+    return """
+        <?xml version="1.0"?>
+        <!-- written by mqtt-sec broker on every start -->
+        <hivemq>
+          <listeners>
+        %s  </listeners>
+          <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
+        </hivemq>
+        """.formatted(listeners);
+  }
+
+  private void printUsage(Path dir, Map<String, String> passwords, boolean mtls) {
+    String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+    terminal.out.println("mqtt-sec: HiveMQ CE is listening on " + bind + ":" + port + " (TLS, user name and "
+        + "password)" + (mtls ? " and " + bind + ":" + mtlsPort + " (mutual TLS, the certificate's CN is the "
+        + "user)" : ""));
+    terminal.out.println("audit lines (JSON) appear in this log; look for \"acl.denied\" and "
+        + "\"connect.failure\"");
+    if (passwords == null) {
+      return;
+    }
+    Path ca = dir.resolve("ca").resolve("ca.pem");
+    String base = "-h " + host + " -p " + port + " --cafile " + ca;
+    terminal.out.println();
+    terminal.out.println("demo users and passwords (also in " + dir.resolve(Demo.CREDENTIALS) + ", demo only):");
+    passwords.forEach((user, password) -> terminal.out.println("  " + user + "  " + password));
+    terminal.out.println();
+    terminal.out.println("Try it with mosquitto's clients (apt-get install mosquitto-clients):");
+    terminal.out.println("  # the dashboard reads the factory:");
+    terminal.out.println("  mosquitto_sub " + base + " -u dashboard -P " + passwords.get("dashboard")
+        + " -t 'factory/#' -v");
+    terminal.out.println("  # press-1 publishes in its own subtree (delivered):");
+    terminal.out.println("  mosquitto_pub " + base + " -u press-1 -P " + passwords.get("press-1")
+        + " -t factory/press-1/temp -m 21.5");
+    terminal.out.println("  # press-1 publishes outside it (refused, and an acl.denied audit line):");
+    terminal.out.println("  mosquitto_pub " + base + " -V mqttv5 -q 1 -u press-1 -P " + passwords.get("press-1")
+        + " -t factory/press-2/temp -m 99");
+    if (mtls) {
+      Path devices = dir.resolve("devices");
+      terminal.out.println("  # press-1 again, by certificate instead of password:");
+      terminal.out.println("  mosquitto_pub -h " + host + " -p " + mtlsPort + " --cafile " + ca + " --cert "
+          + devices.resolve("press-1.pem") + " --key " + devices.resolve("press-1.key")
+          + " -t factory/press-1/temp -m 22.0");
+    }
+    terminal.out.println();
+  }
+
+  private static char[] randomPassword() {
+    byte[] bytes = new byte[18];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).toCharArray();
+  }
+
+  /** Passes everything to the extension and remembers whether it refused to start, and why. */
+  private record Watched(ExtensionMain delegate, AtomicReference<String> refused) implements ExtensionMain {
+    @Override
+    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+      delegate.extensionStart(input, reason -> {
+        refused.set(reason);
+        output.preventExtensionStartup(reason);
+      });
+    }
+
+    @Override
+    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+      delegate.extensionStop(input, output);
+    }
+  }
+
+
+}

@@ -1,0 +1,119 @@
+package io.mqttsec.cli;
+
+import io.mqttsec.tls.CertificateIdentity;
+import io.mqttsec.tls.Pem;
+import java.nio.file.Path;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.security.auth.x500.X500Principal;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mqtt-sec cert}: look at certificates before they bite. */
+@Command(name = "cert", mixinStandardHelpOptions = true, description = "Inspect certificates.",
+    subcommands = {CertCommand.Check.class})
+final class CertCommand implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** The clock expiry is measured against; tests move it. */
+  static Clock clock = Clock.systemUTC();
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: check");
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true,
+      description = "Print subject, issuer, SANs and days to expiry of every certificate in the files; exit 1 "
+          + "when one expires within --warn-days or has expired.")
+  static final class Check implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE")
+    List<Path> files;
+
+    @Option(names = "--warn-days", defaultValue = "30", description = "Warn this many days ahead (default "
+        + "${DEFAULT-VALUE}).")
+    int warnDays;
+
+    Check(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      Instant now = clock.instant();
+      int expiring = 0;
+      for (Path file : files) {
+        List<X509Certificate> certs = Pem.readCertificates(file);
+        for (int i = 0; i < certs.size(); i++) {
+          X509Certificate c = certs.get(i);
+          CertificateIdentity id = CertificateIdentity.of(c);
+          Instant notAfter = c.getNotAfter().toInstant();
+          long days = Duration.between(now, notAfter).toDays();
+          String state;
+          if (now.isAfter(notAfter)) {
+            state = "EXPIRED";
+            expiring++;
+          } else if (now.plus(Duration.ofDays(warnDays)).isAfter(notAfter)) {
+            state = "EXPIRES SOON";
+            expiring++;
+          } else {
+            state = "ok";
+          }
+          terminal.out.println(file + (certs.size() > 1 ? " [" + (i + 1) + "/" + certs.size() + "]" : ""));
+          terminal.out.println("  subject  " + id.subjectDn());
+          terminal.out.println("  issuer   " + c.getIssuerX500Principal().getName(X500Principal.RFC2253));
+          List<String> sans = sans(c);
+          terminal.out.println("  SANs     " + (sans.isEmpty() ? "(none)" : String.join(", ", sans)));
+          terminal.out.println("  expires  " + notAfter + " (" + days + " days)  " + state);
+        }
+      }
+      if (expiring > 0) {
+        terminal.err.println("mqtt-sec: " + expiring + " certificate(s) expired or expiring within " + warnDays
+            + " days");
+        return CliException.CHECK_FAILED;
+      }
+      return 0;
+    }
+  }
+
+  /** DNS, IP, URI and e-mail subject alternative names as {@code DNS:x}, {@code IP:x}, .... */
+  static List<String> sans(X509Certificate c) {
+    List<String> out = new ArrayList<>();
+    Collection<List<?>> names;
+    try {
+      names = c.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      return List.of("(unreadable: " + e.getMessage() + ")");
+    }
+    if (names == null) {
+      return out;
+    }
+    for (List<?> n : names) {
+      int type = (Integer) n.get(0);
+      String prefix = switch (type) {
+        case 1 -> "email:";
+        case 2 -> "DNS:";
+        case 6 -> "URI:";
+        case 7 -> "IP:";
+        default -> null;
+      };
+      if (prefix != null) {
+        out.add(prefix + n.get(1));
+      }
+    }
+    return out;
+  }
+}

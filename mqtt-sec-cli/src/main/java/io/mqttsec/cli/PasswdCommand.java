@@ -1,0 +1,452 @@
+package io.mqttsec.cli;
+
+import io.mqttsec.creds.Credential;
+import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.creds.Password;
+import io.mqttsec.creds.PasswordGenerator;
+import io.mqttsec.creds.PasswordHash;
+import io.mqttsec.creds.PasswordHasher;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code mqtt-sec passwd}: a mosquitto-compatible password file, one credential per device. */
+@Command(name = "passwd", mixinStandardHelpOptions = true,
+    description = "Manage a password file (mosquitto password_file format, PBKDF2-SHA512).",
+    subcommands = {PasswdCommand.Add.class, PasswdCommand.Delete.class, PasswdCommand.Verify.class,
+        PasswdCommand.Rotate.class, PasswdCommand.ListUsers.class, PasswdCommand.Provision.class})
+final class PasswdCommand implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "name a subcommand: add, delete, verify, rotate, list or provision");
+  }
+
+  /** Where a new password comes from. */
+  static final class Source {
+    @Option(names = "--stdin", description = "Read the password from the first line of standard input.")
+    boolean stdin;
+
+    @Option(names = "--generate", description = "Generate a random password (192 bits) and print it once.")
+    boolean generate;
+  }
+
+  /** A password file and a user in it. */
+  static final class Target {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The password file.")
+    Path file;
+
+    @Parameters(index = "1", paramLabel = "USER", description = "The user (device) name.")
+    String user;
+  }
+
+  /** The hash cost. */
+  static final class Cost {
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "210000",
+        description = "PBKDF2 iterations (default ${DEFAULT-VALUE}, OWASP's figure for SHA-512).")
+    int iterations;
+
+    PasswordHasher hasher(Terminal terminal) {
+      PasswordHasher hasher = PasswordHasher.pbkdf2Sha512(iterations);
+      if (iterations < PasswordHasher.DEFAULT_PBKDF2_ITERATIONS) {
+        terminal.err.println("mqtt-sec: warning: " + iterations + " iterations is below the "
+            + PasswordHasher.DEFAULT_PBKDF2_ITERATIONS + " OWASP recommends; guessing a stolen hash gets cheaper");
+      }
+      return hasher;
+    }
+  }
+
+  /** Opens {@code file}, creating an empty owner-only one first when {@code create} and it is missing. */
+  static CredentialFile open(Path file, PasswordHasher hasher, boolean create) {
+    if (create && !Files.exists(file)) {
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (FileAlreadyExistsException raced) {
+        // someone else created it: use theirs
+      } catch (IOException e) {
+        throw CliException.input(file + ": cannot create: " + e.getMessage());
+      }
+    }
+    CredentialFile.Builder b = CredentialFile.builder(file);
+    if (hasher != null) {
+      b.hasher(hasher);
+    }
+    return b.build();
+  }
+
+  /** The new password's bytes: generated (and printed), read from stdin, or asked for twice. */
+  static byte[] newPassword(Terminal terminal, Source source, String user) {
+    if (source.stdin && source.generate) {
+      throw CliException.input("--stdin and --generate exclude each other");
+    }
+    if (source.generate) {
+      try (Password password = PasswordGenerator.create().generate()) {
+        terminal.out.println("generated password for " + user + ": " + password.reveal());
+        terminal.out.println("(shown once; hand it to the device now)");
+        return password.bytes();
+      }
+    }
+    char[] chars = terminal.secret("password", source.stdin, true);
+    byte[] bytes = new String(chars).getBytes(StandardCharsets.UTF_8);
+    Arrays.fill(chars, '\0');
+    return bytes;
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true,
+      description = "Add a user (the file is created, owner-only, if missing).")
+  static final class Add implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Target target = new Target();
+
+    @CommandLine.Mixin
+    Source source = new Source();
+
+    @CommandLine.Mixin
+    Cost cost = new Cost();
+
+    @Option(names = "--replace", description = "Replace the password of an existing user (ends any rotation; "
+        + "connected clients of the user are disconnected by the HiveMQ extension).")
+    boolean replace;
+
+    Add(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      CredentialFile store = open(target.file, cost.hasher(terminal), true);
+      if (store.lookup(target.user).isPresent() && !replace) {
+        throw CliException.input(target.file + ": user " + target.user + " exists; use --replace to reset the "
+            + "password or 'passwd rotate' to give devices a grace period");
+      }
+      byte[] password = newPassword(terminal, source, target.user);
+      try {
+        store.put(target.user, password);
+      } finally {
+        Arrays.fill(password, (byte) 0);
+      }
+      terminal.out.println((replace ? "set password of " : "added ") + target.user + " to " + target.file);
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a user.")
+  static final class Delete implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Target target = new Target();
+
+    Delete(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      if (!open(target.file, null, false).remove(target.user)) {
+        throw CliException.failed(target.file + ": no user " + target.user);
+      }
+      terminal.out.println("deleted " + target.user + " from " + target.file);
+      return 0;
+    }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = "Check a password against the file; exit 1 when it does not match.")
+  static final class Verify implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Target target = new Target();
+
+    @Option(names = "--stdin", description = "Read the password from the first line of standard input.")
+    boolean stdin;
+
+    Verify(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      Credential entry = open(target.file, null, false).lookup(target.user).orElseThrow(() ->
+          CliException.failed(target.file + ": no user " + target.user));
+      char[] chars = terminal.secret("password", stdin, false);
+      byte[] password = new String(chars).getBytes(StandardCharsets.UTF_8);
+      Arrays.fill(chars, '\0');
+      try {
+        if (entry.hash().verify(password)) {
+          terminal.out.println("password ok for " + target.user);
+          return 0;
+        }
+        if (entry.previous().isPresent() && entry.previous().get().verify(password)) {
+          if (entry.acceptsPrevious(Instant.now())) {
+            terminal.out.println("password ok for " + target.user + " (the previous one, valid until "
+                + entry.previousUntil().orElseThrow() + ")");
+            return 0;
+          }
+          throw CliException.failed("that is the previous password of " + target.user + ", which expired at "
+              + entry.previousUntil().orElseThrow());
+        }
+        throw CliException.failed("wrong password for " + target.user);
+      } finally {
+        Arrays.fill(password, (byte) 0);
+      }
+    }
+  }
+
+  @Command(name = "rotate", mixinStandardHelpOptions = true,
+      description = "Give a user a new password; the old one stays valid for the grace period.")
+  static final class Rotate implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Target target = new Target();
+
+    @CommandLine.Mixin
+    Source source = new Source();
+
+    @CommandLine.Mixin
+    Cost cost = new Cost();
+
+    @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "P7D",
+        description = "How long the old password stays valid, ISO-8601 (default ${DEFAULT-VALUE}).")
+    Duration grace;
+
+    Rotate(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      if (grace.isNegative() || grace.isZero()) {
+        throw CliException.input("--grace must be positive, not " + grace);
+      }
+      CredentialFile store = open(target.file, cost.hasher(terminal), false);
+      if (store.lookup(target.user).isEmpty()) {
+        throw CliException.input(target.file + ": no user " + target.user + " to rotate; use 'passwd add'");
+      }
+      byte[] password = newPassword(terminal, source, target.user);
+      Instant until = Clock.systemUTC().instant().plus(grace);
+      try {
+        store.rotate(target.user, password, until);
+      } finally {
+        Arrays.fill(password, (byte) 0);
+      }
+      terminal.out.println("rotated " + target.user + " in " + target.file + "; the old password works until "
+          + until);
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List users and their hash settings.")
+  static final class ListUsers implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    ListUsers(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      CredentialFile store = open(file, null, false);
+      Instant now = Instant.now();
+      store.users().stream().sorted().forEach(user -> {
+        Credential c = store.lookup(user).orElseThrow();
+        StringBuilder line = new StringBuilder(String.format("%-24s %s", user, describe(c.hash())));
+        c.previousUntil().ifPresent(until -> line.append(c.acceptsPrevious(now)
+            ? "  rotating: old password valid until " + until : "  rotation ended at " + until));
+        terminal.out.println(line);
+      });
+      terminal.out.println(store.size() + " user(s)");
+      return 0;
+    }
+
+    private static String describe(PasswordHash hash) {
+      return switch (hash.algorithm()) {
+        case PBKDF2_SHA512 -> "pbkdf2-sha512, " + hash.iterations() + " iterations";
+        case ARGON2ID -> "argon2id, " + hash.memoryKib() + " KiB, " + hash.iterations() + " passes";
+        default -> hash.algorithm().toString().toLowerCase(java.util.Locale.ROOT) + " (legacy: rehash it)";
+      };
+    }
+  }
+
+  @Command(name = "provision", mixinStandardHelpOptions = true,
+      description = "Create credentials for a fleet: generated passwords, hashed on every core, the password "
+          + "file written once (atomically), the passwords in an owner-only CSV.")
+  static final class Provision implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Option(names = "--count", required = true, paramLabel = "N", description = "How many devices.")
+    int count;
+
+    @Option(names = "--prefix", required = true, paramLabel = "PREFIX", description = "User name prefix, "
+        + "followed by a zero-padded number (sensor_001).")
+    String prefix;
+
+    @Option(names = "--start", defaultValue = "1", paramLabel = "N", description = "First number (default 1).")
+    int start;
+
+    @Option(names = "--out", required = true, paramLabel = "CSV", description = "Where the passwords go (user,"
+        + "password; created owner-only; never overwritten).")
+    Path out;
+
+    @CommandLine.Mixin
+    Cost cost = new Cost();
+
+    Provision(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      if (count < 1 || count > 1_000_000) {
+        throw CliException.input("--count must be from 1 to 1000000, not " + count);
+      }
+      if (start < 0) {
+        throw CliException.input("--start must not be negative");
+      }
+      if (Files.exists(out)) {
+        throw CliException.input(out + ": exists; refusing to overwrite a file of passwords");
+      }
+      PasswordHasher hasher = cost.hasher(terminal);
+      CredentialFile store = open(file, hasher, true);
+      int width = String.valueOf(start + count - 1).length();
+      List<String> users = new ArrayList<>(count);
+      for (int i = start; i < start + count; i++) {
+        users.add(prefix + String.format("%0" + width + "d", i));
+      }
+      for (String user : users) {
+        if (store.lookup(user).isPresent()) {
+          throw CliException.input(file + ": user " + user + " exists; choose another --prefix or --start");
+        }
+      }
+      List<Password> passwords = new ArrayList<>(count);
+      PasswordGenerator generator = PasswordGenerator.create();
+      for (int i = 0; i < count; i++) {
+        passwords.add(generator.generate());
+      }
+      try {
+        Map<String, PasswordHash> hashes = hashAll(users, passwords, hasher);
+        StringBuilder csv = new StringBuilder("user,password\n");
+        for (int i = 0; i < count; i++) {
+          csv.append(users.get(i)).append(',').append(passwords.get(i).reveal()).append('\n');
+        }
+        writePrivate(out, csv.toString());
+        try {
+          store.putAll(hashes, false);
+        } catch (RuntimeException e) {
+          Files.deleteIfExists(out); // passwords not in force are no use to anyone
+          throw e;
+        }
+      } finally {
+        passwords.forEach(Password::close);
+      }
+      terminal.out.println("added " + count + " users (" + users.get(0) + " .. " + users.get(count - 1) + ") to "
+          + file + "; passwords in " + out + " (owner-only: move them to the devices, then delete it)");
+      return 0;
+    }
+
+    private Map<String, PasswordHash> hashAll(List<String> users, List<Password> passwords, PasswordHasher hasher)
+        throws InterruptedException, ExecutionException {
+      int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+      ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "mqtt-sec-hash");
+        t.setDaemon(true);
+        return t;
+      });
+      AtomicInteger done = new AtomicInteger();
+      Progress progress = new Progress(terminal, "hashing", users.size());
+      try {
+        List<Future<PasswordHash>> futures = new ArrayList<>();
+        for (Password p : passwords) {
+          futures.add(pool.submit(() -> {
+            byte[] bytes = p.bytes();
+            try {
+              return hasher.hash(bytes);
+            } finally {
+              Arrays.fill(bytes, (byte) 0);
+              progress.show(done.incrementAndGet());
+            }
+          }));
+        }
+        Map<String, PasswordHash> hashes = new LinkedHashMap<>();
+        for (int i = 0; i < users.size(); i++) {
+          hashes.put(users.get(i), futures.get(i).get());
+        }
+        progress.finish();
+        return hashes;
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** Writes {@code text} to a new owner-only file (created with 0600, never widened afterwards). */
+  static void writePrivate(Path file, String text) throws IOException {
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  /** A one-line progress bar on standard error: {@code hashing [#####.....] 250/500}. */
+  static final class Progress {
+    private static final int WIDTH = 30;
+    private final Terminal terminal;
+    private final String label;
+    private final int total;
+    private int shownCells = -1;
+
+    Progress(Terminal terminal, String label, int total) {
+      this.terminal = terminal;
+      this.label = label;
+      this.total = total;
+    }
+
+    synchronized void show(int done) {
+      int cells = (int) ((long) done * WIDTH / total);
+      if (cells == shownCells && done != total) {
+        return; // redraw only when the bar moves
+      }
+      shownCells = cells;
+      terminal.err.print("\r" + label + " [" + "#".repeat(cells) + ".".repeat(WIDTH - cells) + "] " + done + "/"
+          + total);
+      terminal.err.flush();
+    }
+
+    synchronized void finish() {
+      terminal.err.println();
+    }
+  }
+}

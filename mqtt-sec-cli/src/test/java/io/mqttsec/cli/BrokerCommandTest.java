@@ -1,0 +1,200 @@
+package io.mqttsec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.mqttsec.tls.ClientTls;
+import io.mqttsec.tls.Pem;
+import io.mqttsec.tls.TlsContexts;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code mqtt-sec broker} with its demo configuration, on free loopback ports. */
+class BrokerCommandTest {
+
+  @TempDir
+  static Path dir;
+  static BrokerCommand.Running broker;
+  static String output;
+  static int port;
+  static int mtlsPort;
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static BrokerCommand command(StringWriter out, StringWriter err, String... args) {
+    Terminal terminal = new Terminal(new BufferedReader(new StringReader("")), new PrintWriter(out, true),
+        new PrintWriter(err, true), null);
+    BrokerCommand command = new BrokerCommand(terminal);
+    new CommandLine(command).parseArgs(args);
+    command.demoIterations = 1000; // the demo's hash cost is not under test here
+    return command;
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    port = freePort();
+    mtlsPort = freePort();
+    StringWriter out = new StringWriter();
+    broker = command(out, new StringWriter(), "--demo-dir", dir.resolve("demo").toString(), "--port",
+        String.valueOf(port), "--mtls-port", String.valueOf(mtlsPort)).start();
+    output = out.toString();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  static String password(String user) {
+    return output.lines().filter(l -> l.startsWith("  " + user + "  ")).findFirst().orElseThrow()
+        .substring(user.length() + 4);
+  }
+
+  static Mqtt5BlockingClient client(ClientTls tls, int toPort) {
+    var ssl = Mqtt5Client.builder().identifier("broker-test-" + System.nanoTime()).serverHost("127.0.0.1")
+        .serverPort(toPort).sslConfig().trustManagerFactory(tls.trustManagerFactory());
+    if (tls.keyManagerFactory() != null) {
+      ssl.keyManagerFactory(tls.keyManagerFactory());
+    }
+    return ssl.applySslConfig().buildBlocking();
+  }
+
+  static ClientTls trustingTheDemoCa() {
+    return TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem")).build();
+  }
+
+  static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient c, String topic) {
+    try {
+      Mqtt5PublishResult r = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
+      if (r.getError().isPresent() && r.getError().get() instanceof Mqtt5PubAckException e) {
+        return e.getMqttMessage().getReasonCode();
+      }
+      Mqtt5PubAckReasonCode code = ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
+      return code == Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS ? Mqtt5PubAckReasonCode.SUCCESS : code;
+    } catch (Mqtt5PubAckException e) {
+      return e.getMqttMessage().getReasonCode();
+    }
+  }
+
+  @Test
+  void demo_createsEveryFile_andPrintsTheCommandsToTry() {
+    Path demo = dir.resolve("demo");
+    for (String f : List.of("mqtt-sec.xml", "passwd", "acl.conf", "server.pem", "server.key", "ca.crl",
+        "ca/ca.pem", "ca/ca.key", "ca/passphrase", "devices/press-1.pem", "devices/press-1.key",
+        Demo.CREDENTIALS)) {
+      assertThat(demo.resolve(f)).as(f).isRegularFile();
+    }
+    assertThat(output).contains("creating a demo configuration in " + demo,
+        "HiveMQ CE is listening on 127.0.0.1:" + port, "mosquitto_sub -h 127.0.0.1 -p " + port + " --cafile "
+            + demo.resolve("ca/ca.pem") + " -u dashboard -P " + password("dashboard") + " -t 'factory/#' -v");
+    assertThat(demo.resolve("ca/ca.state")).content().as("the next CRL gets a higher number than the demo's")
+        .contains("crl-number 1\n");
+    assertThat(Cli.run("acl", "lint", demo.resolve("acl.conf").toString(), "--admin", "admin").exit())
+        .as("the demo ACL is lint-clean").isZero();
+  }
+
+  @Test
+  void tls_wrongPasswordRefused_demoCredentialAllowed_onlyInItsSubtree() {
+    ClientTls tls = trustingTheDemoCa();
+    assertThatThrownBy(() -> client(tls, port).connectWith().simpleAuth().username("press-1")
+        .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
+        .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
+            .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+    Mqtt5BlockingClient press = client(tls, port);
+    press.connectWith().simpleAuth().username("press-1").password(password("press-1")
+        .getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+    assertThat(publish(press, "factory/press-1/temp")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+    assertThat(publish(press, "factory/press-2/temp")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+  }
+
+  @Test
+  void mutualTls_theDemoDeviceCertificateIsItsIdentity() {
+    Path devices = dir.resolve("demo/devices");
+    ClientTls tls = TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem"))
+        .identity(devices.resolve("press-1.pem"), devices.resolve("press-1.key")).build();
+    Mqtt5BlockingClient press = client(tls, mtlsPort);
+    press.connect();
+    assertThat(publish(press, "factory/press-1/temp")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+    assertThat(publish(press, "factory/press-2/temp")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+    assertThat(Pem.readCertificates(devices.resolve("press-1.pem")).get(0).getSubjectX500Principal().getName())
+        .isEqualTo("CN=press-1");
+  }
+
+  @Test
+  void brokenConfiguration_exits2_listingEveryProblem_andTheBrokerStops() throws Exception {
+    Path conf = Files.createDirectories(dir.resolve("broken"));
+    Files.copy(dir.resolve("demo/server.pem"), conf.resolve("server.pem"));
+    Files.copy(dir.resolve("demo/server.key"), conf.resolve("server.key"));
+    Files.writeString(conf.resolve("passwd"), "press-1\n");
+    Files.writeString(conf.resolve("acl.conf"), "pattern readwrite factory/%u/#\ntopic reed x\n");
+    Files.writeString(conf.resolve("mqtt-sec.xml"), "<mqtt-sec><password-file>passwd</password-file>"
+        + "<acl-file>acl.conf</acl-file></mqtt-sec>");
+    Cli.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(90),
+        () -> Cli.run("broker", "--config", conf.toString(), "--port", String.valueOf(freePort()), "--mtls-port",
+            "0"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("mqtt-sec refuses to start", conf.resolve("acl.conf") + ":2:7: unknown access",
+        conf.resolve("passwd") + ":1:");
+    Cli.Result missing = Cli.run("broker", "--config", dir.resolve("nowhere").toString());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).isEqualTo("mqtt-sec: " + dir.resolve("nowhere/mqtt-sec.xml") + ": missing (--config "
+        + "needs mqtt-sec.xml, server.pem and server.key)\n");
+  }
+
+  @Test
+  void thePrintedMosquittoCommands_deliverInside_andRefuseOutside() throws Exception {
+    boolean installed = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        .anyMatch(p -> Files.isExecutable(Path.of(p, "mosquitto_sub")));
+    if (System.getenv("CI") == null && !installed) {
+      return; // outside CI without mosquitto-clients there is nothing to run; CI installs them
+    }
+    List<String> commands = output.lines().map(String::strip).filter(l -> l.startsWith("mosquitto_")).toList();
+    assertThat(commands).hasSize(4);
+    Process sub = new ProcessBuilder("bash", "-c", commands.get(0) + " -C 1 -W 15").start();
+    Thread.sleep(1500); // connect and subscribe
+    Process pub = new ProcessBuilder("bash", "-c", commands.get(1)).start();
+    assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(pub.exitValue()).as(new String(pub.getErrorStream().readAllBytes())).isZero();
+    assertThat(sub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("factory/press-1/temp 21.5\n");
+    Process outside = new ProcessBuilder("bash", "-c", commands.get(2)).start();
+    assertThat(outside.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(outside.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+        .containsIgnoringCase("not authorized");
+    Process certificate = new ProcessBuilder("bash", "-c", commands.get(3)).start();
+    assertThat(certificate.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(certificate.exitValue()).isZero();
+  }
+}

@@ -1,0 +1,117 @@
+package io.mqttsec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mqttsec.tls.Pem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ca} and {@code cert}: a CA's life from init to a CRL, and certificate checks. */
+class CaCommandTest {
+
+  static final String PASSPHRASE = "correct horse battery staple\n";
+
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void resetClock() {
+    CertCommand.clock = Clock.systemUTC();
+  }
+
+  Cli.Result ca(String... args) {
+    String[] all = new String[args.length + 3];
+    all[0] = "ca";
+    all[1] = args[0];
+    all[2] = "--dir";
+    all[3] = dir.resolve("ca").toString();
+    System.arraycopy(args, 1, all, 4, args.length - 1);
+    String[] withStdin = new String[all.length + 1];
+    System.arraycopy(all, 0, withStdin, 0, all.length);
+    withStdin[all.length] = "--passphrase-stdin";
+    return Cli.input(PASSPHRASE, withStdin);
+  }
+
+  @Test
+  void init_issue_revoke_crl_show() throws Exception {
+    Path caDir = dir.resolve("ca");
+    assertThat(ca("init", "--subject", "CN=Factory CA", "--days", "365")).isEqualTo(new Cli.Result(0,
+        "created CA CN=Factory CA in " + caDir + " (ca.pem, ca.key encrypted, ca.state)\n", ""));
+    assertThat(Files.readString(caDir.resolve("ca.key"))).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+    assertThat(ca("init").exit()).as("never replace a CA key").isEqualTo(2);
+
+    Path press = dir.resolve("press-42");
+    Cli.Result issue = ca("issue", "press-42", "--out", press.toString());
+    assertThat(issue.exit()).as(issue.err()).isZero();
+    assertThat(issue.out()).startsWith("issued client certificate press-42 serial ");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(press + ".key"))))
+        .isEqualTo("rw-------");
+    X509Certificate cert = Pem.readCertificates(Path.of(press + ".pem")).get(0);
+    assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=press-42");
+    assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+    assertThat(ca("issue", "press-42", "--out", press.toString()).exit()).as("never overwrite").isEqualTo(2);
+
+    Cli.Result broker = ca("issue", "broker", "--server", "--dns", "broker.local,localhost", "--ip", "127.0.0.1",
+        "--out", dir.resolve("broker").toString());
+    assertThat(broker.exit()).isZero();
+    Cli.Result check = Cli.run("cert", "check", dir.resolve("broker.pem").toString());
+    assertThat(check.exit()).isZero();
+    assertThat(check.out()).contains("  subject  CN=broker\n", "  issuer   CN=Factory CA\n",
+        "  SANs     DNS:broker.local, DNS:localhost, IP:127.0.0.1\n", " ok\n");
+
+    assertThat(ca("revoke", "--cert", press + ".pem").out()).isEqualTo("revoked CN=press-42 "
+        + cert.getSerialNumber().toString(16) + "; now run 'mqtt-sec ca crl' and publish the CRL\n");
+    Path crlFile = dir.resolve("ca.crl");
+    assertThat(ca("crl", "--out", crlFile.toString()).out()).isEqualTo("wrote CRL #1 with 1 revoked serial(s) to "
+        + crlFile + ", next update in 7 day(s)\n");
+    X509CRL crl = Pem.readCrls(crlFile).get(0);
+    assertThat(crl.isRevoked(cert)).isTrue();
+    assertThat(ca("show").out()).contains("subject     CN=Factory CA\n", "last CRL    #1\n", "revoked     1\n",
+        "  " + cert.getSerialNumber().toString(16) + "  ");
+  }
+
+  @Test
+  void wrongPassphrase_orMissingCa_exits2WithTheFile() {
+    ca("init");
+    Cli.Result wrong = Cli.input("not it\n", "ca", "show", "--dir", dir.resolve("ca").toString(),
+        "--passphrase-stdin");
+    assertThat(wrong.exit()).isEqualTo(2);
+    assertThat(wrong.err()).isEqualTo("mqtt-sec: " + dir.resolve("ca").resolve("ca.key") + ":1: cannot decrypt the "
+        + "private key: wrong passphrase or unsupported encryption\n");
+    Cli.Result none = Cli.input(PASSPHRASE, "ca", "show", "--dir", dir.resolve("nowhere").toString(),
+        "--passphrase-stdin");
+    assertThat(none.err()).isEqualTo("mqtt-sec: " + dir.resolve("nowhere") + ": no CA here (ca.pem missing); "
+        + "create one with 'mqtt-sec ca init'\n");
+    assertThat(ca("revoke", "--serial", "xyz").err()).isEqualTo("mqtt-sec: --serial \"xyz\" is not a hexadecimal "
+        + "number\n");
+  }
+
+  @Test
+  void certCheck_exit1WhenExpiringWithinWarnDays_exit2OnABadFile() throws Exception {
+    ca("init");
+    ca("issue", "press-7", "--days", "20", "--out", dir.resolve("press-7").toString());
+    Path pem = dir.resolve("press-7.pem");
+    Cli.Result soon = Cli.run("cert", "check", pem.toString());
+    assertThat(soon.exit()).isEqualTo(1);
+    assertThat(soon.out()).contains(" (19 days)  EXPIRES SOON\n");
+    assertThat(soon.err()).isEqualTo("mqtt-sec: 1 certificate(s) expired or expiring within 30 days\n");
+    assertThat(Cli.run("cert", "check", pem.toString(), "--warn-days", "10").exit()).isZero();
+    CertCommand.clock = Clock.fixed(Instant.now().plus(Duration.ofDays(40)), ZoneOffset.UTC);
+    assertThat(Cli.run("cert", "check", pem.toString()).out()).contains("EXPIRED");
+
+    Path bad = Files.writeString(dir.resolve("bad.pem"), "-----BEGIN CERTIFICATE-----\nnot base64!\n");
+    Cli.Result r = Cli.run("cert", "check", bad.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("mqtt-sec: " + bad + ":1: ");
+  }
+}
