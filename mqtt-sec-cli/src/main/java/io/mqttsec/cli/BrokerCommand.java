@@ -151,7 +151,9 @@ final class BrokerCommand implements Callable<Integer> {
         tls.trustStoreToPkcs12(conf.resolve("trust.p12"), storePassword);
       }
     }
-    Files.writeString(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls));
+    // owner-only: it names the key store's password
+    Files.deleteIfExists(conf.resolve("config.xml"));
+    PasswdCommand.writePrivate(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls));
     AtomicReference<String> refused = new AtomicReference<>();
     EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)

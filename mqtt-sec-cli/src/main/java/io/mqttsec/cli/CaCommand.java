@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
@@ -246,7 +247,9 @@ final class CaCommand implements Runnable {
       CertificateAuthority ca = folder.change(terminal, // saved again: the CRL number moved on
           authority -> pem[0] = Pem.encode(authority.crl(Duration.ofDays(days))));
       Path absolute = out.toAbsolutePath();
-      Path temp = Files.createTempFile(absolute.getParent(), ".crl", ".tmp");
+      // a CRL is public: readable by the broker's user (a temporary file starts owner-only)
+      Path temp = Files.createTempFile(absolute.getParent(), ".crl", ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
       Files.writeString(temp, pem[0]);
       Files.move(temp, absolute, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -111,10 +111,7 @@ final class PasswdCommand implements Runnable {
         return password.bytes();
       }
     }
-    char[] chars = terminal.secret("password", source.stdin, true);
-    byte[] bytes = new String(chars).getBytes(StandardCharsets.UTF_8);
-    Arrays.fill(chars, '\0');
-    return bytes;
+    return Terminal.utf8AndWipe(terminal.secret("password", source.stdin, true));
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
@@ -197,9 +194,7 @@ final class PasswdCommand implements Runnable {
     public Integer call() {
       Credential entry = open(target.file, null, false).lookup(target.user).orElseThrow(() ->
           CliException.failed(target.file + ": no user " + target.user));
-      char[] chars = terminal.secret("password", stdin, false);
-      byte[] password = new String(chars).getBytes(StandardCharsets.UTF_8);
-      Arrays.fill(chars, '\0');
+      byte[] password = Terminal.utf8AndWipe(terminal.secret("password", stdin, false));
       try {
         if (entry.hash().verify(password)) {
           terminal.out.println("password ok for " + target.user);

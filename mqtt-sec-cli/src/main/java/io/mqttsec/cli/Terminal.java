@@ -71,6 +71,19 @@ final class Terminal {
     return first;
   }
 
+  /**
+   * The UTF-8 bytes of a secret read by {@link #secret}, and the characters wiped: no {@code String} copy of the
+   * secret is left on the heap for a heap dump to find.
+   */
+  static byte[] utf8AndWipe(char[] chars) {
+    java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(chars));
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+    java.util.Arrays.fill(encoded.array(), (byte) 0);
+    java.util.Arrays.fill(chars, '\0');
+    return bytes;
+  }
+
   private static String capitalized(String s) {
     return Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }

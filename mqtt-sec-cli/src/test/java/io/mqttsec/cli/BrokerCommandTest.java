@@ -108,7 +108,7 @@ class BrokerCommandTest {
   }
 
   @Test
-  void demo_createsEveryFile_andPrintsTheCommandsToTry() {
+  void demo_createsEveryFile_andPrintsTheCommandsToTry() throws IOException {
     Path demo = dir.resolve("demo");
     for (String f : List.of("mqtt-sec.xml", "passwd", "acl.conf", "server.pem", "server.key", "ca.crl",
         "ca/ca.pem", "ca/ca.key", "ca/passphrase", "devices/press-1.pem", "devices/press-1.key",
@@ -118,6 +118,8 @@ class BrokerCommandTest {
     assertThat(output).contains("creating a demo configuration in " + demo,
         "HiveMQ CE is listening on 127.0.0.1:" + port, "mosquitto_sub -h 127.0.0.1 -p " + port + " --cafile "
             + demo.resolve("ca/ca.pem") + " -u dashboard -P " + password("dashboard") + " -t 'factory/#' -v");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        demo.resolve("hivemq/conf/config.xml")))).as("it names the key store password").isEqualTo("rw-------");
     assertThat(demo.resolve("ca/ca.state")).content().as("the next CRL gets a higher number than the demo's")
         .contains("crl-number 1\n");
     assertThat(Cli.run("acl", "lint", demo.resolve("acl.conf").toString(), "--admin", "admin").exit())

@@ -74,6 +74,8 @@ class CaCommandTest {
     Path crlFile = dir.resolve("ca.crl");
     assertThat(ca("crl", "--out", crlFile.toString()).out()).isEqualTo("wrote CRL #1 with 1 revoked serial(s) to "
         + crlFile + ", next update in 7 day(s)\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(crlFile))).as("public, for the broker")
+        .isEqualTo("rw-r--r--");
     X509CRL crl = Pem.readCrls(crlFile).get(0);
     assertThat(crl.isRevoked(cert)).isTrue();
     assertThat(ca("show").out()).contains("subject     CN=Factory CA\n", "last CRL    #1\n", "revoked     1\n",
