@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HiveMQ extension: authenticates CONNECTs against a mosquitto-format password file, authorizes every
@@ -142,6 +143,10 @@ public final class MqttSecExtensionMain implements ExtensionMain {
               .orElseThrow()).crlGracePeriod(config.crlGracePeriod()).reloadOnChange()
               .pollInterval(config.reloadInterval()).listener(events);
           config.crl().ifPresent(b::crl);
+          if (config.crl().isEmpty()) {
+            LoggerFactory.getLogger(MqttSecExtensionMain.class).warn("mqtt-sec: certificate authentication without "
+                + "<crl>: a revoked device keeps access until its certificate expires");
+          }
           certificates = b.build();
           certificates.onReload(this::sweepCertificates);
         } catch (RuntimeException e) {
