@@ -231,26 +231,23 @@ public final class AclPolicy implements Authorizer {
   }
 
   /**
-   * The deciding rule of one list. Topics: a deny that matches, else an allow with the access that matches.
-   * Strict SUBSCRIBE: a deny that intersects, else a read allow that covers. Filter on delivery: a deny that
-   * covers, else a read allow that intersects.
+   * The deciding rule of one list. Topics: one walk for a matching deny, else an allow with the access. Strict
+   * SUBSCRIBE: a deny that intersects, else a read allow that covers. Filter on delivery: a deny that covers,
+   * else a read allow that intersects.
    */
   private static Rule find(RuleSet list, Query query, String request, String u, String c) {
+    Node root = list.root;
+    if (query == Query.PUBLISH || query == Query.RECEIVE) {
+      return Search.topic(root, request, DENY | (query == Query.PUBLISH ? WRITE : READ), u, c);
+    }
     Rule r = null;
     if (list.hasDeny) {
-      r = switch (query) {
-        case PUBLISH, RECEIVE -> Search.topic(list.deny, request, DENY, u, c);
-        case SUBSCRIBE_STRICT -> Search.intersecting(list.deny, request, DENY, u, c);
-        case SUBSCRIBE_ON_DELIVERY -> Search.covering(list.deny, request, DENY, u, c);
-      };
+      r = query == Query.SUBSCRIBE_STRICT ? Search.intersecting(root, request, DENY, u, c)
+          : Search.covering(root, request, DENY, u, c);
     }
     if (r == null && list.hasAllow) {
-      r = switch (query) {
-        case PUBLISH -> Search.topic(list.allow, request, WRITE, u, c);
-        case RECEIVE -> Search.topic(list.allow, request, READ, u, c);
-        case SUBSCRIBE_STRICT -> Search.covering(list.allow, request, READ, u, c);
-        case SUBSCRIBE_ON_DELIVERY -> Search.intersecting(list.allow, request, READ, u, c);
-      };
+      r = query == Query.SUBSCRIBE_STRICT ? Search.covering(root, request, READ, u, c)
+          : Search.intersecting(root, request, READ, u, c);
     }
     return r;
   }

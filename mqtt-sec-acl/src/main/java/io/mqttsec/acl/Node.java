@@ -22,6 +22,8 @@ final class Node {
   Node client;
   Rule exact; // rules whose filter ends at this node
   Rule hash;  // rules whose filter is this node's path followed by "#"
+  /** The access bits of every rule at or below this node; a walk for other bits skips the subtree. */
+  int accessBelow;
   private Rule exactTail;
   private Rule hashTail;
 
@@ -181,24 +183,36 @@ final class Node {
     hashTail = r;
   }
 
-  /** Drops building state: spare array capacity in short child lists and the chain tails. */
-  void trim() {
+  /**
+   * Drops building state (spare array capacity in short child lists, the chain tails) and computes
+   * {@link #accessBelow}, which it returns.
+   */
+  int trim() {
     if (keys != null && keys.length <= LINEAR_MAX && size < keys.length) {
       keys = java.util.Arrays.copyOf(keys, size);
       children = java.util.Arrays.copyOf(children, size);
     }
     exactTail = null;
     hashTail = null;
+    int bits = 0;
+    for (Rule r = exact; r != null; r = r.next) {
+      bits |= r.accessBits;
+    }
+    for (Rule r = hash; r != null; r = r.next) {
+      bits |= r.accessBits;
+    }
     for (int i = 0, n = literalSlots(); i < n; i++) {
       if (children[i] != null) {
-        children[i].trim();
+        bits |= children[i].trim();
       }
     }
     for (Node n : new Node[] {plus, user, client}) {
       if (n != null) {
-        n.trim();
+        bits |= n.trim();
       }
     }
+    accessBelow = bits;
+    return bits;
   }
 
   /** The filter text from the root to this node, levels joined by {@code /}. */

@@ -8,6 +8,7 @@ import io.mqttsec.api.Decision;
  * (plus {@code /#} for a {@link #hash} rule), rebuilt once when the rule first decides something.
  */
 final class Rule {
+  static final int DENY_BITS = 4; // Access.DENY.bits, as a constant the JIT folds
   final int line;
   final int accessBits;
   final boolean hash;
@@ -49,23 +50,39 @@ final class Rule {
     return d;
   }
 
-  /** The first rule of the chain starting at {@code head} whose access has one of {@code wanted}'s bits. */
+  /**
+   * The best rule of the chain starting at {@code head} (in line order) whose access has one of {@code wanted}'s
+   * bits: the first deny if {@code wanted} includes deny and the chain has one, else the first match.
+   */
   static Rule first(Rule head, int wanted) {
+    Rule found = null;
     for (Rule r = head; r != null; r = r.next) {
       if ((r.accessBits & wanted) != 0) {
-        return r;
+        if (r.accessBits == DENY_BITS || (wanted & DENY_BITS) == 0) {
+          return r;
+        }
+        if (found == null) {
+          found = r; // an allow: a later deny in the chain still wins
+        }
       }
     }
-    return null;
+    return found;
   }
 
-  /** The earlier of two rules (by line); either may be null. */
-  static Rule earlier(Rule a, Rule b) {
+  /**
+   * The better of two matching rules, either may be null: a deny before any allow (mosquitto tests a list's
+   * denies first), else the earlier by line. A walk that asks for one kind only sees the earlier by line.
+   */
+  static Rule better(Rule a, Rule b) {
     if (a == null) {
       return b;
     }
     if (b == null) {
       return a;
+    }
+    boolean aDeny = a.accessBits == DENY_BITS;
+    if (aDeny != (b.accessBits == DENY_BITS)) {
+      return aDeny ? a : b;
     }
     return b.line < a.line ? b : a;
   }

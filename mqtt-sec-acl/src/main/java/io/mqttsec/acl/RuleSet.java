@@ -2,11 +2,12 @@ package io.mqttsec.acl;
 
 /**
  * One list of rules in mosquitto's sense (a user's {@code topic} lines, the anonymous block, or the patterns),
- * as two tries: deny rules, tested first, and allowing rules.
+ * as one trie holding deny and allowing rules together: a PUBLISH or RECEIVE walks the topic's path once and
+ * picks a matching deny before any allow (see {@link Rule#better}); the SUBSCRIBE walks ask for one kind at a
+ * time and prune subtrees without it ({@link Node#accessBelow}).
  */
 final class RuleSet {
-  final Node deny = new Node(null, null);
-  final Node allow = new Node(null, null);
+  final Node root = new Node(null, null);
   final boolean placeholders;
   boolean hasDeny;
   boolean hasAllow;
@@ -18,7 +19,7 @@ final class RuleSet {
   /** Adds one rule; {@code levels} shares level strings across the whole policy. */
   void add(Access access, String filter, int line, String source, java.util.Map<String, String> levels) {
     boolean isDeny = access == Access.DENY;
-    Node node = isDeny ? deny : allow;
+    Node node = root;
     int start = 0;
     int n = filter.length();
     while (true) {
@@ -64,7 +65,6 @@ final class RuleSet {
   }
 
   void trim() {
-    deny.trim();
-    allow.trim();
+    root.trim();
   }
 }

@@ -1,9 +1,10 @@
 package io.mqttsec.acl;
 
 /**
- * The three walks over a rule trie. Each returns the earliest rule (by line) that matches and has one of the
- * wanted access bits, or null, so that the decision and its reason come out exactly as a linear scan in file
- * order would give them. A node is visited at most once per walk (its path is unique), so a walk costs at most
+ * The three walks over a rule trie. Each returns the best rule that matches and has one of the wanted access
+ * bits ({@link Rule#better}: a deny before an allow, then the earliest line), or null, so that the decision and
+ * its reason come out exactly as mosquitto's scan of the list would give them. Subtrees without a wanted bit
+ * ({@link Node#accessBelow}) are skipped. A node is visited at most once per walk (its path is unique), so a walk costs at most
  * the number of trie nodes whose path is compatible with the request, whatever the number of rules.
  *
  * <p>{@code u} and {@code c} are the username and client id a pattern's {@code %u}/{@code %c} level must equal,
@@ -23,6 +24,9 @@ final class Search {
   }
 
   private static Rule topic(Node node, String t, int pos, boolean first, int wanted, String u, String c) {
+    if ((node.accessBelow & wanted) == 0) {
+      return null;
+    }
     int n = t.length();
     int end = t.indexOf('/', pos);
     if (end < 0) {
@@ -33,16 +37,16 @@ final class Search {
     Rule best = wildOk ? Rule.first(node.hash, wanted) : null;
     Node child = node.literal(t, pos, end);
     if (child != null) {
-      best = Rule.earlier(best, topicStep(child, t, end, wanted, u, c));
+      best = Rule.better(best, topicStep(child, t, end, wanted, u, c));
     }
     if (node.plus != null && wildOk) {
-      best = Rule.earlier(best, topicStep(node.plus, t, end, wanted, u, c));
+      best = Rule.better(best, topicStep(node.plus, t, end, wanted, u, c));
     }
     if (node.user != null && equalsLevel(u, t, pos, end)) {
-      best = Rule.earlier(best, topicStep(node.user, t, end, wanted, u, c));
+      best = Rule.better(best, topicStep(node.user, t, end, wanted, u, c));
     }
     if (node.client != null && equalsLevel(c, t, pos, end)) {
-      best = Rule.earlier(best, topicStep(node.client, t, end, wanted, u, c));
+      best = Rule.better(best, topicStep(node.client, t, end, wanted, u, c));
     }
     return best;
   }
@@ -50,7 +54,7 @@ final class Search {
   private static Rule topicStep(Node child, String t, int end, int wanted, String u, String c) {
     if (end == t.length()) {
       // The topic ends here: rules ending here, and "x/#" which also matches its parent "x".
-      return Rule.earlier(Rule.first(child.exact, wanted), Rule.first(child.hash, wanted));
+      return Rule.better(Rule.first(child.exact, wanted), Rule.first(child.hash, wanted));
     }
     return topic(child, t, end + 1, false, wanted, u, c);
   }
@@ -70,6 +74,9 @@ final class Search {
   }
 
   private static Rule cover(Node node, String r, int pos, int depth, int wanted, String u, String c) {
+    if ((node.accessBelow & wanted) == 0) {
+      return null;
+    }
     int end = levelEnd(r, pos);
     boolean rHash = end - pos == 1 && r.charAt(pos) == '#';
     boolean rPlus = end - pos == 1 && r.charAt(pos) == '+';
@@ -80,28 +87,28 @@ final class Search {
       // Only '#' covers '#'. But where '#' cannot match its parent (the topic would be ""), it means "+/#".
       boolean parentEmpty = depth == 0 || (depth == 1 && r.charAt(0) == '/');
       if (parentEmpty && node.plus != null) {
-        best = Rule.earlier(best, Rule.first(node.plus.hash, wanted));
+        best = Rule.better(best, Rule.first(node.plus.hash, wanted));
       }
       return best;
     }
     if (rPlus) {
       if (node.plus != null) {
-        best = Rule.earlier(best, coverStep(node.plus, r, end, depth, wanted, u, c));
+        best = Rule.better(best, coverStep(node.plus, r, end, depth, wanted, u, c));
       }
       return best;
     }
     Node child = node.literal(r, pos, end);
     if (child != null) {
-      best = Rule.earlier(best, coverStep(child, r, end, depth, wanted, u, c));
+      best = Rule.better(best, coverStep(child, r, end, depth, wanted, u, c));
     }
     if (node.plus != null && !rDollarFirst) {
-      best = Rule.earlier(best, coverStep(node.plus, r, end, depth, wanted, u, c));
+      best = Rule.better(best, coverStep(node.plus, r, end, depth, wanted, u, c));
     }
     if (node.user != null && equalsLevel(u, r, pos, end)) {
-      best = Rule.earlier(best, coverStep(node.user, r, end, depth, wanted, u, c));
+      best = Rule.better(best, coverStep(node.user, r, end, depth, wanted, u, c));
     }
     if (node.client != null && equalsLevel(c, r, pos, end)) {
-      best = Rule.earlier(best, coverStep(node.client, r, end, depth, wanted, u, c));
+      best = Rule.better(best, coverStep(node.client, r, end, depth, wanted, u, c));
     }
     return best;
   }
@@ -109,7 +116,7 @@ final class Search {
   private static Rule coverStep(Node child, String r, int end, int depth, int wanted, String u, String c) {
     if (end == r.length()) {
       // Every requested topic ends here: a rule ending here, or "x/#" through the parent rule, covers them.
-      return Rule.earlier(Rule.first(child.exact, wanted), Rule.first(child.hash, wanted));
+      return Rule.better(Rule.first(child.exact, wanted), Rule.first(child.hash, wanted));
     }
     return cover(child, r, end + 1, depth + 1, wanted, u, c);
   }
@@ -129,6 +136,9 @@ final class Search {
    */
   private static Rule intersect(Node node, String r, int pos, int depth, boolean level0Empty, int wanted,
                                 String u, String c) {
+    if ((node.accessBelow & wanted) == 0) {
+      return null;
+    }
     int end = levelEnd(r, pos);
     boolean rHash = end - pos == 1 && r.charAt(pos) == '#';
     boolean rPlus = end - pos == 1 && r.charAt(pos) == '+';
@@ -138,23 +148,23 @@ final class Search {
     if (rHash) {
       // A rule ending exactly here meets the request's '#' through the parent rule, unless that topic is "".
       if (!(depth == 1 && level0Empty)) {
-        best = Rule.earlier(best, Rule.first(node.exact, wanted));
+        best = Rule.better(best, Rule.first(node.exact, wanted));
       }
       // Every rule that continues below meets the request's '#'.
       for (int i = 0, n = node.literalSlots(); i < n; i++) {
         Node child = node.childAt(i);
         if (child != null && !(depth == 0 && child.key.startsWith("$"))) {
-          best = Rule.earlier(best, subtree(child, wanted, u, c));
+          best = Rule.better(best, subtree(child, wanted, u, c));
         }
       }
       if (node.plus != null) {
-        best = Rule.earlier(best, subtree(node.plus, wanted, u, c));
+        best = Rule.better(best, subtree(node.plus, wanted, u, c));
       }
       if (node.user != null && u != null && !(depth == 0 && u.startsWith("$"))) {
-        best = Rule.earlier(best, subtree(node.user, wanted, u, c));
+        best = Rule.better(best, subtree(node.user, wanted, u, c));
       }
       if (node.client != null && c != null && !(depth == 0 && c.startsWith("$"))) {
-        best = Rule.earlier(best, subtree(node.client, wanted, u, c));
+        best = Rule.better(best, subtree(node.client, wanted, u, c));
       }
       return best;
     }
@@ -162,32 +172,32 @@ final class Search {
       for (int i = 0, n = node.literalSlots(); i < n; i++) {
         Node child = node.childAt(i);
         if (child != null && !(depth == 0 && child.key.startsWith("$"))) {
-          best = Rule.earlier(best, intersectStep(child, r, pos, end, depth, level0Empty, wanted, u, c));
+          best = Rule.better(best, intersectStep(child, r, pos, end, depth, level0Empty, wanted, u, c));
         }
       }
       if (node.plus != null) {
-        best = Rule.earlier(best, intersectStep(node.plus, r, pos, end, depth, level0Empty, wanted, u, c));
+        best = Rule.better(best, intersectStep(node.plus, r, pos, end, depth, level0Empty, wanted, u, c));
       }
       if (node.user != null && u != null && !(depth == 0 && u.startsWith("$"))) {
-        best = Rule.earlier(best, intersectStep(node.user, r, pos, end, depth, level0Empty, wanted, u, c));
+        best = Rule.better(best, intersectStep(node.user, r, pos, end, depth, level0Empty, wanted, u, c));
       }
       if (node.client != null && c != null && !(depth == 0 && c.startsWith("$"))) {
-        best = Rule.earlier(best, intersectStep(node.client, r, pos, end, depth, level0Empty, wanted, u, c));
+        best = Rule.better(best, intersectStep(node.client, r, pos, end, depth, level0Empty, wanted, u, c));
       }
       return best;
     }
     Node child = node.literal(r, pos, end);
     if (child != null) {
-      best = Rule.earlier(best, intersectStep(child, r, pos, end, depth, level0Empty, wanted, u, c));
+      best = Rule.better(best, intersectStep(child, r, pos, end, depth, level0Empty, wanted, u, c));
     }
     if (node.plus != null && !rDollarFirst) {
-      best = Rule.earlier(best, intersectStep(node.plus, r, pos, end, depth, level0Empty, wanted, u, c));
+      best = Rule.better(best, intersectStep(node.plus, r, pos, end, depth, level0Empty, wanted, u, c));
     }
     if (node.user != null && equalsLevel(u, r, pos, end)) {
-      best = Rule.earlier(best, intersectStep(node.user, r, pos, end, depth, level0Empty, wanted, u, c));
+      best = Rule.better(best, intersectStep(node.user, r, pos, end, depth, level0Empty, wanted, u, c));
     }
     if (node.client != null && equalsLevel(c, r, pos, end)) {
-      best = Rule.earlier(best, intersectStep(node.client, r, pos, end, depth, level0Empty, wanted, u, c));
+      best = Rule.better(best, intersectStep(node.client, r, pos, end, depth, level0Empty, wanted, u, c));
     }
     return best;
   }
@@ -199,28 +209,31 @@ final class Search {
       // The request's topics end at this level. "x/#" meets them through its parent, unless the only such topic
       // is "" (a first level forced empty).
       Rule best = Rule.first(child.exact, wanted);
-      return emptyHere ? best : Rule.earlier(best, Rule.first(child.hash, wanted));
+      return emptyHere ? best : Rule.better(best, Rule.first(child.hash, wanted));
     }
     return intersect(child, r, end + 1, depth + 1, depth == 0 ? emptyHere : level0Empty, wanted, u, c);
   }
 
   /** The earliest rule anywhere at or below {@code node}, following placeholder edges only for usable values. */
   private static Rule subtree(Node node, int wanted, String u, String c) {
-    Rule best = Rule.earlier(Rule.first(node.exact, wanted), Rule.first(node.hash, wanted));
+    if ((node.accessBelow & wanted) == 0) {
+      return null;
+    }
+    Rule best = Rule.better(Rule.first(node.exact, wanted), Rule.first(node.hash, wanted));
     for (int i = 0, n = node.literalSlots(); i < n; i++) {
       Node child = node.childAt(i);
       if (child != null) {
-        best = Rule.earlier(best, subtree(child, wanted, u, c));
+        best = Rule.better(best, subtree(child, wanted, u, c));
       }
     }
     if (node.plus != null) {
-      best = Rule.earlier(best, subtree(node.plus, wanted, u, c));
+      best = Rule.better(best, subtree(node.plus, wanted, u, c));
     }
     if (node.user != null && u != null) {
-      best = Rule.earlier(best, subtree(node.user, wanted, u, c));
+      best = Rule.better(best, subtree(node.user, wanted, u, c));
     }
     if (node.client != null && c != null) {
-      best = Rule.earlier(best, subtree(node.client, wanted, u, c));
+      best = Rule.better(best, subtree(node.client, wanted, u, c));
     }
     return best;
   }
