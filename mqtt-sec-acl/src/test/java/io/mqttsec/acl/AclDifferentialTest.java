@@ -65,6 +65,38 @@ class AclDifferentialTest {
         Tuple.of(1, Arbitraries.of("$share/g", "$SYS/broker/connection/x/state", "$sharex/a", "a/+b")));
   }
 
+  /** Level names enough to give a node more children than a short list holds, so its hash table is used. */
+  private static final List<String> WIDE = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "l" + i).toList();
+
+  @Provide
+  Arbitrary<String> wideAclText() {
+    Arbitrary<String> level = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(WIDE)),
+        Tuple.of(1, Arbitraries.just("+")), Tuple.of(1, Arbitraries.of("%u", "%c")));
+    Arbitrary<String> filter = Combinators.combine(level.list().ofMinSize(1).ofMaxSize(3), Arbitraries.of(true,
+        false)).as((levels, hash) -> "w/" + String.join("/", levels) + (hash ? "/#" : ""));
+    Arbitrary<String> rule = Combinators.combine(Arbitraries.of("topic ", "pattern "),
+        Arbitraries.of("read ", "write ", "readwrite ", "deny "), filter).as((kind, a, f) -> kind + a + f);
+    Arbitrary<String> line = Arbitraries.frequencyOf(Tuple.of(12, rule), Tuple.of(1, Arbitraries.of("user a",
+        "user b")));
+    return line.list().ofMinSize(10).ofMaxSize(80).map(lines -> String.join("\n", lines));
+  }
+
+  @Provide
+  Arbitrary<String> wideRequests() {
+    Arbitrary<String> level = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(WIDE)),
+        Tuple.of(1, Arbitraries.of("+", "#", "a", "b", "x")));
+    return level.list().ofMinSize(1).ofMaxSize(4).map(ls -> "w/" + String.join("/", ls));
+  }
+
+  /** The same agreement on wide tries: nodes with up to 40 literal children, looked up through their table. */
+  @Property(tries = 2_000)
+  void compiled_agreesWithReference_onWideTries(
+      @ForAll("wideAclText") String text,
+      @ForAll("identities") ClientIdentity who,
+      @ForAll("wideRequests") String request) {
+    compiled_agreesWithReference(text, who, request);
+  }
+
   @Property(tries = 10_000)
   void compiled_agreesWithReference(
       @ForAll("aclText") String text,
