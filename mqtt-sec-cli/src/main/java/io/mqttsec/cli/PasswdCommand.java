@@ -71,8 +71,15 @@ final class PasswdCommand implements Runnable {
         description = "PBKDF2 iterations (default ${DEFAULT-VALUE}, OWASP's figure for SHA-512).")
     int iterations;
 
+    @Option(names = "--mosquitto-2.0", description = "Use a 12-byte salt, so that a mosquitto 2.0 broker can read "
+        + "the file too (it silently refuses the default 64-byte salt).")
+    boolean mosquitto20;
+
     PasswordHasher hasher(Terminal terminal) {
       PasswordHasher hasher = PasswordHasher.pbkdf2Sha512(iterations);
+      if (mosquitto20) {
+        hasher = hasher.withSaltBytes(12);
+      }
       if (iterations < PasswordHasher.DEFAULT_PBKDF2_ITERATIONS) {
         terminal.err.println("mqtt-sec: warning: " + iterations + " iterations is below the "
             + PasswordHasher.DEFAULT_PBKDF2_ITERATIONS + " OWASP recommends; guessing a stolen hash gets cheaper");

@@ -63,6 +63,16 @@ class PasswdCommandTest {
   }
 
   @Test
+  void mosquitto20_usesTheSaltSizeMosquitto20Reads() {
+    Path file = dir.resolve("passwd");
+    assertThat(passwd("pw\n", "add", file.toString(), "press-1", "--stdin", "--iterations", "1000", "--mosquitto-2.0")
+        .exit()).isZero();
+    assertThat(CredentialFile.load(file).lookup("press-1").orElseThrow().hash().saltBytes()).isEqualTo(12);
+    assertThat(passwd("pw\n", "add", file.toString(), "press-2", "--stdin", "--iterations", "1000").exit()).isZero();
+    assertThat(CredentialFile.load(file).lookup("press-2").orElseThrow().hash().saltBytes()).isEqualTo(64);
+  }
+
+  @Test
   void noTerminalAndNoStdin_isAUsageError() {
     Cli.Result r = passwd("", "add", dir.resolve("passwd").toString(), "press-1");
     assertThat(r.exit()).isEqualTo(2);
