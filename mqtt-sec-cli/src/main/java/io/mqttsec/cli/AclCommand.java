@@ -3,6 +3,7 @@ package io.mqttsec.cli;
 import io.mqttsec.acl.Access;
 import io.mqttsec.acl.AclPolicy;
 import io.mqttsec.acl.AclRule;
+import io.mqttsec.acl.SubscribeMode;
 import io.mqttsec.api.Action;
 import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
@@ -52,6 +53,18 @@ final class AclCommand implements Runnable {
     }
   }
 
+  /** The subscribe mode the broker runs the ACL in. */
+  static final class Mode {
+    @Option(names = "--filter-on-delivery", description = "Decide SUBSCRIBE as the broker's filter-on-delivery "
+        + "mode does (granted when the filter intersects a read rule) instead of strictly.")
+    boolean filterOnDelivery;
+
+    AclPolicy parse(Path file) {
+      AclPolicy policy = AclPolicy.parse(file);
+      return filterOnDelivery ? policy.withSubscribeMode(SubscribeMode.FILTER_ON_DELIVERY) : policy;
+    }
+  }
+
   static String format(Decision d) {
     return (d.allowed() ? "allow " : "deny  ") + d.reason();
   }
@@ -77,6 +90,9 @@ final class AclCommand implements Runnable {
         + "(subscribe).")
     String topic;
 
+    @CommandLine.Mixin
+    Mode mode = new Mode();
+
     Check(Terminal terminal) {
       this.terminal = terminal;
     }
@@ -85,7 +101,7 @@ final class AclCommand implements Runnable {
     public Integer call() {
       Action a = action.action();
       validate(a, topic, "");
-      AclPolicy policy = AclPolicy.parse(file);
+      AclPolicy policy = mode.parse(file);
       String id = client != null ? client : user != null ? user : "";
       Decision d = policy.check(ClientIdentity.of(user, id), a, topic);
       terminal.out.println(format(d));
@@ -122,6 +138,9 @@ final class AclCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "CASES")
     Path cases;
 
+    @CommandLine.Mixin
+    Mode mode = new Mode();
+
     Test(Terminal terminal) {
       this.terminal = terminal;
     }
@@ -131,7 +150,7 @@ final class AclCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      AclPolicy policy = AclPolicy.parse(file);
+      AclPolicy policy = mode.parse(file);
       List<Case> table = read(cases);
       int failed = 0;
       for (Case c : table) {

@@ -32,6 +32,15 @@ class AclCommandTest {
   }
 
   @Test
+  void check_subscribeModes_strictByDefault_filterOnDeliveryOnRequest() {
+    // the dashboard may read factory/#, not the whole broker: strict refuses '#', filter-on-delivery grants it
+    assertThat(Cli.run("acl", "check", acl.toString(), "--user", "dashboard", "--subscribe", "#").exit())
+        .isEqualTo(1);
+    assertThat(Cli.run("acl", "check", acl.toString(), "--user", "dashboard", "--subscribe", "#",
+        "--filter-on-delivery")).isEqualTo(new Cli.Result(0, "allow acl.conf:11 read factory/#\n", ""));
+  }
+
+  @Test
   void check_badInput_exits2() throws Exception {
     Cli.Result topic = Cli.run("acl", "check", acl.toString(), "--user", "u", "--publish", "factory/+/temp");
     assertThat(topic.exit()).isEqualTo(2);
