@@ -87,11 +87,9 @@ final class BrokerCommand implements Callable<Integer> {
   /** A started broker; {@link #close()} stops it. */
   static final class Running implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
-    final Path dir;
 
-    Running(EmbeddedHiveMQ hivemq, Path dir) {
+    Running(EmbeddedHiveMQ hivemq) {
       this.hivemq = hivemq;
-      this.dir = dir;
     }
 
     @Override
@@ -166,7 +164,7 @@ final class BrokerCommand implements Callable<Integer> {
     // building an embedded broker lets unauthenticated clients in while no security extension runs; an
     // installed HiveMQ refuses them, and so must we if mqtt-sec refuses to start
     InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(true);
-    Running running = new Running(hivemq, dir);
+    Running running = new Running(hivemq);
     try {
       hivemq.start().get(120, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -120,17 +120,18 @@ public final class MqttSecExtensionMain implements ExtensionMain {
       }
     };
     if (config != null) {
-      SecurityEventListener events = this::onEvent;
+      // reloads also sweep live subscriptions and connections
+      SecurityEventListener libraryEvents = this::onEvent;
       aclSource = config.aclFile().toString();
       try {
-        acl = ReloadingAcl.builder(config.aclFile()).subscribeMode(config.subscribeMode()).listener(events)
+        acl = ReloadingAcl.builder(config.aclFile()).subscribeMode(config.subscribeMode()).listener(libraryEvents)
             .pollInterval(config.reloadInterval()).requireValidAtStart().build();
       } catch (RuntimeException e) {
         problems.add(e.getMessage());
       }
       if (config.passwordFile().isPresent()) {
         try {
-          passwd = CredentialFile.builder(config.passwordFile().get()).listener(events).reloadOnChange()
+          passwd = CredentialFile.builder(config.passwordFile().get()).listener(libraryEvents).reloadOnChange()
               .pollInterval(config.reloadInterval()).build();
           passwd.onUsersChanged(this::onUsersChanged);
         } catch (RuntimeException e) {
@@ -141,7 +142,7 @@ public final class MqttSecExtensionMain implements ExtensionMain {
         try {
           ClientCertificateVerifier.Builder b = ClientCertificateVerifier.builder(config.trustedCertificates()
               .orElseThrow()).crlGracePeriod(config.crlGracePeriod()).reloadOnChange()
-              .pollInterval(config.reloadInterval()).listener(events);
+              .pollInterval(config.reloadInterval()).listener(libraryEvents);
           config.crl().ifPresent(b::crl);
           if (config.crl().isEmpty()) {
             LoggerFactory.getLogger(MqttSecExtensionMain.class).warn("mqtt-sec: certificate authentication without "

@@ -85,21 +85,37 @@ public final class ClientCertificateVerifier implements AutoCloseable {
       return Decision.deny("no client certificate");
     }
     Material m = current;
+    String problem = refusal(m.trustManager, m.crls, chain, authType(chain[0]), settings.clock.instant(),
+        settings.listener);
+    return problem == null ? Decision.allow("certificate trusted" + (m.crls == null ? "" : " and not revoked"))
+        : Decision.deny(problem);
+  }
+
+  /**
+   * Why a client's {@code chain} must be refused, or null to accept it: PKIX against {@code trust} (none
+   * configured refuses), then {@code crls} when there are any. Never throws: any failure is a refusal. A refusal
+   * publishes {@link SecurityEvent.CertificateRejected}. Shared with {@link ServerTls}'s own handshakes.
+   */
+  static String refusal(X509ExtendedTrustManager trust, CrlIndex crls, X509Certificate[] chain, String authType,
+                        java.time.Instant now, SecurityEventListener listener) {
     String problem;
     try {
-      m.trustManager.checkClientTrusted(chain.clone(), authType(chain[0]));
-      problem = m.crls == null ? null : m.crls.check(chain, settings.clock.instant(), settings.listener);
+      if (trust == null) {
+        problem = "no trusted CA is configured for client certificates";
+      } else {
+        trust.checkClientTrusted(chain.clone(), authType);
+        problem = crls == null ? null : crls.check(chain, now, listener);
+      }
     } catch (CertificateException e) {
       problem = String.valueOf(e.getMessage());
     } catch (RuntimeException e) {
       problem = "certificate check failed: " + e.getClass().getSimpleName();
     }
-    if (problem == null) {
-      return Decision.allow("certificate trusted" + (m.crls == null ? "" : " and not revoked"));
+    if (problem != null) {
+      listener.deliver(new SecurityEvent.CertificateRejected(now, chain[0].getSubjectX500Principal().getName(),
+          problem));
     }
-    settings.listener.deliver(new SecurityEvent.CertificateRejected(settings.clock.instant(),
-        chain[0].getSubjectX500Principal().getName(), problem));
-    return Decision.deny(problem);
+    return problem;
   }
 
   static String authType(X509Certificate cert) {

@@ -178,14 +178,10 @@ public final class ServerTls implements AutoCloseable {
     if (chain == null || chain.length == 0) {
       return Decision.deny("no client certificate");
     }
-    try {
-      verifyClient(current, chain, ClientCertificateVerifier.authType(chain[0]));
-      return Decision.allow("certificate trusted and not revoked");
-    } catch (CertificateException e) {
-      return Decision.deny(e.getMessage());
-    } catch (RuntimeException e) {
-      return Decision.deny("certificate check failed: " + e.getClass().getSimpleName());
-    }
+    ServerMaterial m = current;
+    String problem = ClientCertificateVerifier.refusal(m.trustManager, m.crls, chain,
+        ClientCertificateVerifier.authType(chain[0]), clock.instant(), listener);
+    return problem == null ? Decision.allow("certificate trusted and not revoked") : Decision.deny(problem);
   }
 
   /**
@@ -309,21 +305,10 @@ public final class ServerTls implements AutoCloseable {
 
   private void verifyClient(ServerMaterial m, X509Certificate[] chain, String authType)
       throws CertificateException {
-    try {
-      if (m.trustManager == null) {
-        throw new CertificateException("no trusted CA is configured for client certificates");
-      }
-      m.trustManager.checkClientTrusted(chain, authType);
-      if (m.crls != null) {
-        String revoked = m.crls.check(chain, clock.instant(), listener);
-        if (revoked != null) {
-          throw new CertificateException(revoked);
-        }
-      }
-    } catch (CertificateException e) {
-      listener.deliver(new SecurityEvent.CertificateRejected(clock.instant(),
-          chain[0].getSubjectX500Principal().getName(), String.valueOf(e.getMessage())));
-      throw e;
+    String problem = ClientCertificateVerifier.refusal(m.trustManager, m.crls, chain, authType, clock.instant(),
+        listener);
+    if (problem != null) {
+      throw new CertificateException(problem);
     }
   }
 
