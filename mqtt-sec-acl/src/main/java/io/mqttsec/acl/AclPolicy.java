@@ -223,12 +223,45 @@ public final class AclPolicy implements Authorizer {
     }
     // CVE-2017-7650: a '+' or '#' in a username or client id would act as a wildcard once substituted.
     String clientId = who.clientId();
-    if (hasWildcard(clientId) || (user != null && hasWildcard(user))) {
+    int c = substitution(clientId);
+    int u = user == null ? UNUSABLE : substitution(user);
+    if (c == WILDCARD || u == WILDCARD) {
       return NO_RULE_PATTERNS_EXCLUDED;
     }
-    Rule r = find(patterns, query, request, usable(user), usable(clientId));
+    Rule r = find(patterns, query, request, u == USABLE ? user : null, c == USABLE ? clientId : null);
     return r != null ? r.decision() : noMatch;
   }
+
+  private static final int USABLE = 0;
+  private static final int UNUSABLE = 1;
+  private static final int WILDCARD = 2;
+
+  /**
+   * What a username or client id is worth in a pattern, in one scan for the usual value (short, printable
+   * ASCII): {@link #WILDCARD} if it contains {@code +} or {@code #} (then no pattern applies at all),
+   * {@link #USABLE} if a {@code %u}/{@code %c} level may equal it (a valid one-level topic name), else
+   * {@link #UNUSABLE}. Unusual values are left to {@link Topics#isValidName}.
+   */
+  private static int substitution(String value) {
+    int n = value.length();
+    boolean plain = n > 0 && n <= MAX_PLAIN;
+    for (int i = 0; i < n; i++) {
+      char ch = value.charAt(i);
+      if (ch == '+' || ch == '#') {
+        return WILDCARD;
+      }
+      if (ch < ' ' || ch == '/' || ch > '~') {
+        plain = false;
+      }
+    }
+    if (plain) {
+      return USABLE;
+    }
+    return value.indexOf('/') < 0 && Topics.isValidName(value) ? USABLE : UNUSABLE;
+  }
+
+  /** Printable ASCII (one byte a char) up to this length is a valid one-level name without more checks. */
+  private static final int MAX_PLAIN = Topics.MAX_BYTES;
 
   /**
    * The deciding rule of one list. Topics: one walk for a matching deny, else an allow with the access. Strict
@@ -250,15 +283,6 @@ public final class AclPolicy implements Authorizer {
           : Search.intersecting(root, request, READ, u, c);
     }
     return r;
-  }
-
-  private static boolean hasWildcard(String s) {
-    return s.indexOf('+') >= 0 || s.indexOf('#') >= 0;
-  }
-
-  /** The value a {@code %u}/{@code %c} level must equal, or null when it can match no level. */
-  private static String usable(String value) {
-    return value != null && value.indexOf('/') < 0 && Topics.isValidName(value) ? value : null;
   }
 
   // ------------------------------------------------------------ description

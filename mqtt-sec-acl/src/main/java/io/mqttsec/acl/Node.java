@@ -1,9 +1,13 @@
 package io.mqttsec.acl;
 
+import java.util.Arrays;
+
 /**
  * A trie node: one topic level of the rules below it. Literal children are found by the level's text without
- * creating a substring: a short list is scanned, a long one is an open-addressing table keyed by the level's
- * {@link String#hashCode()}. {@code +} and, in pattern tries, {@code %u} and {@code %c} are separate edges.
+ * creating a substring: a short list is scanned, a long one is an open-addressing table. Either way the lookup
+ * compares an int tag (the level's {@link String#hashCode()}, top bit set) first and reads a child's key only when
+ * the tags are equal, so a miss in a large table touches one array slot. {@code +} and, in pattern tries,
+ * {@code %u} and {@code %c} are separate edges.
  *
  * <p>Mutable only while a policy is built; the finished trie is reached only through final fields of an immutable
  * policy, which publishes it safely to every thread.
@@ -13,8 +17,11 @@ final class Node {
 
   final Node parent;
   final String key; // the edge label from the parent, as written: a level, "+", "%u" or "%c"; null at the root
+  /** {@link #pack} of {@link #key}, so that a lookup can compare a short key without reading the string. */
+  private final long packedKey;
 
-  private String[] keys;
+  /** {@link #tag} of each literal child's key, 0 for an empty slot; parallel to {@link #children}. */
+  private int[] tags;
   private Node[] children;
   private int size;
   Node plus;
@@ -30,49 +37,100 @@ final class Node {
   Node(Node parent, String key) {
     this.parent = parent;
     this.key = key;
+    this.packedKey = key == null ? NOT_PACKED : pack(key, 0, key.length());
   }
 
   // ------------------------------------------------------------ lookup (hot path)
 
   /** The literal child whose key equals {@code s[from, to)}, or null. */
   Node literal(String s, int from, int to) {
-    String[] ks = keys;
-    if (ks == null) {
+    return literal(s, from, to, hash(s, from, to), pack(s, from, to));
+  }
+
+  /**
+   * As {@link #literal(String, int, int)}, with the {@link String#hashCode()} and the {@link #pack} of
+   * {@code s[from, to)} already computed by the caller's scan of the level.
+   */
+  Node literal(String s, int from, int to, int h, long packed) {
+    int[] ts = tags;
+    if (ts == null) {
       return null;
     }
-    int len = to - from;
-    if (ks.length <= LINEAR_MAX) {
-      for (int i = 0; i < size; i++) {
-        String k = ks[i];
-        if (k.length() == len && s.regionMatches(from, k, 0, len)) {
-          return children[i];
+    int tag = tag(h);
+    if (ts.length <= LINEAR_MAX) {
+      for (int i = 0; i < ts.length; i++) {
+        if (ts[i] == tag) {
+          Node child = children[i];
+          if (child != null && child.keyEquals(s, from, to, packed)) {
+            return child;
+          }
         }
       }
       return null;
     }
-    int h = hash(s, from, to);
-    int mask = ks.length - 1;
+    int mask = ts.length - 1;
     for (int i = spread(h) & mask; ; i = (i + 1) & mask) {
-      String k = ks[i];
-      if (k == null) {
+      int t = ts[i];
+      if (t == 0) {
         return null;
       }
-      if (k.length() == len && k.hashCode() == h && s.regionMatches(from, k, 0, len)) {
-        return children[i];
+      if (t == tag) {
+        Node child = children[i];
+        if (child.keyEquals(s, from, to, packed)) {
+          return child;
+        }
       }
     }
   }
 
+  private boolean keyEquals(String s, int from, int to, long packed) {
+    if (packed != NOT_PACKED) {
+      return packed == packedKey;
+    }
+    int len = to - from;
+    return packedKey == NOT_PACKED && key.length() == len && s.regionMatches(from, key, 0, len);
+  }
+
+  /**
+   * A level of at most 8 chars, all in U+0001..U+00FF, as one long: each char a byte, the first in the highest
+   * used byte. No valid level contains U+0000, so no byte of a packed level is 0 and levels of different lengths
+   * never pack alike: equal packs mean equal levels. Any other level (longer, or with a char above U+00FF) is
+   * {@link #NOT_PACKED}, which no level packs to (it has zero bytes below a non-zero one), and is compared as text.
+   */
+  static long pack(String s, int from, int to) {
+    if (to - from > 8) {
+      return NOT_PACKED;
+    }
+    long p = 0;
+    for (int i = from; i < to; i++) {
+      char ch = s.charAt(i);
+      if (ch == 0 || ch > 0xFF) {
+        return NOT_PACKED;
+      }
+      p = (p << 8) | ch;
+    }
+    return p;
+  }
+
+  /** The pack of no level: see {@link #pack}. */
+  static final long NOT_PACKED = 1L << 56;
+
+  /** A key's hash with the top bit set, so that no occupied slot holds 0. */
+  private static int tag(int h) {
+    return h | Integer.MIN_VALUE;
+  }
+
   /** The literal children's slots, some null in a hash table; read together with {@link #childAt}. */
   int literalSlots() {
-    return keys == null ? 0 : (keys.length <= LINEAR_MAX ? size : keys.length);
+    return tags == null ? 0 : (tags.length <= LINEAR_MAX ? size : tags.length);
   }
 
   Node childAt(int slot) {
     return children[slot];
   }
 
-  private static int hash(String s, int from, int to) {
+  /** {@link String#hashCode()} of {@code s[from, to)}, without the substring. */
+  static int hash(String s, int from, int to) {
     int h = 0;
     for (int i = from; i < to; i++) {
       h = 31 * h + s.charAt(i);
@@ -92,55 +150,53 @@ final class Node {
       return existing;
     }
     Node child = new Node(this, level);
-    if (keys == null) {
-      keys = new String[2];
+    if (tags == null) {
+      tags = new int[2];
       children = new Node[2];
     }
-    if (keys.length <= LINEAR_MAX) {
-      if (size == keys.length) {
-        if (size == LINEAR_MAX) {
-          rehash(32);
-          insertHashed(level, child);
-          size++;
-          return child;
-        }
-        keys = java.util.Arrays.copyOf(keys, size * 2);
-        children = java.util.Arrays.copyOf(children, size * 2);
+    if (tags.length <= LINEAR_MAX) {
+      if (size < tags.length) {
+        tags[size] = tag(level.hashCode());
+        children[size] = child;
+        size++;
+        return child;
       }
-      keys[size] = level;
-      children[size] = child;
-      size++;
-      return child;
+      if (size < LINEAR_MAX) {
+        tags = Arrays.copyOf(tags, size * 2);
+        children = Arrays.copyOf(children, size * 2);
+        tags[size] = tag(level.hashCode());
+        children[size] = child;
+        size++;
+        return child;
+      }
+      rehash(32);
+    } else if ((size + 1) * 2 > tags.length) {
+      rehash(tags.length * 2);
     }
-    if ((size + 1) * 2 > keys.length) {
-      rehash(keys.length * 2);
-    }
-    insertHashed(level, child);
+    insertHashed(child);
     size++;
     return child;
   }
 
   private void rehash(int capacity) {
-    String[] oldKeys = keys;
-    Node[] oldChildren = children;
-    boolean wasLinear = oldKeys.length <= LINEAR_MAX;
-    keys = new String[capacity];
+    Node[] old = children;
+    tags = new int[capacity];
     children = new Node[capacity];
-    int n = wasLinear ? size : oldKeys.length;
-    for (int i = 0; i < n; i++) {
-      if (oldKeys[i] != null) {
-        insertHashed(oldKeys[i], oldChildren[i]);
+    for (Node child : old) {
+      if (child != null) {
+        insertHashed(child);
       }
     }
   }
 
-  private void insertHashed(String k, Node child) {
-    int mask = keys.length - 1;
-    int i = spread(k.hashCode()) & mask;
-    while (keys[i] != null) {
+  private void insertHashed(Node child) {
+    int h = child.key.hashCode();
+    int mask = tags.length - 1;
+    int i = spread(h) & mask;
+    while (tags[i] != 0) {
       i = (i + 1) & mask;
     }
-    keys[i] = k;
+    tags[i] = tag(h);
     children[i] = child;
   }
 
@@ -188,9 +244,9 @@ final class Node {
    * {@link #accessBelow}, which it returns.
    */
   int trim() {
-    if (keys != null && keys.length <= LINEAR_MAX && size < keys.length) {
-      keys = java.util.Arrays.copyOf(keys, size);
-      children = java.util.Arrays.copyOf(children, size);
+    if (tags != null && tags.length <= LINEAR_MAX && size < tags.length) {
+      tags = Arrays.copyOf(tags, size);
+      children = Arrays.copyOf(children, size);
     }
     exactTail = null;
     hashTail = null;

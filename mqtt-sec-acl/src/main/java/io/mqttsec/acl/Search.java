@@ -20,43 +20,68 @@ final class Search {
 
   /** The earliest rule matching topic name {@code t}; {@code t} is valid. Allocates nothing. */
   static Rule topic(Node root, String t, int wanted, String u, String c) {
-    return topic(root, t, 0, true, wanted, u, c);
+    return topic(root, t, 0, wanted, u, c);
   }
 
-  private static Rule topic(Node node, String t, int pos, boolean first, int wanted, String u, String c) {
-    if ((node.accessBelow & wanted) == 0) {
-      return null;
-    }
+  /**
+   * Walks down the literal edges in a loop, and recurses only into the other edges ({@code +}, {@code %u},
+   * {@code %c}) a node may also have. {@link Rule#better} is commutative, so the order of the branches does not
+   * change the result.
+   */
+  private static Rule topic(Node node, String t, int pos, int wanted, String u, String c) {
     int n = t.length();
-    int end = t.indexOf('/', pos);
-    if (end < 0) {
-      end = n;
-    }
     // A filter whose first level is a wildcard never matches a $-topic.
-    boolean wildOk = !(first && t.charAt(0) == '$');
-    Rule best = wildOk ? Rule.first(node.hash, wanted) : null;
-    Node child = node.literal(t, pos, end);
-    if (child != null) {
-      best = Rule.better(best, topicStep(child, t, end, wanted, u, c));
-    }
-    if (node.plus != null && wildOk) {
-      best = Rule.better(best, topicStep(node.plus, t, end, wanted, u, c));
-    }
-    if (node.user != null && equalsLevel(u, t, pos, end)) {
-      best = Rule.better(best, topicStep(node.user, t, end, wanted, u, c));
-    }
-    if (node.client != null && equalsLevel(c, t, pos, end)) {
-      best = Rule.better(best, topicStep(node.client, t, end, wanted, u, c));
+    boolean wildOk = pos != 0 || t.charAt(0) != '$';
+    Rule best = null;
+    while ((node.accessBelow & wanted) != 0) {
+      // One scan finds the level's end, its hash (String.hashCode of the level) and its Node.pack, for the lookup.
+      int end = pos;
+      int h = 0;
+      long packed = 0;
+      int high = 0;
+      for (char ch; end < n && (ch = t.charAt(end)) != '/'; end++) {
+        h = 31 * h + ch;
+        packed = (packed << 8) | ch;
+        high |= ch;
+      }
+      if (end - pos > 8 || high > 0xFF) {
+        packed = Node.NOT_PACKED;
+      }
+      if (wildOk) {
+        if (node.hash != null) {
+          best = Rule.better(best, Rule.first(node.hash, wanted));
+        }
+        if (node.plus != null) {
+          best = Rule.better(best, topicStep(node.plus, t, end, wanted, u, c));
+        }
+      }
+      if (node.user != null && equalsLevel(u, t, pos, end)) {
+        best = Rule.better(best, topicStep(node.user, t, end, wanted, u, c));
+      }
+      if (node.client != null && equalsLevel(c, t, pos, end)) {
+        best = Rule.better(best, topicStep(node.client, t, end, wanted, u, c));
+      }
+      Node child = node.literal(t, pos, end, h, packed);
+      if (child == null) {
+        return best;
+      }
+      if (end == n) {
+        return Rule.better(best, endsAt(child, wanted));
+      }
+      node = child;
+      pos = end + 1;
+      wildOk = true;
     }
     return best;
   }
 
   private static Rule topicStep(Node child, String t, int end, int wanted, String u, String c) {
-    if (end == t.length()) {
-      // The topic ends here: rules ending here, and "x/#" which also matches its parent "x".
-      return Rule.better(Rule.first(child.exact, wanted), Rule.first(child.hash, wanted));
-    }
-    return topic(child, t, end + 1, false, wanted, u, c);
+    return end == t.length() ? endsAt(child, wanted) : topic(child, t, end + 1, wanted, u, c);
+  }
+
+  /** The topic ends at {@code node}: rules ending here, and "x/#", which also matches its parent "x". */
+  private static Rule endsAt(Node node, int wanted) {
+    return Rule.better(Rule.first(node.exact, wanted), Rule.first(node.hash, wanted));
   }
 
   private static boolean equalsLevel(String value, String t, int from, int to) {

@@ -97,6 +97,49 @@ class AclDifferentialTest {
     compiled_agreesWithReference(text, who, request);
   }
 
+  /**
+   * Levels a lookup could confuse: equal {@link String#hashCode()} ("Aa", "BB", "AaBB", "BBAa"), 8 and 9 chars
+   * alike but for the last (a level of up to 8 Latin-1 chars is compared as one long, a longer one as text),
+   * a Latin-1 and a wider char, and a prefix of another level.
+   */
+  private static final List<String> LOOKALIKES = List.of("Aa", "BB", "AaBB", "BBAa", "abcdefgh", "abcdefgi",
+      "abcdefghi", "abcdefghj", "abcdefgh€", "é", "e", "€", "ab", "a");
+
+  @Provide
+  Arbitrary<String> lookalikeAclText() {
+    Arbitrary<String> level = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.of(LOOKALIKES)),
+        Tuple.of(3, Arbitraries.of(WIDE)), Tuple.of(1, Arbitraries.of("+", "%u", "%c")));
+    Arbitrary<String> filter = Combinators.combine(level.list().ofMinSize(1).ofMaxSize(3), Arbitraries.of(true,
+        false)).as((ls, hash) -> String.join("/", ls) + (hash ? "/#" : ""));
+    Arbitrary<String> rule = Combinators.combine(Arbitraries.of("topic ", "pattern "),
+        Arbitraries.of("read ", "write ", "readwrite ", "deny "), filter).as((kind, a, f) -> kind + a + f);
+    Arbitrary<String> line = Arbitraries.frequencyOf(Tuple.of(12, rule),
+        Tuple.of(1, Arbitraries.of("user Aa", "user abcdefghi", "user €")));
+    return line.list().ofMaxSize(60).map(lines -> String.join("\n", lines));
+  }
+
+  @Provide
+  Arbitrary<ClientIdentity> lookalikeIdentities() {
+    Arbitrary<String> names = Arbitraries.of("Aa", "BB", "abcdefgh", "abcdefghi", "abcdefgh€", "é", "€", "a+");
+    return Combinators.combine(names.injectNull(0.2), names).as(ClientIdentity::of);
+  }
+
+  @Provide
+  Arbitrary<String> lookalikeRequests() {
+    Arbitrary<String> level = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(LOOKALIKES)),
+        Tuple.of(2, Arbitraries.of(WIDE)), Tuple.of(1, Arbitraries.of("+", "#", "abcdefg", "abcdefghij")));
+    return level.list().ofMinSize(1).ofMaxSize(4).map(ls -> String.join("/", ls));
+  }
+
+  /** The same agreement where levels look alike to the lookup: equal hashes, near-equal long levels, wide chars. */
+  @Property(tries = 2_000)
+  void compiled_agreesWithReference_onLookalikeLevels(
+      @ForAll("lookalikeAclText") String text,
+      @ForAll("lookalikeIdentities") ClientIdentity who,
+      @ForAll("lookalikeRequests") String request) {
+    compiled_agreesWithReference(text, who, request);
+  }
+
   @Property(tries = 10_000)
   void compiled_agreesWithReference(
       @ForAll("aclText") String text,

@@ -335,13 +335,17 @@ public final class Topics {
     if (n > MAX_BYTES) {
       return problem(Problem.TOO_LONG, MAX_BYTES);
     }
-    int bytes = 0;
+    // Every char is at least one byte of UTF-8; "extra" counts the rest. Printable ASCII above '/' (letters,
+    // digits, most punctuation) needs no test beyond the first comparison.
+    int extra = 0;
     int levels = 1;
     int levelStart = 0;
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
+      if (c > '/' && c < 0x80) {
+        continue;
+      }
       if (c < 0x80) {
-        bytes++;
         if (c == '/') {
           if (++levels > maxLevels) {
             return problem(Problem.TOO_DEEP, i);
@@ -360,11 +364,13 @@ public final class Topics {
         } else if (c == 0) {
           return problem(Problem.NUL, i);
         }
-      } else if (c < 0x800) {
-        bytes += 2;
+        continue;
+      }
+      if (c < 0x800) {
+        extra += 1;
       } else if (Character.isHighSurrogate(c)) {
         if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-          bytes += 4;
+          extra += 2; // four bytes for two chars
           i++;
         } else {
           return problem(Problem.UNPAIRED_SURROGATE, i);
@@ -372,11 +378,15 @@ public final class Topics {
       } else if (Character.isLowSurrogate(c)) {
         return problem(Problem.UNPAIRED_SURROGATE, i);
       } else {
-        bytes += 3;
+        extra += 2;
       }
-      if (bytes > MAX_BYTES) {
+      if (i + 1 + extra > MAX_BYTES) { // the bytes up to and including this char
         return problem(Problem.TOO_LONG, i);
       }
+    }
+    if (n + extra > MAX_BYTES) {
+      // Crossed on an ASCII char after the last multi-byte one: the char at which the byte count passes the limit.
+      return problem(Problem.TOO_LONG, MAX_BYTES - extra);
     }
     return VALID;
   }

@@ -166,6 +166,18 @@ class TopicsTest {
   }
 
   @Test
+  void validate_byteLimit_indexIsTheCharThatCrossesIt() {
+    // 30,000 two-byte chars (60,000 bytes), then ASCII: the limit is passed at char 35,535, an ASCII one.
+    String mixed = "é".repeat(30_000) + "a".repeat(6_000);
+    assertThatThrownBy(() -> Topics.validateName(mixed))
+        .isInstanceOfSatisfying(InvalidTopicException.class, e -> assertThat(e.index()).isEqualTo(35_535));
+    assertThat(Topics.isValidName("é".repeat(30_000) + "a".repeat(5_535))).isTrue();
+    // Crossed on a multi-byte char: 65,534 ASCII bytes, then a two-byte char at index 65,534.
+    assertThatThrownBy(() -> Topics.validateName("a".repeat(65_534) + "é"))
+        .isInstanceOfSatisfying(InvalidTopicException.class, e -> assertThat(e.index()).isEqualTo(65_534));
+  }
+
+  @Test
   void validate_levelLimit_isConfigurable() {
     String levels201 = "a/".repeat(200) + "a";
     assertThatThrownBy(() -> Topics.validateFilter(levels201))
