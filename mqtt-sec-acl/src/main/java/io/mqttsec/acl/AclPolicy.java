@@ -8,6 +8,7 @@ import io.mqttsec.api.SharedSubscription;
 import io.mqttsec.api.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,7 +69,9 @@ public final class AclPolicy implements Authorizer {
   private static final Decision SHARE_TOPIC = Decision.deny("topics starting with $share are never published");
 
   private final String source;
-  private final Map<String, RuleSet> users;
+  // A HashMap, never changed after construction and published through this final field: its lookup is a mask and
+  // one compare, where Map.copyOf's table hashes with a division on every check.
+  private final HashMap<String, RuleSet> users;
   private final RuleSet anonymous;
   private final RuleSet patterns;
   private final int ruleCount;
@@ -84,7 +87,7 @@ public final class AclPolicy implements Authorizer {
   private AclPolicy(String source, Map<String, RuleSet> users, RuleSet anonymous, RuleSet patterns, int ruleCount,
                     SubscribeMode subscribeMode, int maxLevels, Decision noMatch) {
     this.source = source;
-    this.users = users;
+    this.users = users instanceof HashMap<String, RuleSet> h ? h : new HashMap<>(users);
     this.anonymous = anonymous;
     this.patterns = patterns;
     this.ruleCount = ruleCount;
@@ -176,11 +179,17 @@ public final class AclPolicy implements Authorizer {
     return check(who, action, topicOrFilter);
   }
 
+  /**
+   * A topic is validated by the walks' own scan of it ({@link Search#validatingTopic}), except a {@code $}-topic,
+   * which is validated before the {@code $} rules apply to it.
+   */
   private Decision checkTopic(ClientIdentity who, Action action, String topic) {
-    if (!Topics.isValidName(topic, maxLevels)) {
-      return INVALID_TOPIC;
-    }
-    if (topic.charAt(0) == '$') {
+    boolean validated = false;
+    if (!topic.isEmpty() && topic.charAt(0) == '$') {
+      if (!Topics.isValidName(topic, maxLevels)) {
+        return INVALID_TOPIC;
+      }
+      validated = true;
       if (topic.startsWith("$share")) {
         return SHARE_TOPIC;
       }
@@ -188,7 +197,7 @@ public final class AclPolicy implements Authorizer {
         return SYS_PUBLISH;
       }
     }
-    return decide(who, action == Action.PUBLISH ? Query.PUBLISH : Query.RECEIVE, topic);
+    return decide(who, action == Action.PUBLISH ? Query.PUBLISH : Query.RECEIVE, topic, validated);
   }
 
   private Decision checkSubscribe(ClientIdentity who, String requested) {
@@ -200,7 +209,7 @@ public final class AclPolicy implements Authorizer {
       return INVALID_FILTER;
     }
     return decide(who, subscribeMode == SubscribeMode.STRICT ? Query.SUBSCRIBE_STRICT : Query.SUBSCRIBE_ON_DELIVERY,
-        filter);
+        filter, true);
   }
 
   /** What one walk looks for: the relation between rule and request, and the access wanted. */
@@ -208,27 +217,38 @@ public final class AclPolicy implements Authorizer {
     PUBLISH, RECEIVE, SUBSCRIBE_STRICT, SUBSCRIBE_ON_DELIVERY
   }
 
-  /** The client's own list first, then the patterns; in each, deny rules before allowing ones. */
-  private Decision decide(ClientIdentity who, Query query, String request) {
+  /**
+   * The client's own list first, then the patterns; in each, deny rules before allowing ones. A topic not yet
+   * {@code validated} is validated by the first walk, or before any decision no walk made.
+   */
+  private Decision decide(ClientIdentity who, Query query, String request, boolean validated) {
     String user = who.username().orElse(null);
     RuleSet own = user == null ? anonymous : users.get(user);
     if (own != null) {
-      Rule r = find(own, query, request, null, null);
+      Rule r = find(own, query, request, null, null, validated ? 0 : maxLevels);
+      if (r == Search.INVALID) {
+        return INVALID_TOPIC;
+      }
+      validated = true;
       if (r != null) {
         return r.decision();
       }
     }
     if (!patterns.hasDeny && !patterns.hasAllow) {
-      return noMatch;
+      return validated || Topics.isValidName(request, maxLevels) ? noMatch : INVALID_TOPIC;
     }
     // CVE-2017-7650: a '+' or '#' in a username or client id would act as a wildcard once substituted.
     String clientId = who.clientId();
     int c = substitution(clientId);
     int u = user == null ? UNUSABLE : substitution(user);
     if (c == WILDCARD || u == WILDCARD) {
-      return NO_RULE_PATTERNS_EXCLUDED;
+      return validated || Topics.isValidName(request, maxLevels) ? NO_RULE_PATTERNS_EXCLUDED : INVALID_TOPIC;
     }
-    Rule r = find(patterns, query, request, u == USABLE ? user : null, c == USABLE ? clientId : null);
+    Rule r = find(patterns, query, request, u == USABLE ? user : null, c == USABLE ? clientId : null,
+        validated ? 0 : maxLevels);
+    if (r == Search.INVALID) {
+      return INVALID_TOPIC;
+    }
     return r != null ? r.decision() : noMatch;
   }
 
@@ -264,14 +284,17 @@ public final class AclPolicy implements Authorizer {
   private static final int MAX_PLAIN = Topics.MAX_BYTES;
 
   /**
-   * The deciding rule of one list. Topics: one walk for a matching deny, else an allow with the access. Strict
+   * The deciding rule of one list, or {@link Search#INVALID} for a topic that {@code validateLevels > 0} asks to
+   * validate and is not valid. Topics: one walk for a matching deny, else an allow with the access. Strict
    * SUBSCRIBE: a deny that intersects, else a read allow that covers. Filter on delivery: a deny that covers,
    * else a read allow that intersects.
    */
-  private static Rule find(RuleSet list, Query query, String request, String u, String c) {
+  private static Rule find(RuleSet list, Query query, String request, String u, String c, int validateLevels) {
     Node root = list.root;
     if (query == Query.PUBLISH || query == Query.RECEIVE) {
-      return Search.topic(root, request, DENY | (query == Query.PUBLISH ? WRITE : READ), u, c);
+      int wanted = DENY | (query == Query.PUBLISH ? WRITE : READ);
+      return validateLevels == 0 ? Search.topic(root, request, wanted, u, c)
+          : Search.validatingTopic(root, request, wanted, u, c, validateLevels);
     }
     Rule r = null;
     if (list.hasDeny) {

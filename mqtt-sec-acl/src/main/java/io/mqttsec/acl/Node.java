@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * A trie node: one topic level of the rules below it. Literal children are found by the level's text without
  * creating a substring: a short list is scanned, a long one is an open-addressing table. Either way the lookup
- * compares an int tag (the level's {@link String#hashCode()}, top bit set) first and reads a child's key only when
- * the tags are equal, so a miss in a large table touches one array slot. {@code +} and, in pattern tries,
+ * compares an int tag (the level's {@link #levelHash}, top bit set) first, then the child's packed key (levels of
+ * up to 8 Latin-1 chars, see {@link #pack}) or, for longer levels, its key text; a miss in a large table touches
+ * one array slot, a hit one slot of each array and the child. {@code +} and, in pattern tries,
  * {@code %u} and {@code %c} are separate edges.
  *
  * <p>Mutable only while a policy is built; the finished trie is reached only through final fields of an immutable
@@ -44,11 +45,12 @@ final class Node {
 
   /** The literal child whose key equals {@code s[from, to)}, or null. */
   Node literal(String s, int from, int to) {
-    return literal(s, from, to, hash(s, from, to), pack(s, from, to));
+    long packed = pack(s, from, to);
+    return literal(s, from, to, levelHash(s, from, to, packed), packed);
   }
 
   /**
-   * As {@link #literal(String, int, int)}, with the {@link String#hashCode()} and the {@link #pack} of
+   * As {@link #literal(String, int, int)}, with the {@link #pack} and the {@link #levelHash} of
    * {@code s[from, to)} already computed by the caller's scan of the level.
    */
   Node literal(String s, int from, int to, int h, long packed) {
@@ -69,7 +71,7 @@ final class Node {
       return null;
     }
     int mask = ts.length - 1;
-    for (int i = spread(h) & mask; ; i = (i + 1) & mask) {
+    for (int i = h & mask; ; i = (i + 1) & mask) {
       int t = ts[i];
       if (t == 0) {
         return null;
@@ -81,6 +83,11 @@ final class Node {
         }
       }
     }
+  }
+
+  /** {@link #levelHash} of this node's key. */
+  private int hash() {
+    return levelHash(key, 0, key.length(), packedKey);
   }
 
   private boolean keyEquals(String s, int from, int to, long packed) {
@@ -129,17 +136,25 @@ final class Node {
     return children[slot];
   }
 
-  /** {@link String#hashCode()} of {@code s[from, to)}, without the substring. */
-  static int hash(String s, int from, int to) {
+  /**
+   * The hash of level {@code s[from, to)} whose {@link #pack} is {@code packed}: for a packed level, its long
+   * mixed by one multiplication, so the scan of a level needs no per-char multiply; for any other level, a
+   * polynomial hash of its chars. The table slot is its low bits, the tag all of them.
+   */
+  static int levelHash(String s, int from, int to, long packed) {
+    if (packed != NOT_PACKED) {
+      return mix(packed);
+    }
     int h = 0;
     for (int i = from; i < to; i++) {
       h = 31 * h + s.charAt(i);
     }
-    return h;
+    return h ^ (h >>> 16);
   }
 
-  private static int spread(int h) {
-    return h ^ (h >>> 16);
+  /** The upper half of a multiplication by 2^64 / golden ratio: every bit of {@code packed} reaches the result. */
+  static int mix(long packed) {
+    return (int) ((packed * 0x9E3779B97F4A7C15L) >>> 32);
   }
 
   // ------------------------------------------------------------ building
@@ -156,7 +171,7 @@ final class Node {
     }
     if (tags.length <= LINEAR_MAX) {
       if (size < tags.length) {
-        tags[size] = tag(level.hashCode());
+        tags[size] = tag(child.hash());
         children[size] = child;
         size++;
         return child;
@@ -164,7 +179,7 @@ final class Node {
       if (size < LINEAR_MAX) {
         tags = Arrays.copyOf(tags, size * 2);
         children = Arrays.copyOf(children, size * 2);
-        tags[size] = tag(level.hashCode());
+        tags[size] = tag(child.hash());
         children[size] = child;
         size++;
         return child;
@@ -190,9 +205,9 @@ final class Node {
   }
 
   private void insertHashed(Node child) {
-    int h = child.key.hashCode();
+    int h = child.hash();
     int mask = tags.length - 1;
-    int i = spread(h) & mask;
+    int i = h & mask;
     while (tags[i] != 0) {
       i = (i + 1) & mask;
     }

@@ -68,6 +68,6 @@ final class PolicyCompiler {
     anonymous.trim();
     patterns.trim();
     users.values().forEach(RuleSet::trim);
-    return new AclPolicy(source, Map.copyOf(users), anonymous, patterns, rules, mode, maxLevels);
+    return new AclPolicy(source, new HashMap<>(users), anonymous, patterns, rules, mode, maxLevels);
   }
 }

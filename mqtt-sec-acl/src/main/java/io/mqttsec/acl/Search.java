@@ -1,5 +1,7 @@
 package io.mqttsec.acl;
 
+import io.mqttsec.api.Topics;
+
 /**
  * The three walks over a rule trie. Each returns the best rule that matches and has one of the wanted access
  * bits ({@link Rule#better}: a deny before an allow, then the earliest line), or null, so that the decision and
@@ -18,35 +20,61 @@ final class Search {
 
   // ------------------------------------------------------------ PUBLISH / RECEIVE: a concrete topic
 
+  /** Returned by {@link #validatingTopic} for a topic that is not a valid topic name; it decides nothing. */
+  static final Rule INVALID = new Rule(0, Access.DENY, false, null, "");
+
   /** The earliest rule matching topic name {@code t}; {@code t} is valid. Allocates nothing. */
   static Rule topic(Node root, String t, int wanted, String u, String c) {
-    return topic(root, t, 0, wanted, u, c);
+    return topic(root, t, 0, wanted, u, c, 0);
+  }
+
+  /**
+   * As {@link #topic(Node, String, int, String, String)} on a topic not yet validated: {@link #INVALID} unless
+   * {@code t} is a valid topic name of at most {@code maxLevels} levels ({@link Topics#isValidName(String, int)}).
+   * The walk's own scan of each level checks its chars, and the levels below where the walk stops are scanned
+   * for that alone, so a valid topic is read once instead of twice; any char that is not plain ASCII is left to
+   * {@code Topics}.
+   */
+  static Rule validatingTopic(Node root, String t, int wanted, String u, String c, int maxLevels) {
+    int n = t.length();
+    if (n == 0 || n > Topics.MAX_BYTES) { // every char is at least one byte
+      return INVALID;
+    }
+    return topic(root, t, 0, wanted, u, c, maxLevels);
   }
 
   /**
    * Walks down the literal edges in a loop, and recurses only into the other edges ({@code +}, {@code %u},
    * {@code %c}) a node may also have. {@link Rule#better} is commutative, so the order of the branches does not
-   * change the result.
+   * change the result. With {@code maxLevels > 0}, also validates {@code t} (see {@link #validatingTopic}).
    */
-  private static Rule topic(Node node, String t, int pos, int wanted, String u, String c) {
+  private static Rule topic(Node node, String t, int pos, int wanted, String u, String c, int maxLevels) {
     int n = t.length();
     // A filter whose first level is a wildcard never matches a $-topic.
     boolean wildOk = pos != 0 || t.charAt(0) != '$';
     Rule best = null;
-    while ((node.accessBelow & wanted) != 0) {
-      // One scan finds the level's end, its hash (String.hashCode of the level) and its Node.pack, for the lookup.
+    int levels = 0;   // levels scanned
+    int chars = 0;    // every char scanned, OR-ed: 0x80 or above means not plain ASCII
+    boolean wildcardOrNul = false;
+    while (true) {
+      if ((node.accessBelow & wanted) == 0) {
+        return maxLevels == 0 ? best : validateRest(t, pos, levels, chars, wildcardOrNul, maxLevels, best);
+      }
+      // One scan finds the level's end and its Node.pack; then its Node.levelHash, for the lookup.
       int end = pos;
-      int h = 0;
       long packed = 0;
       int high = 0;
       for (char ch; end < n && (ch = t.charAt(end)) != '/'; end++) {
-        h = 31 * h + ch;
         packed = (packed << 8) | ch;
         high |= ch;
+        wildcardOrNul |= ch == '+' | ch == '#' | ch == 0;
       }
+      levels++;
+      chars |= high;
       if (end - pos > 8 || high > 0xFF) {
         packed = Node.NOT_PACKED;
       }
+      int h = Node.levelHash(t, pos, end, packed);
       if (wildOk) {
         if (node.hash != null) {
           best = Rule.better(best, Rule.first(node.hash, wanted));
@@ -62,21 +90,47 @@ final class Search {
         best = Rule.better(best, topicStep(node.client, t, end, wanted, u, c));
       }
       Node child = node.literal(t, pos, end, h, packed);
-      if (child == null) {
-        return best;
-      }
-      if (end == n) {
-        return Rule.better(best, endsAt(child, wanted));
+      if (child == null || end == n) {
+        if (child != null) {
+          best = Rule.better(best, endsAt(child, wanted));
+        }
+        return maxLevels == 0 ? best : validateRest(t, end + 1, levels, chars, wildcardOrNul, maxLevels, best);
       }
       node = child;
       pos = end + 1;
       wildOk = true;
     }
+  }
+
+  /**
+   * Finishes a validating walk: scans the levels from {@code pos} on (none if {@code pos > t.length()}), and
+   * returns {@code best} if the whole topic is valid, else {@link #INVALID}.
+   */
+  private static Rule validateRest(String t, int pos, int levels, int chars, boolean wildcardOrNul, int maxLevels,
+                                   Rule best) {
+    int n = t.length();
+    if (pos <= n) {
+      levels++;
+      for (int i = pos; i < n; i++) {
+        char ch = t.charAt(i);
+        if (ch == '/') {
+          levels++;
+        }
+        chars |= ch;
+        wildcardOrNul |= ch == '+' | ch == '#' | ch == 0;
+      }
+    }
+    if (wildcardOrNul || levels > maxLevels) {
+      return INVALID;
+    }
+    if (chars >= 0x80) { // multi-byte UTF-8: the byte limit and surrogate pairs are Topics' to judge
+      return Topics.isValidName(t, maxLevels) ? best : INVALID;
+    }
     return best;
   }
 
   private static Rule topicStep(Node child, String t, int end, int wanted, String u, String c) {
-    return end == t.length() ? endsAt(child, wanted) : topic(child, t, end + 1, wanted, u, c);
+    return end == t.length() ? endsAt(child, wanted) : topic(child, t, end + 1, wanted, u, c, 0);
   }
 
   /** The topic ends at {@code node}: rules ending here, and "x/#", which also matches its parent "x". */

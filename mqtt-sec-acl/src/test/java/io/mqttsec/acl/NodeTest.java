@@ -1,0 +1,51 @@
+package io.mqttsec.acl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The child lookup's level encoding, and the collisions {@link AclDifferentialTest}'s look-alike levels rely on. */
+class NodeTest {
+
+  private static int hash(String level) {
+    return Node.levelHash(level, 0, level.length(), Node.pack(level, 0, level.length()));
+  }
+
+  @Test
+  void lookalikeLevels_reallyShareTheirHash() {
+    assertThat(hash("frhlnsey")).isEqualTo(hash("mkalpkkt"));
+    assertThat(hash("AaAaAaAaA")).isEqualTo(hash("BBBBAaAaA"));
+  }
+
+  @Test
+  void pack_isExactForShortLatin1Levels_andRefusesTheRest() {
+    assertThat(Node.pack("ab", 0, 2)).isEqualTo(0x6162L);
+    assertThat(Node.pack("x/ab/y", 2, 4)).isEqualTo(0x6162L);
+    assertThat(Node.pack("", 0, 0)).isZero();
+    assertThat(Node.pack("é", 0, 1)).isEqualTo(0xE9L);
+    assertThat(Node.pack("abcdefgh", 0, 8)).isEqualTo(0x6162636465666768L);
+    assertThat(Node.pack("abcdefghi", 0, 9)).isEqualTo(Node.NOT_PACKED);
+    assertThat(Node.pack("€", 0, 1)).isEqualTo(Node.NOT_PACKED);
+  }
+
+  @Test
+  void literal_findsEachChild_amongLookalikes_inShortListsAndTables() {
+    String[] levels = {"frhlnsey", "mkalpkkt", "AaAaAaAaA", "BBBBAaAaA", "abcdefgh", "abcdefghi", "é", "€", ""};
+    for (int extra : new int[] {0, 40}) {
+      Node node = new Node(null, null);
+      for (String level : levels) {
+        node.literalChild(level);
+      }
+      for (int i = 0; i < extra; i++) {
+        node.literalChild("l" + i);
+      }
+      node.trim();
+      for (String level : levels) {
+        String topic = "x/" + level + "/y";
+        assertThat(node.literal(topic, 2, 2 + level.length())).extracting(n -> n.key).isEqualTo(level);
+      }
+      assertThat(node.literal("frhlnsez", 0, 8)).isNull();
+      assertThat(node.literal("AaAaAaAaB", 0, 9)).isNull();
+    }
+  }
+}
