@@ -32,13 +32,15 @@ final class Node {
   Rule hash;  // rules whose filter is this node's path followed by "#"
   /** The access bits of every rule at or below this node; a walk for other bits skips the subtree. */
   int accessBelow;
-  private Rule exactTail;
-  private Rule hashTail;
 
   Node(Node parent, String key) {
+    this(parent, key, key == null ? NOT_PACKED : pack(key, 0, key.length()));
+  }
+
+  private Node(Node parent, String key, long packedKey) {
     this.parent = parent;
     this.key = key;
-    this.packedKey = key == null ? NOT_PACKED : pack(key, 0, key.length());
+    this.packedKey = packedKey;
   }
 
   // ------------------------------------------------------------ lookup (hot path)
@@ -83,11 +85,6 @@ final class Node {
         }
       }
     }
-  }
-
-  /** {@link #levelHash} of this node's key. */
-  private int hash() {
-    return levelHash(key, 0, key.length(), packedKey);
   }
 
   private boolean keyEquals(String s, int from, int to, long packed) {
@@ -159,27 +156,32 @@ final class Node {
 
   // ------------------------------------------------------------ building
 
+  /** The literal child for {@code level}, added if missing. */
   Node literalChild(String level) {
-    Node existing = literal(level, 0, level.length());
-    if (existing != null) {
-      return existing;
-    }
-    Node child = new Node(this, level);
+    long packed = pack(level, 0, level.length());
+    int h = levelHash(level, 0, level.length(), packed);
+    Node existing = literal(level, 0, level.length(), h, packed);
+    return existing != null ? existing : addLiteral(level, h, packed);
+  }
+
+  /**
+   * Adds a literal child the caller has looked up and not found, with the {@link #levelHash} and {@link #pack}
+   * of its level from that lookup.
+   */
+  Node addLiteral(String level, int h, long packed) {
+    Node child = new Node(this, level, packed);
+    int tag = tag(h);
     if (tags == null) {
       tags = new int[2];
       children = new Node[2];
     }
     if (tags.length <= LINEAR_MAX) {
-      if (size < tags.length) {
-        tags[size] = tag(child.hash());
-        children[size] = child;
-        size++;
-        return child;
-      }
-      if (size < LINEAR_MAX) {
+      if (size == tags.length && size < LINEAR_MAX) {
         tags = Arrays.copyOf(tags, size * 2);
         children = Arrays.copyOf(children, size * 2);
-        tags[size] = tag(child.hash());
+      }
+      if (size < tags.length) {
+        tags[size] = tag;
         children[size] = child;
         size++;
         return child;
@@ -188,30 +190,31 @@ final class Node {
     } else if ((size + 1) * 2 > tags.length) {
       rehash(tags.length * 2);
     }
-    insertHashed(child);
+    insertHashed(tag, child);
     size++;
     return child;
   }
 
+  /** Moves the children into a table of {@code capacity} slots; a tag holds its hash's low bits, the slot. */
   private void rehash(int capacity) {
-    Node[] old = children;
+    int[] oldTags = tags;
+    Node[] oldChildren = children;
     tags = new int[capacity];
     children = new Node[capacity];
-    for (Node child : old) {
-      if (child != null) {
-        insertHashed(child);
+    for (int i = 0; i < oldTags.length; i++) {
+      if (oldTags[i] != 0) {
+        insertHashed(oldTags[i], oldChildren[i]);
       }
     }
   }
 
-  private void insertHashed(Node child) {
-    int h = child.hash();
+  private void insertHashed(int tag, Node child) {
     int mask = tags.length - 1;
-    int i = h & mask;
+    int i = tag & mask;
     while (tags[i] != 0) {
       i = (i + 1) & mask;
     }
-    tags[i] = tag(h);
+    tags[i] = tag;
     children[i] = child;
   }
 
@@ -236,35 +239,40 @@ final class Node {
     return client;
   }
 
+  // Rules are prepended while building (no tail field to keep) and the chains reversed into line order by trim().
+
   void addExact(Rule r) {
-    if (exact == null) {
-      exact = r;
-    } else {
-      exactTail.next = r;
-    }
-    exactTail = r;
+    r.next = exact;
+    exact = r;
   }
 
   void addHash(Rule r) {
-    if (hash == null) {
-      hash = r;
-    } else {
-      hashTail.next = r;
+    r.next = hash;
+    hash = r;
+  }
+
+  private static Rule reverse(Rule head) {
+    Rule done = null;
+    while (head != null) {
+      Rule next = head.next;
+      head.next = done;
+      done = head;
+      head = next;
     }
-    hashTail = r;
+    return done;
   }
 
   /**
-   * Drops building state (spare array capacity in short child lists, the chain tails) and computes
-   * {@link #accessBelow}, which it returns.
+   * Ends building: drops spare array capacity in short child lists, puts the rule chains in line order and
+   * computes {@link #accessBelow}, which it returns. Called once.
    */
   int trim() {
     if (tags != null && tags.length <= LINEAR_MAX && size < tags.length) {
       tags = Arrays.copyOf(tags, size);
       children = Arrays.copyOf(children, size);
     }
-    exactTail = null;
-    hashTail = null;
+    exact = reverse(exact);
+    hash = reverse(hash);
     int bits = 0;
     for (Rule r = exact; r != null; r = r.next) {
       bits |= r.accessBits;

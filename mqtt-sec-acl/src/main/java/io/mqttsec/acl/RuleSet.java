@@ -56,14 +56,16 @@ final class RuleSet {
     if (placeholders && len == 2 && filter.startsWith("%c", start)) {
       return node.clientChild();
     }
-    Node existing = node.literal(filter, start, end);
+    long packed = Node.pack(filter, start, end);
+    int h = Node.levelHash(filter, start, end, packed);
+    Node existing = node.literal(filter, start, end, h, packed);
     if (existing != null) {
       return existing;
     }
-    String level = filter.substring(start, end);
-    return node.literalChild(levels.computeIfAbsent(level, l -> l));
+    return node.addLiteral(levels.computeIfAbsent(filter.substring(start, end), l -> l), h, packed);
   }
 
+  /** Ends building: see {@link Node#trim}. Called once. */
   void trim() {
     root.trim();
   }
