@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar AclCheckBenchmark -prof gc} (after
  * {@code mvn -B -DskipTests package}). Inputs (policy, identities, topics) are built in {@code @Setup}; each call
- * checks the next of 4,096 precomputed requests.
+ * checks the next of {@code requests} precomputed requests (4,096 by default, spread over the whole policy, so a
+ * large policy is read from memory, not cache). {@code -p requests=64} keeps the nodes a check reads in cache,
+ * which separates the walk's own cost from the memory latency of a policy larger than the caches.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,7 +45,11 @@ public class AclCheckBenchmark {
   @Param({"compiled", "linear"})
   public String impl;
 
-  private static final int MASK = 4095;
+  /** How many distinct requests are cycled through; a power of two. */
+  @Param({"4096"})
+  public int requests;
+
+  private int mask;
   private ClientIdentity[] who;
   private String[] topics;
   private AclPolicy compiled;
@@ -52,7 +58,11 @@ public class AclCheckBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    FactoryAcl acl = new FactoryAcl(rules, MASK + 1, 42);
+    if (Integer.bitCount(requests) != 1) {
+      throw new IllegalArgumentException("requests must be a power of two, was " + requests);
+    }
+    mask = requests - 1;
+    FactoryAcl acl = new FactoryAcl(rules, requests, 42);
     who = acl.who.toArray(new ClientIdentity[0]);
     topics = acl.topics.toArray(new String[0]);
     if (impl.equals("compiled")) {
@@ -64,7 +74,7 @@ public class AclCheckBenchmark {
 
   @Benchmark
   public Decision publish() {
-    int k = i++ & MASK;
+    int k = i++ & mask;
     return compiled != null
         ? compiled.check(who[k], Action.PUBLISH, topics[k])
         : linear.check(who[k], Action.PUBLISH, topics[k]);
