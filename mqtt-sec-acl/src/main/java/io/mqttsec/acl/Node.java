@@ -47,19 +47,19 @@ final class Node {
 
   /** The literal child whose key equals {@code s[from, to)}, or null. */
   Node literal(String s, int from, int to) {
-    long packed = pack(s, from, to);
-    return literal(s, from, to, levelHash(s, from, to, packed), packed);
+    return literal(s, from, to, pack(s, from, to));
   }
 
   /**
-   * As {@link #literal(String, int, int)}, with the {@link #pack} and the {@link #levelHash} of
-   * {@code s[from, to)} already computed by the caller's scan of the level.
+   * As {@link #literal(String, int, int)}, with the {@link #pack} of {@code s[from, to)} already computed by the
+   * caller's scan of the level. The level's {@link #levelHash} is computed only if this node has literal children.
    */
-  Node literal(String s, int from, int to, int h, long packed) {
+  Node literal(String s, int from, int to, long packed) {
     int[] ts = tags;
     if (ts == null) {
       return null;
     }
+    int h = levelHash(s, from, to, packed);
     int tag = tag(h);
     if (ts.length <= LINEAR_MAX) {
       for (int i = 0; i < ts.length; i++) {
@@ -159,14 +159,13 @@ final class Node {
   /** The literal child for {@code level}, added if missing. */
   Node literalChild(String level) {
     long packed = pack(level, 0, level.length());
-    int h = levelHash(level, 0, level.length(), packed);
-    Node existing = literal(level, 0, level.length(), h, packed);
-    return existing != null ? existing : addLiteral(level, h, packed);
+    Node existing = literal(level, 0, level.length(), packed);
+    return existing != null ? existing : addLiteral(level, levelHash(level, 0, level.length(), packed), packed);
   }
 
   /**
    * Adds a literal child the caller has looked up and not found, with the {@link #levelHash} and {@link #pack}
-   * of its level from that lookup.
+   * of its level.
    */
   Node addLiteral(String level, int h, long packed) {
     Node child = new Node(this, level, packed);

@@ -57,12 +57,12 @@ final class RuleSet {
       return node.clientChild();
     }
     long packed = Node.pack(filter, start, end);
-    int h = Node.levelHash(filter, start, end, packed);
-    Node existing = node.literal(filter, start, end, h, packed);
+    Node existing = node.literal(filter, start, end, packed);
     if (existing != null) {
       return existing;
     }
-    return node.addLiteral(levels.computeIfAbsent(filter.substring(start, end), l -> l), h, packed);
+    return node.addLiteral(levels.computeIfAbsent(filter.substring(start, end), l -> l),
+        Node.levelHash(filter, start, end, packed), packed);
   }
 
   /** Ends building: see {@link Node#trim}. Called once. */

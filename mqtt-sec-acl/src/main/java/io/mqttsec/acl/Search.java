@@ -60,7 +60,7 @@ final class Search {
       if ((node.accessBelow & wanted) == 0) {
         return maxLevels == 0 ? best : validateRest(t, pos, levels, chars, wildcardOrNul, maxLevels, best);
       }
-      // One scan finds the level's end and its Node.pack; then its Node.levelHash, for the lookup.
+      // One scan finds the level's end and its Node.pack, for the lookup.
       int end = pos;
       long packed = 0;
       int high = 0;
@@ -74,7 +74,6 @@ final class Search {
       if (end - pos > 8 || high > 0xFF) {
         packed = Node.NOT_PACKED;
       }
-      int h = Node.levelHash(t, pos, end, packed);
       if (wildOk) {
         if (node.hash != null) {
           best = Rule.better(best, Rule.first(node.hash, wanted));
@@ -89,7 +88,7 @@ final class Search {
       if (node.client != null && equalsLevel(c, t, pos, end)) {
         best = Rule.better(best, topicStep(node.client, t, end, wanted, u, c));
       }
-      Node child = node.literal(t, pos, end, h, packed);
+      Node child = node.literal(t, pos, end, packed);
       if (child == null || end == n) {
         if (child != null) {
           best = Rule.better(best, endsAt(child, wanted));
