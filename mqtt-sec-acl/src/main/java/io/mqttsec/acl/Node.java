@@ -4,11 +4,13 @@ import java.util.Arrays;
 
 /**
  * A trie node: one topic level of the rules below it. Literal children are found by the level's text without
- * creating a substring: a short list is scanned, a long one is an open-addressing table. Either way the lookup
- * compares an int tag (the level's {@link #levelHash}, top bit set) first, then the child's packed key (levels of
- * up to 8 Latin-1 chars, see {@link #pack}) or, for longer levels, its key text; a miss in a large table touches
- * one array slot, a hit one slot of each array and the child. {@code +} and, in pattern tries,
- * {@code %u} and {@code %c} are separate edges.
+ * creating a substring, through the child's {@link #keyOf key}: for a level of up to 8 Latin-1 chars its
+ * {@link #pack}, one long that equals the level; for any other level its hash, confirmed on a match by the text.
+ * A short list of children (up to {@value #LINEAR_MAX}) is scanned with an int tag per child (the level's
+ * {@link #levelHash}, top bit set), so that a miss reads no child. A longer one is an open-addressing table of
+ * children alone: a hit reads the slot and the child (which the walk reads next anyway), a miss the slot and, in a
+ * table at most half full, seldom a child. {@code +} and, in pattern tries, {@code %u} and {@code %c} are
+ * separate edges.
  *
  * <p>Mutable only while a policy is built; the finished trie is reached only through final fields of an immutable
  * policy, which publishes it safely to every thread.
@@ -18,11 +20,12 @@ final class Node {
 
   final Node parent;
   final String key; // the edge label from the parent, as written: a level, "+", "%u" or "%c"; null at the root
-  /** {@link #pack} of {@link #key}, so that a lookup can compare a short key without reading the string. */
+  /** {@link #keyOf} {@link #key}, so that a lookup compares one long and reads the string only to confirm. */
   private final long packedKey;
 
-  /** {@link #tag} of each literal child's key, 0 for an empty slot; parallel to {@link #children}. */
+  /** In a short list, {@link #tag} of each literal child's key, parallel to {@link #children}; else null. */
   private int[] tags;
+  /** The literal children: a list of at most {@value #LINEAR_MAX}, or a hash table (a power of two above it). */
   private Node[] children;
   private int size;
   Node plus;
@@ -34,7 +37,7 @@ final class Node {
   int accessBelow;
 
   Node(Node parent, String key) {
-    this(parent, key, key == null ? NOT_PACKED : pack(key, 0, key.length()));
+    this(parent, key, key == null ? NOT_PACKED : keyOf(key));
   }
 
   private Node(Node parent, String key, long packedKey) {
@@ -55,44 +58,47 @@ final class Node {
    * caller's scan of the level. The level's {@link #levelHash} is computed only if this node has literal children.
    */
   Node literal(String s, int from, int to, long packed) {
-    int[] ts = tags;
-    if (ts == null) {
+    Node[] cs = children;
+    if (cs == null) {
       return null;
     }
     int h = levelHash(s, from, to, packed);
-    int tag = tag(h);
-    if (ts.length <= LINEAR_MAX) {
+    long want = keyOf(packed, h);
+    if (cs.length <= LINEAR_MAX) {
+      int tag = tag(h);
+      int[] ts = tags;
       for (int i = 0; i < ts.length; i++) {
         if (ts[i] == tag) {
-          Node child = children[i];
-          if (child != null && child.keyEquals(s, from, to, packed)) {
+          Node child = cs[i];
+          if (child != null && child.keyEquals(s, from, to, want)) {
             return child;
           }
         }
       }
       return null;
     }
-    int mask = ts.length - 1;
+    int mask = cs.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
-      int t = ts[i];
-      if (t == 0) {
+      Node child = cs[i];
+      if (child == null) {
         return null;
       }
-      if (t == tag) {
-        Node child = children[i];
-        if (child.keyEquals(s, from, to, packed)) {
-          return child;
-        }
+      if (child.keyEquals(s, from, to, want)) {
+        return child;
       }
     }
   }
 
-  private boolean keyEquals(String s, int from, int to, long packed) {
-    if (packed != NOT_PACKED) {
-      return packed == packedKey;
+  /** Whether this node's key is {@code s[from, to)}, whose {@link #keyOf key} is {@code want}. */
+  private boolean keyEquals(String s, int from, int to, long want) {
+    if (want != packedKey) {
+      return false;
+    }
+    if (!isHashKey(want)) {
+      return true;
     }
     int len = to - from;
-    return packedKey == NOT_PACKED && key.length() == len && s.regionMatches(from, key, 0, len);
+    return key.length() == len && s.regionMatches(from, key, 0, len);
   }
 
   /**
@@ -119,6 +125,30 @@ final class Node {
   /** The pack of no level: see {@link #pack}. */
   static final long NOT_PACKED = 1L << 56;
 
+  /**
+   * A level's key: its {@link #pack} if it has one, else {@link #NOT_PACKED} with the level's {@link #levelHash}
+   * {@code h} in the low 32 bits. Such a key has zero bytes below a non-zero one, as no pack has, so equal keys
+   * mean equal levels for packed ones and equal hashes (to be confirmed by the text) for the others.
+   */
+  static long keyOf(long packed, int h) {
+    return packed != NOT_PACKED ? packed : NOT_PACKED | (h & 0xFFFF_FFFFL);
+  }
+
+  private static long keyOf(String level) {
+    long packed = pack(level, 0, level.length());
+    return keyOf(packed, levelHash(level, 0, level.length(), packed));
+  }
+
+  /** Whether {@code key} is a hash ({@link #keyOf} of a level without a pack), not a pack. */
+  private static boolean isHashKey(long key) {
+    return (key >>> 32) == (NOT_PACKED >>> 32);
+  }
+
+  /** The {@link #levelHash} of this node's key, from its {@link #packedKey}. */
+  private int keyHash() {
+    return isHashKey(packedKey) ? (int) packedKey : mix(packedKey);
+  }
+
   /** A key's hash with the top bit set, so that no occupied slot holds 0. */
   private static int tag(int h) {
     return h | Integer.MIN_VALUE;
@@ -126,7 +156,7 @@ final class Node {
 
   /** The literal children's slots, some null in a hash table; read together with {@link #childAt}. */
   int literalSlots() {
-    return tags == null ? 0 : (tags.length <= LINEAR_MAX ? size : tags.length);
+    return children == null ? 0 : (children.length <= LINEAR_MAX ? size : children.length);
   }
 
   Node childAt(int slot) {
@@ -168,52 +198,49 @@ final class Node {
    * of its level.
    */
   Node addLiteral(String level, int h, long packed) {
-    Node child = new Node(this, level, packed);
-    int tag = tag(h);
-    if (tags == null) {
+    Node child = new Node(this, level, keyOf(packed, h));
+    if (children == null) {
       tags = new int[2];
       children = new Node[2];
     }
-    if (tags.length <= LINEAR_MAX) {
-      if (size == tags.length && size < LINEAR_MAX) {
+    if (children.length <= LINEAR_MAX) {
+      if (size == children.length && size < LINEAR_MAX) {
         tags = Arrays.copyOf(tags, size * 2);
         children = Arrays.copyOf(children, size * 2);
       }
-      if (size < tags.length) {
-        tags[size] = tag;
+      if (size < children.length) {
+        tags[size] = tag(h);
         children[size] = child;
         size++;
         return child;
       }
       rehash(32);
-    } else if ((size + 1) * 2 > tags.length) {
-      rehash(tags.length * 2);
+    } else if ((size + 1) * 2 > children.length) {
+      rehash(children.length * 2);
     }
-    insertHashed(tag, child);
+    insertHashed(h, child);
     size++;
     return child;
   }
 
-  /** Moves the children into a table of {@code capacity} slots; a tag holds its hash's low bits, the slot. */
+  /** Moves the children into a hash table of {@code capacity} slots, each at its key's hash (low bits). */
   private void rehash(int capacity) {
-    int[] oldTags = tags;
-    Node[] oldChildren = children;
-    tags = new int[capacity];
+    Node[] old = children;
+    tags = null;
     children = new Node[capacity];
-    for (int i = 0; i < oldTags.length; i++) {
-      if (oldTags[i] != 0) {
-        insertHashed(oldTags[i], oldChildren[i]);
+    for (Node child : old) {
+      if (child != null) {
+        insertHashed(child.keyHash(), child);
       }
     }
   }
 
-  private void insertHashed(int tag, Node child) {
-    int mask = tags.length - 1;
-    int i = tag & mask;
-    while (tags[i] != 0) {
+  private void insertHashed(int h, Node child) {
+    int mask = children.length - 1;
+    int i = h & mask;
+    while (children[i] != null) {
       i = (i + 1) & mask;
     }
-    tags[i] = tag;
     children[i] = child;
   }
 
@@ -266,7 +293,7 @@ final class Node {
    * computes {@link #accessBelow}, which it returns. Called once.
    */
   int trim() {
-    if (tags != null && tags.length <= LINEAR_MAX && size < tags.length) {
+    if (children != null && children.length <= LINEAR_MAX && size < children.length) {
       tags = Arrays.copyOf(tags, size);
       children = Arrays.copyOf(children, size);
     }

@@ -29,8 +29,20 @@ class NodeTest {
   }
 
   @Test
+  void keyOf_keepsAPack_andMarksAHash() {
+    long pack = Node.pack("\u0001bcdefgh", 0, 8);
+    assertThat(Node.keyOf(pack, 7)).isEqualTo(pack);
+    assertThat(Node.keyOf(Node.NOT_PACKED, -1)).isEqualTo(Node.NOT_PACKED | 0xFFFF_FFFFL);
+    assertThat(Node.keyOf(Node.NOT_PACKED, hash("AaAaAaAaA"))).isEqualTo(Node.keyOf(Node.NOT_PACKED,
+        hash("BBBBAaAaA")));
+  }
+
+  @Test
   void literal_findsEachChild_amongLookalikes_inShortListsAndTables() {
-    String[] levels = {"frhlnsey", "mkalpkkt", "AaAaAaAaA", "BBBBAaAaA", "abcdefgh", "abcdefghi", "é", "€", ""};
+    // "\u0001bcdefgh" packs with a top byte of 1, as a hash key (NOT_PACKED | hash) has: the key of a level
+    // without a pack must still never equal a pack.
+    String[] levels = {"frhlnsey", "mkalpkkt", "AaAaAaAaA", "BBBBAaAaA", "abcdefgh", "abcdefghi", "é", "€", "",
+        "\u0001bcdefgh"};
     for (int extra : new int[] {0, 40}) {
       Node node = new Node(null, null);
       for (String level : levels) {
