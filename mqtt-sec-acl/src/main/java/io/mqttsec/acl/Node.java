@@ -21,7 +21,7 @@ final class Node {
   final Node parent;
   final String key; // the edge label from the parent, as written: a level, "+", "%u" or "%c"; null at the root
   /** {@link #keyOf} {@link #key}, so that a lookup compares one long and reads the string only to confirm. */
-  private final long packedKey;
+  private final long levelKey;
 
   /** In a short list, {@link #tag} of each literal child's key, parallel to {@link #children}; else null. */
   private int[] tags;
@@ -40,10 +40,10 @@ final class Node {
     this(parent, key, key == null ? NOT_PACKED : keyOf(key));
   }
 
-  private Node(Node parent, String key, long packedKey) {
+  private Node(Node parent, String key, long levelKey) {
     this.parent = parent;
     this.key = key;
-    this.packedKey = packedKey;
+    this.levelKey = levelKey;
   }
 
   // ------------------------------------------------------------ lookup (hot path)
@@ -91,7 +91,7 @@ final class Node {
 
   /** Whether this node's key is {@code s[from, to)}, whose {@link #keyOf key} is {@code want}. */
   private boolean keyEquals(String s, int from, int to, long want) {
-    if (want != packedKey) {
+    if (want != levelKey) {
       return false;
     }
     if (!isHashKey(want)) {
@@ -144,9 +144,9 @@ final class Node {
     return (key >>> 32) == (NOT_PACKED >>> 32);
   }
 
-  /** The {@link #levelHash} of this node's key, from its {@link #packedKey}. */
+  /** The {@link #levelHash} of this node's key, from its {@link #levelKey}. */
   private int keyHash() {
-    return isHashKey(packedKey) ? (int) packedKey : mix(packedKey);
+    return isHashKey(levelKey) ? (int) levelKey : mix(levelKey);
   }
 
   /** A key's hash with the top bit set, so that no occupied slot holds 0. */
