@@ -45,6 +45,10 @@ public class AclCheckBenchmark {
   @Param({"compiled", "linear"})
   public String impl;
 
+  /** Numbers in names as they come ({@code dev-17}), or zero-padded ({@code dev-00017}): see {@link FactoryAcl}. */
+  @Param({"natural", "padded"})
+  public String ids;
+
   /** How many distinct requests are cycled through; a power of two. */
   @Param({"4096"})
   public int requests;
@@ -62,7 +66,7 @@ public class AclCheckBenchmark {
       throw new IllegalArgumentException("requests must be a power of two, was " + requests);
     }
     mask = requests - 1;
-    FactoryAcl acl = new FactoryAcl(rules, requests, 42);
+    FactoryAcl acl = new FactoryAcl(rules, requests, 42, ids.equals("padded"));
     who = acl.who.toArray(new ClientIdentity[0]);
     topics = acl.topics.toArray(new String[0]);
     if (impl.equals("compiled")) {

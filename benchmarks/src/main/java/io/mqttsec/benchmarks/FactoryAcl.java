@@ -19,6 +19,10 @@ import java.util.SplittableRandom;
  *
  * Checks are PUBLISHes by gateways to 5-level topics of their own line ({@code factory/line-3/dev-17/temp/value}),
  * half of them on devices the gateway has a rule for.
+ *
+ * <p>Numbers are written as they come ({@code dev-17}) or, with {@code padded}, zero-padded to a fixed width as
+ * serial-numbered fleets name things ({@code gw-003}, {@code line-003}, {@code dev-00017}): the same levels at
+ * every size, and a device level too long for {@code Node}'s 8-char pack.
  */
 final class FactoryAcl {
   static final int RULES_PER_GATEWAY = 10_000;
@@ -28,6 +32,10 @@ final class FactoryAcl {
   final List<String> topics = new ArrayList<>();
 
   FactoryAcl(int rules, int checks, long seed) {
+    this(rules, checks, seed, false);
+  }
+
+  FactoryAcl(int rules, int checks, long seed, boolean padded) {
     StringBuilder sb = new StringBuilder(rules * 48);
     sb.append("pattern readwrite factory/%u/#\npattern read factory/config/%c\n");
     int left = rules - 2;
@@ -36,13 +44,15 @@ final class FactoryAcl {
     int gateways = Math.max(1, (left + RULES_PER_GATEWAY - 1) / RULES_PER_GATEWAY);
     int[] perGateway = new int[gateways];
     for (int g = 0; g < gateways && left > 0; g++) {
-      sb.append("user gw-").append(g).append('\n');
+      sb.append("user gw-").append(number(g, 3, padded)).append('\n');
       int n = Math.min(left, RULES_PER_GATEWAY);
       for (int d = 0; d < n; d++) {
         if (d % 50 == 49) {
-          sb.append("topic deny factory/line-").append(g).append("/dev-").append(d).append("/hvac/#\n");
+          sb.append("topic deny factory/line-").append(number(g, 3, padded)).append("/dev-")
+              .append(number(d, 5, padded)).append("/hvac/#\n");
         } else {
-          sb.append("topic readwrite factory/line-").append(g).append("/dev-").append(d).append("/#\n");
+          sb.append("topic readwrite factory/line-").append(number(g, 3, padded)).append("/dev-")
+              .append(number(d, 5, padded)).append("/#\n");
         }
       }
       perGateway[g] = n;
@@ -55,8 +65,15 @@ final class FactoryAcl {
       int devices = Math.max(1, perGateway[g]);
       // Half the checks name a device the gateway has a rule for, half one it has not.
       int d = random.nextBoolean() ? random.nextInt(devices) : devices + random.nextInt(devices);
-      who.add(ClientIdentity.of("gw-" + g, "gw-" + g + "-main"));
-      topics.add("factory/line-" + g + "/dev-" + d + (random.nextInt(10) == 0 ? "/hvac/fan" : "/temp/value"));
+      String gw = number(g, 3, padded);
+      who.add(ClientIdentity.of("gw-" + gw, "gw-" + gw + "-main"));
+      topics.add("factory/line-" + gw + "/dev-" + number(d, 5, padded) + (random.nextInt(10) == 0 ? "/hvac/fan" : "/temp/value"));
     }
+  }
+
+  /** {@code n} in decimal, zero-padded to {@code width} digits if {@code padded}. */
+  private static String number(int n, int width, boolean padded) {
+    String digits = Integer.toString(n);
+    return padded && digits.length() < width ? "0".repeat(width - digits.length()) + digits : digits;
   }
 }

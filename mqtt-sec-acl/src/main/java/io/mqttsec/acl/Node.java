@@ -78,7 +78,7 @@ final class Node {
       return null;
     }
     int mask = cs.length - 1;
-    for (int i = h & mask; ; i = (i + 1) & mask) {
+    for (int i = slot(h, mask); ; i = (i + 1) & mask) {
       Node child = cs[i];
       if (child == null) {
         return null;
@@ -165,23 +165,36 @@ final class Node {
 
   /**
    * The hash of level {@code s[from, to)} whose {@link #pack} is {@code packed}: for a packed level, its long
-   * mixed by one multiplication, so the scan of a level needs no per-char multiply; for any other level, a
-   * polynomial hash of its chars. The table slot is its low bits, the tag all of them.
+   * {@link #mix mixed}, so the scan of a level needs no per-char multiply; for any other level, a polynomial of
+   * its chars, mixed the same way. The tag is all of its bits, the table {@link #slot} its top bits.
    */
   static int levelHash(String s, int from, int to, long packed) {
     if (packed != NOT_PACKED) {
       return mix(packed);
     }
-    int h = 0;
+    long h = 0;
     for (int i = from; i < to; i++) {
       h = 31 * h + s.charAt(i);
     }
-    return h ^ (h >>> 16);
+    return mix(h);
   }
 
-  /** The upper half of a multiplication by 2^64 / golden ratio: every bit of {@code packed} reaches the result. */
-  static int mix(long packed) {
-    return (int) ((packed * 0x9E3779B97F4A7C15L) >>> 32);
+  /**
+   * The upper half of a multiplication by 2^64 / golden ratio. Its top bits depend on every bit of {@code x};
+   * its low bits only on the low bits of {@code x}, which is why {@link #slot} takes the top ones.
+   */
+  static int mix(long x) {
+    return (int) ((x * 0x9E3779B97F4A7C15L) >>> 32);
+  }
+
+  /**
+   * The home slot of hash {@code h} in a table of {@code mask + 1} slots (a power of two): its top bits. The
+   * polynomial of names that count up ({@code dev-00017}, {@code sensor-000123}) differs mostly in its low bits;
+   * a slot taken from the low bits of its mix would put such keys in runs of a hundred slots or more, which every
+   * miss walks through, reading a child at each.
+   */
+  static int slot(int h, int mask) {
+    return h >>> Integer.numberOfLeadingZeros(mask);
   }
 
   // ------------------------------------------------------------ building
@@ -223,7 +236,7 @@ final class Node {
     return child;
   }
 
-  /** Moves the children into a hash table of {@code capacity} slots, each at its key's hash (low bits). */
+  /** Moves the children into a hash table of {@code capacity} slots, each probed from its key's {@link #slot}. */
   private void rehash(int capacity) {
     Node[] old = children;
     tags = null;
@@ -237,7 +250,7 @@ final class Node {
 
   private void insertHashed(int h, Node child) {
     int mask = children.length - 1;
-    int i = h & mask;
+    int i = slot(h, mask);
     while (children[i] != null) {
       i = (i + 1) & mask;
     }
