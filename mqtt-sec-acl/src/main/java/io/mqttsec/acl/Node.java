@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * A trie node: one topic level of the rules below it. Literal children are found by the level's text without
- * creating a substring, through the child's {@link #keyOf key}: for a level of up to 8 Latin-1 chars its
- * {@link #pack}, one long that equals the level; for any other level its hash, confirmed on a match by the text.
+ * creating a substring, through the child's {@link #keyOf key}: for a level of up to 16 Latin-1 chars its
+ * {@link #pack} (with {@link #packHigh} for the chars before the last 8), which equals the level; for any other
+ * level its hash, confirmed on a match by the text.
  * A short list of children (up to {@value #LINEAR_MAX}) is scanned with an int tag per child (the level's
  * {@link #levelHash}, top bit set), so that a miss reads no child. A longer one is an open-addressing table of
  * children alone: a hit reads the slot and the child (which the walk reads next anyway), a miss the slot and, in a
@@ -17,11 +18,15 @@ import java.util.Arrays;
  */
 final class Node {
   private static final int LINEAR_MAX = 8;
+  /** The longest level with a {@link #pack}: two longs of 8 chars. */
+  static final int MAX_PACKED = 16;
 
   final Node parent;
   final String key; // the edge label from the parent, as written: a level, "+", "%u" or "%c"; null at the root
-  /** {@link #keyOf} {@link #key}, so that a lookup compares one long and reads the string only to confirm. */
+  /** {@link #keyOf} {@link #key}, so that a lookup compares longs and reads the string only to confirm a hash. */
   private final long levelKey;
+  /** {@link #packHigh} of {@link #key}: 0 unless it is a packed level of more than 8 chars. */
+  private final long levelKeyHigh;
 
   /** In a short list, {@link #tag} of each literal child's key, parallel to {@link #children}; else null. */
   private int[] tags;
@@ -37,13 +42,14 @@ final class Node {
   int accessBelow;
 
   Node(Node parent, String key) {
-    this(parent, key, key == null ? NOT_PACKED : keyOf(key));
+    this(parent, key, key == null ? NOT_PACKED : keyOf(key), key == null ? 0 : packHigh(key));
   }
 
-  private Node(Node parent, String key, long levelKey) {
+  private Node(Node parent, String key, long levelKey, long levelKeyHigh) {
     this.parent = parent;
     this.key = key;
     this.levelKey = levelKey;
+    this.levelKeyHigh = levelKeyHigh;
   }
 
   // ------------------------------------------------------------ lookup (hot path)
@@ -55,14 +61,16 @@ final class Node {
 
   /**
    * As {@link #literal(String, int, int)}, with the {@link #pack} of {@code s[from, to)} already computed by the
-   * caller's scan of the level. The level's {@link #levelHash} is computed only if this node has literal children.
+   * caller's scan of the level. The level's {@link #packHigh} and {@link #levelHash} are computed only if this
+   * node has literal children.
    */
   Node literal(String s, int from, int to, long packed) {
     Node[] cs = children;
     if (cs == null) {
       return null;
     }
-    int h = levelHash(s, from, to, packed);
+    long high = packHigh(s, from, to, packed);
+    int h = levelHash(s, from, to, packed, high);
     long want = keyOf(packed, h);
     if (cs.length <= LINEAR_MAX) {
       int tag = tag(h);
@@ -70,7 +78,7 @@ final class Node {
       for (int i = 0; i < ts.length; i++) {
         if (ts[i] == tag) {
           Node child = cs[i];
-          if (child != null && child.keyEquals(s, from, to, want)) {
+          if (child != null && child.keyEquals(s, from, to, want, high)) {
             return child;
           }
         }
@@ -83,15 +91,18 @@ final class Node {
       if (child == null) {
         return null;
       }
-      if (child.keyEquals(s, from, to, want)) {
+      if (child.keyEquals(s, from, to, want, high)) {
         return child;
       }
     }
   }
 
-  /** Whether this node's key is {@code s[from, to)}, whose {@link #keyOf key} is {@code want}. */
-  private boolean keyEquals(String s, int from, int to, long want) {
-    if (want != levelKey) {
+  /**
+   * Whether this node's key is {@code s[from, to)}, whose {@link #keyOf key} is {@code want} and {@link #packHigh}
+   * is {@code high}.
+   */
+  private boolean keyEquals(String s, int from, int to, long want, long high) {
+    if (want != levelKey || high != levelKeyHigh) {
       return false;
     }
     if (!isHashKey(want)) {
@@ -102,13 +113,15 @@ final class Node {
   }
 
   /**
-   * A level of at most 8 chars, all in U+0001..U+00FF, as one long: each char a byte, the first in the highest
-   * used byte. No valid level contains U+0000, so no byte of a packed level is 0 and levels of different lengths
-   * never pack alike: equal packs mean equal levels. Any other level (longer, or with a char above U+00FF) is
-   * {@link #NOT_PACKED}, which no level packs to (it has zero bytes below a non-zero one), and is compared as text.
+   * A level of at most {@value #MAX_PACKED} chars, all in U+0001..U+00FF, as longs: its last 8 chars (or fewer,
+   * if that is all it has) here, the chars before them in {@link #packHigh}; each char a byte, the first in the
+   * highest used byte. No valid level contains U+0000, so no byte of a packed level is 0: a level of up to 8 chars
+   * has a high part of 0 and a longer one 8 non-zero bytes here, and equal packs mean equal levels. Any other level
+   * (longer, or with a char above U+00FF) is {@link #NOT_PACKED}, which no level packs to (it has zero bytes below
+   * a non-zero one), and is compared as text.
    */
   static long pack(String s, int from, int to) {
-    if (to - from > 8) {
+    if (to - from > MAX_PACKED) {
       return NOT_PACKED;
     }
     long p = 0;
@@ -126,6 +139,21 @@ final class Node {
   static final long NOT_PACKED = 1L << 56;
 
   /**
+   * The chars of level {@code s[from, to)} before its last 8, packed as {@link #pack} packs them, if {@code packed}
+   * (the level's pack) is not {@link #NOT_PACKED}; else, and for a level of up to 8 chars, 0.
+   */
+  static long packHigh(String s, int from, int to, long packed) {
+    if (to - from <= 8 || packed == NOT_PACKED) {
+      return 0;
+    }
+    long p = 0;
+    for (int i = from; i < to - 8; i++) {
+      p = (p << 8) | s.charAt(i);
+    }
+    return p;
+  }
+
+  /**
    * A level's key: its {@link #pack} if it has one, else {@link #NOT_PACKED} with the level's {@link #levelHash}
    * {@code h} in the low 32 bits. Such a key has zero bytes below a non-zero one, as no pack has, so equal keys
    * mean equal levels for packed ones and equal hashes (to be confirmed by the text) for the others.
@@ -134,19 +162,23 @@ final class Node {
     return packed != NOT_PACKED ? packed : NOT_PACKED | (h & 0xFFFF_FFFFL);
   }
 
-  private static long keyOf(String level) {
-    long packed = pack(level, 0, level.length());
-    return keyOf(packed, levelHash(level, 0, level.length(), packed));
-  }
-
   /** Whether {@code key} is a hash ({@link #keyOf} of a level without a pack), not a pack. */
   private static boolean isHashKey(long key) {
     return (key >>> 32) == (NOT_PACKED >>> 32);
   }
 
-  /** The {@link #levelHash} of this node's key, from its {@link #levelKey}. */
+  /** The {@link #levelHash} of this node's key, from its {@link #levelKey} and {@link #levelKeyHigh}. */
   private int keyHash() {
-    return isHashKey(levelKey) ? (int) levelKey : mix(levelKey);
+    return isHashKey(levelKey) ? (int) levelKey : mixPack(levelKey, levelKeyHigh);
+  }
+
+  private static long keyOf(String level) {
+    long packed = pack(level, 0, level.length());
+    return keyOf(packed, levelHash(level, 0, level.length(), packed));
+  }
+
+  private static long packHigh(String level) {
+    return packHigh(level, 0, level.length(), pack(level, 0, level.length()));
   }
 
   /** A key's hash with the top bit set, so that no occupied slot holds 0. */
@@ -164,19 +196,28 @@ final class Node {
   }
 
   /**
-   * The hash of level {@code s[from, to)} whose {@link #pack} is {@code packed}: for a packed level, its long
-   * {@link #mix mixed}, so the scan of a level needs no per-char multiply; for any other level, a polynomial of
-   * its chars, mixed the same way. The tag is all of its bits, the table {@link #slot} its top bits.
+   * The hash of level {@code s[from, to)} whose {@link #pack} is {@code packed}: for a packed level, its longs
+   * {@link #mixPack mixed}, so the scan of a level needs no per-char multiply; for any other level, a polynomial of
+   * its chars, {@link #mix mixed}. The tag is all of its bits, the table {@link #slot} its top bits.
    */
   static int levelHash(String s, int from, int to, long packed) {
+    return levelHash(s, from, to, packed, packHigh(s, from, to, packed));
+  }
+
+  private static int levelHash(String s, int from, int to, long packed, long high) {
     if (packed != NOT_PACKED) {
-      return mix(packed);
+      return mixPack(packed, high);
     }
     long h = 0;
     for (int i = from; i < to; i++) {
       h = 31 * h + s.charAt(i);
     }
     return mix(h);
+  }
+
+  /** The hash of a packed level: both longs {@link #mix mixed}; for a level of up to 8 chars, its pack's mix. */
+  private static int mixPack(long packed, long high) {
+    return mix(packed ^ high * 0xC2B2AE3D27D4EB4FL);
   }
 
   /**
@@ -211,7 +252,7 @@ final class Node {
    * of its level.
    */
   Node addLiteral(String level, int h, long packed) {
-    Node child = new Node(this, level, keyOf(packed, h));
+    Node child = new Node(this, level, keyOf(packed, h), packHigh(level, 0, level.length(), packed));
     if (children == null) {
       tags = new int[2];
       children = new Node[2];

@@ -71,7 +71,7 @@ final class Search {
       }
       levels++;
       chars |= high;
-      if (end - pos > 8 || high > 0xFF) {
+      if (end - pos > Node.MAX_PACKED || high > 0xFF) { // the scan's long holds the last 8 chars: Node.pack
         packed = Node.NOT_PACKED;
       }
       if (wildOk) {

@@ -98,12 +98,16 @@ class AclDifferentialTest {
   }
 
   /**
-   * Levels a lookup could confuse: equal level hashes, both for levels compared as one packed long ("frhlnsey",
-   * "mkalpkkt") and for longer ones compared as text ("AaAaAaAaA", "BBBBAaAaA"); 8 and 9 chars alike but for the
-   * last; a Latin-1 and a wider char; a prefix of another level.
+   * Levels a lookup could confuse: equal level hashes, for levels packed in one long ("frhlnsey", "mkalpkkt"), in
+   * two ("oufihximmm", "yjjsqayqak") and for longer ones compared as text ("AaAaAaAaAaAaAaAaA",
+   * "BBBBAaAaAaAaAaAaA"); levels whose last 8 chars pack alike ("abcdefgh", "xabcdefgh"), with equal hashes too
+   * ("cjeyabcdefgh", "zlrwabcdefgh"); 8, 9, 16 and 17 chars alike but for the last; a Latin-1 and a wider char; a
+   * prefix of another level.
    */
-  private static final List<String> LOOKALIKES = List.of("frhlnsey", "mkalpkkt", "AaAaAaAaA", "BBBBAaAaA",
-      "abcdefgh", "abcdefgi", "abcdefghi", "abcdefghj", "abcdefgh€", "é", "e", "€", "ab", "a");
+  private static final List<String> LOOKALIKES = List.of("frhlnsey", "mkalpkkt", "oufihximmm", "yjjsqayqak",
+      "AaAaAaAaAaAaAaAaA", "BBBBAaAaAaAaAaAaA", "abcdefgh", "abcdefgi", "abcdefghi", "abcdefghj", "xabcdefgh",
+      "cjeyabcdefgh", "zlrwabcdefgh", "ponmlkjiabcdefgh", "ponmlkjiabcdefgi", "qponmlkjiabcdefgh", "abcdefgh€",
+      "é", "e", "€", "ab", "a");
 
   @Provide
   Arbitrary<String> lookalikeAclText() {
@@ -114,14 +118,14 @@ class AclDifferentialTest {
     Arbitrary<String> rule = Combinators.combine(Arbitraries.of("topic ", "pattern "),
         Arbitraries.of("read ", "write ", "readwrite ", "deny "), filter).as((kind, a, f) -> kind + a + f);
     Arbitrary<String> line = Arbitraries.frequencyOf(Tuple.of(12, rule),
-        Tuple.of(1, Arbitraries.of("user frhlnsey", "user AaAaAaAaA", "user €")));
+        Tuple.of(1, Arbitraries.of("user frhlnsey", "user AaAaAaAaAaAaAaAaA", "user xabcdefgh", "user €")));
     return line.list().ofMaxSize(60).map(lines -> String.join("\n", lines));
   }
 
   @Provide
   Arbitrary<ClientIdentity> lookalikeIdentities() {
-    Arbitrary<String> names = Arbitraries.of("frhlnsey", "mkalpkkt", "AaAaAaAaA", "abcdefghi", "abcdefgh€", "é",
-        "€", "a+");
+    Arbitrary<String> names = Arbitraries.of("frhlnsey", "mkalpkkt", "AaAaAaAaAaAaAaAaA", "abcdefghi",
+        "xabcdefgh", "cjeyabcdefgh", "abcdefgh€", "é", "€", "a+");
     return Combinators.combine(names.injectNull(0.2), names).as(ClientIdentity::of);
   }
 

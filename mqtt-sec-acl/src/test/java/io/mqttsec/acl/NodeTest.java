@@ -19,7 +19,10 @@ class NodeTest {
   @Test
   void lookalikeLevels_reallyShareTheirHash() {
     assertThat(hash("frhlnsey")).isEqualTo(hash("mkalpkkt"));
-    assertThat(hash("AaAaAaAaA")).isEqualTo(hash("BBBBAaAaA"));
+    assertThat(hash("oufihximmm")).isEqualTo(hash("yjjsqayqak"));
+    assertThat(hash("cjeyabcdefgh")).isEqualTo(hash("zlrwabcdefgh")); // and the same last 8 chars
+    assertThat(Node.pack("cjeyabcdefgh", 0, 12)).isEqualTo(Node.pack("zlrwabcdefgh", 0, 12));
+    assertThat(hash("AaAaAaAaAaAaAaAaA")).isEqualTo(hash("BBBBAaAaAaAaAaAaA"));
   }
 
   @Test
@@ -29,8 +32,25 @@ class NodeTest {
     assertThat(Node.pack("", 0, 0)).isZero();
     assertThat(Node.pack("é", 0, 1)).isEqualTo(0xE9L);
     assertThat(Node.pack("abcdefgh", 0, 8)).isEqualTo(0x6162636465666768L);
-    assertThat(Node.pack("abcdefghi", 0, 9)).isEqualTo(Node.NOT_PACKED);
+    assertThat(Node.pack("xabcdefgh", 0, 9)).isEqualTo(0x6162636465666768L);
+    assertThat(Node.pack("ponmlkjiabcdefgh", 0, 16)).isEqualTo(0x6162636465666768L);
+    assertThat(Node.pack("qponmlkjiabcdefgh", 0, 17)).isEqualTo(Node.NOT_PACKED);
+    assertThat(Node.pack("€abcdefgh", 0, 9)).isEqualTo(Node.NOT_PACKED);
     assertThat(Node.pack("€", 0, 1)).isEqualTo(Node.NOT_PACKED);
+  }
+
+  @Test
+  void packHigh_holdsTheCharsBeforeTheLast8_andIsZeroOtherwise() {
+    assertThat(high("abcdefgh")).isZero();
+    assertThat(high("xabcdefgh")).isEqualTo(0x78L);
+    assertThat(high("ponmlkjiabcdefgh")).isEqualTo(0x706F6E6D6C6B6A69L);
+    assertThat(high("qponmlkjiabcdefgh")).isZero();
+    assertThat(high("€abcdefgh")).isZero();
+    assertThat(Node.packHigh("a/xabcdefgh/b", 2, 11, Node.pack("a/xabcdefgh/b", 2, 11))).isEqualTo(0x78L);
+  }
+
+  private static long high(String level) {
+    return Node.packHigh(level, 0, level.length(), Node.pack(level, 0, level.length()));
   }
 
   @Test
@@ -38,16 +58,18 @@ class NodeTest {
     long pack = Node.pack("\u0001bcdefgh", 0, 8);
     assertThat(Node.keyOf(pack, 7)).isEqualTo(pack);
     assertThat(Node.keyOf(Node.NOT_PACKED, -1)).isEqualTo(Node.NOT_PACKED | 0xFFFF_FFFFL);
-    assertThat(Node.keyOf(Node.NOT_PACKED, hash("AaAaAaAaA"))).isEqualTo(Node.keyOf(Node.NOT_PACKED,
-        hash("BBBBAaAaA")));
+    assertThat(Node.keyOf(Node.NOT_PACKED, hash("AaAaAaAaAaAaAaAaA"))).isEqualTo(Node.keyOf(Node.NOT_PACKED,
+        hash("BBBBAaAaAaAaAaAaA")));
   }
 
   @Test
   void literal_findsEachChild_amongLookalikes_inShortListsAndTables() {
     // "\u0001bcdefgh" packs with a top byte of 1, as a hash key (NOT_PACKED | hash) has: the key of a level
-    // without a pack must still never equal a pack.
-    String[] levels = {"frhlnsey", "mkalpkkt", "AaAaAaAaA", "BBBBAaAaA", "abcdefgh", "abcdefghi", "é", "€", "",
-        "\u0001bcdefgh"};
+    // without a pack must still never equal a pack. "xabcdefgh" and "yabcdefgh" pack as "abcdefgh" does, and
+    // differ in their high part only; so do "cjeyabcdefgh" and "zlrwabcdefgh", which also share their hash.
+    String[] levels = {"frhlnsey", "mkalpkkt", "oufihximmm", "yjjsqayqak", "AaAaAaAaAaAaAaAaA",
+        "BBBBAaAaAaAaAaAaA", "abcdefgh", "xabcdefgh", "yabcdefgh", "cjeyabcdefgh", "zlrwabcdefgh", "abcdefghi", "é",
+        "€", "", "\u0001bcdefgh"};
     for (int extra : new int[] {0, 40}) {
       Node node = new Node(null, null);
       for (String level : levels) {
@@ -62,7 +84,8 @@ class NodeTest {
         assertThat(node.literal(topic, 2, 2 + level.length())).extracting(n -> n.key).isEqualTo(level);
       }
       assertThat(node.literal("frhlnsez", 0, 8)).isNull();
-      assertThat(node.literal("AaAaAaAaB", 0, 9)).isNull();
+      assertThat(node.literal("zabcdefgh", 0, 9)).isNull();
+      assertThat(node.literal("AaAaAaAaAaAaAaAaB", 0, 17)).isNull();
     }
   }
 
