@@ -67,7 +67,8 @@ final class FactoryAcl {
       int d = random.nextBoolean() ? random.nextInt(devices) : devices + random.nextInt(devices);
       String gw = number(g, 3, padded);
       who.add(ClientIdentity.of("gw-" + gw, "gw-" + gw + "-main"));
-      topics.add("factory/line-" + gw + "/dev-" + number(d, 5, padded) + (random.nextInt(10) == 0 ? "/hvac/fan" : "/temp/value"));
+      String device = "factory/line-" + gw + "/dev-" + number(d, 5, padded);
+      topics.add(device + (random.nextInt(10) == 0 ? "/hvac/fan" : "/temp/value"));
     }
   }
 

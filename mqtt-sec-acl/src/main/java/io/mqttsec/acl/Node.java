@@ -42,14 +42,19 @@ final class Node {
   int accessBelow;
 
   Node(Node parent, String key) {
-    this(parent, key, key == null ? NOT_PACKED : keyOf(key), key == null ? 0 : packHigh(key));
+    this(parent, key, key == null ? NOT_PACKED : pack(key, 0, key.length()));
   }
 
-  private Node(Node parent, String key, long levelKey, long levelKeyHigh) {
+  private Node(Node parent, String key, long packed) {
     this.parent = parent;
     this.key = key;
-    this.levelKey = levelKey;
-    this.levelKeyHigh = levelKeyHigh;
+    if (key == null) {
+      levelKeyHigh = 0;
+      levelKey = NOT_PACKED;
+    } else {
+      levelKeyHigh = packHigh(key, 0, key.length(), packed);
+      levelKey = keyOf(packed, levelHash(key, 0, key.length(), packed, levelKeyHigh));
+    }
   }
 
   // ------------------------------------------------------------ lookup (hot path)
@@ -172,15 +177,6 @@ final class Node {
     return isHashKey(levelKey) ? (int) levelKey : mixPack(levelKey, levelKeyHigh);
   }
 
-  private static long keyOf(String level) {
-    long packed = pack(level, 0, level.length());
-    return keyOf(packed, levelHash(level, 0, level.length(), packed));
-  }
-
-  private static long packHigh(String level) {
-    return packHigh(level, 0, level.length(), pack(level, 0, level.length()));
-  }
-
   /** A key's hash with the top bit set, so that no occupied slot holds 0. */
   private static int tag(int h) {
     return h | Integer.MIN_VALUE;
@@ -196,15 +192,11 @@ final class Node {
   }
 
   /**
-   * The hash of level {@code s[from, to)} whose {@link #pack} is {@code packed}: for a packed level, its longs
-   * {@link #mixPack mixed}, so the scan of a level needs no per-char multiply; for any other level, a polynomial of
-   * its chars, {@link #mix mixed}. The tag is all of its bits, the table {@link #slot} its top bits.
+   * The hash of level {@code s[from, to)} whose {@link #pack} is {@code packed} and {@link #packHigh} {@code high}:
+   * for a packed level, its longs {@link #mixPack mixed}, so the scan of a level needs no per-char multiply; for
+   * any other level, a polynomial of its chars, {@link #mix mixed}. The tag is all of its bits, the table {@link #slot} its top bits.
    */
-  static int levelHash(String s, int from, int to, long packed) {
-    return levelHash(s, from, to, packed, packHigh(s, from, to, packed));
-  }
-
-  private static int levelHash(String s, int from, int to, long packed, long high) {
+  static int levelHash(String s, int from, int to, long packed, long high) {
     if (packed != NOT_PACKED) {
       return mixPack(packed, high);
     }
@@ -242,17 +234,14 @@ final class Node {
 
   /** The literal child for {@code level}, added if missing. */
   Node literalChild(String level) {
-    long packed = pack(level, 0, level.length());
-    Node existing = literal(level, 0, level.length(), packed);
-    return existing != null ? existing : addLiteral(level, levelHash(level, 0, level.length(), packed), packed);
+    Node existing = literal(level, 0, level.length());
+    return existing != null ? existing : addLiteral(level);
   }
 
-  /**
-   * Adds a literal child the caller has looked up and not found, with the {@link #levelHash} and {@link #pack}
-   * of its level.
-   */
-  Node addLiteral(String level, int h, long packed) {
-    Node child = new Node(this, level, keyOf(packed, h), packHigh(level, 0, level.length(), packed));
+  /** Adds a literal child for {@code level}, which the caller has looked up and not found. */
+  Node addLiteral(String level) {
+    Node child = new Node(this, level);
+    int h = child.keyHash();
     if (children == null) {
       tags = new int[2];
       children = new Node[2];

@@ -56,13 +56,11 @@ final class RuleSet {
     if (placeholders && len == 2 && filter.startsWith("%c", start)) {
       return node.clientChild();
     }
-    long packed = Node.pack(filter, start, end);
-    Node existing = node.literal(filter, start, end, packed);
+    Node existing = node.literal(filter, start, end);
     if (existing != null) {
       return existing;
     }
-    return node.addLiteral(levels.computeIfAbsent(filter.substring(start, end), l -> l),
-        Node.levelHash(filter, start, end, packed), packed);
+    return node.addLiteral(levels.computeIfAbsent(filter.substring(start, end), l -> l));
   }
 
   /** Ends building: see {@link Node#trim}. Called once. */

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class NodeTest {
 
   private static int hash(String level) {
-    return Node.levelHash(level, 0, level.length(), Node.pack(level, 0, level.length()));
+    long packed = Node.pack(level, 0, level.length());
+    return Node.levelHash(level, 0, level.length(), packed, Node.packHigh(level, 0, level.length(), packed));
   }
 
   @Test
