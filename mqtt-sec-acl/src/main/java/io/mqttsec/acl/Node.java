@@ -10,8 +10,8 @@ import java.util.Arrays;
  * A short list of children (up to {@value #LINEAR_MAX}) is scanned with an int tag per child (the level's
  * {@link #levelHash}, top bit set), so that a miss reads no child. A longer one is an open-addressing table of
  * children alone: a hit reads the slot and the child (which the walk reads next anyway), a miss the slot and, in a
- * table at most half full, seldom a child. {@code +} and, in pattern tries, {@code %u} and {@code %c} are
- * separate edges.
+ * table at most half full, half a child on average (a third of misses find their home slot taken). {@code +} and,
+ * in pattern tries, {@code %u} and {@code %c} are separate edges.
  *
  * <p>Mutable only while a policy is built; the finished trie is reached only through final fields of an immutable
  * policy, which publishes it safely to every thread.
@@ -194,7 +194,8 @@ final class Node {
   /**
    * The hash of level {@code s[from, to)} whose {@link #pack} is {@code packed} and {@link #packHigh} {@code high}:
    * for a packed level, its longs {@link #mixPack mixed}, so the scan of a level needs no per-char multiply; for
-   * any other level, a polynomial of its chars, {@link #mix mixed}. The tag is all of its bits, the table {@link #slot} its top bits.
+   * any other level, a polynomial of its chars, {@link #mix mixed}. The tag is all of its bits, the table
+   * {@link #slot} its top bits.
    */
   static int levelHash(String s, int from, int to, long packed, long high) {
     if (packed != NOT_PACKED) {

@@ -6,8 +6,8 @@ import io.mqttsec.api.Topics;
  * The three walks over a rule trie. Each returns the best rule that matches and has one of the wanted access
  * bits ({@link Rule#better}: a deny before an allow, then the earliest line), or null, so that the decision and
  * its reason come out exactly as mosquitto's scan of the list would give them. Subtrees without a wanted bit
- * ({@link Node#accessBelow}) are skipped. A node is visited at most once per walk (its path is unique), so a walk costs at most
- * the number of trie nodes whose path is compatible with the request, whatever the number of rules.
+ * ({@link Node#accessBelow}) are skipped. A node is visited at most once per walk (its path is unique), so a walk
+ * costs at most the number of trie nodes whose path is compatible with the request, whatever the number of rules.
  *
  * <p>{@code u} and {@code c} are the username and client id a pattern's {@code %u}/{@code %c} level must equal,
  * or null when the value cannot be used (absent, empty, or not a valid single level); for tries of
