@@ -36,7 +36,8 @@ import java.util.function.Function;
  *
  * <p>Fail closed: every path ends in {@code authenticateSuccessfully()} or {@code failAuthentication(...)};
  * none calls {@code nextExtensionOrDefault()}, so a refused client never reaches another extension or HiveMQ's
- * default (a CE zip install ships an allow-all extension). A timeout, an exception or a rejected task refuses.
+ * default (a CE zip install ships an allow-all extension). A timeout, an exception or a rejected task refuses;
+ * the last two with a {@code connect.failure} audit line of outcome {@code ERROR}.
  */
 final class MqttSecAuthenticator implements SimpleAuthenticator {
 
@@ -110,6 +111,8 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
           AuditLog.withListener(listener, () -> decide(auth, who, chain, secret, connection, output));
         } catch (RuntimeException | Error e) {
           output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "authentication failed");
+          auditFailure(listener, who, AuthResult.Outcome.ERROR,
+              "internal error (" + e.getClass().getSimpleName() + ") while authenticating; refused");
         } finally {
           Arrays.fill(secret, (byte) 0);
           async.resume();
@@ -119,6 +122,8 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
       Arrays.fill(secret, (byte) 0);
       output.failAuthentication(ConnackReasonCode.SERVER_BUSY, "authentication unavailable");
       async.resume();
+      auditFailure(listener, who, AuthResult.Outcome.ERROR,
+          "authentication unavailable: the verification queue refused the attempt; refused");
     }
   }
 
@@ -177,9 +182,18 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
 
   /** Refuses before any check ran (no credentials, no certificate), with its audit line. */
   private void refuse(SimpleAuthOutput output, String listener, ClientIdentity who, AuthResult result) {
-    AuditLog.withListener(listener, () -> audit.deliver(new SecurityEvent.AuthFailed(clock.instant(), who,
-        result.outcome(), result.reason())));
+    auditFailure(listener, who, result.outcome(), result.reason());
     output.failAuthentication(code(result), result.reason());
+  }
+
+  /**
+   * Audits a refused attempt. A refusal that no check decided (an internal error, a full verification queue) is
+   * audited too, with {@link AuthResult.Outcome#ERROR} and the error's class, never its message; the client is
+   * told only that authentication failed.
+   */
+  private void auditFailure(String listener, ClientIdentity who, AuthResult.Outcome outcome, String reason) {
+    AuditLog.withListener(listener, () -> audit.deliver(new SecurityEvent.AuthFailed(clock.instant(), who, outcome,
+        reason)));
   }
 
   private static ConnackReasonCode code(AuthResult result) {

@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 class MqttSecAuthorizerTest {
 
-  private final List<String> calls = new ArrayList<>();
+  private final SdkFakes fakes = new SdkFakes();
+  private final List<String> calls = fakes.calls;
   private final List<SecurityEvent> audit = new ArrayList<>();
   private final List<ClientIdentity> asked = new ArrayList<>();
   private final MetricRegistry registry = new MetricRegistry();
@@ -58,7 +58,8 @@ class MqttSecAuthorizerTest {
 
   @Test
   void anAclThatThrows_deniesPublish_withAReasonAndAnAuditLine() {
-    authorizer(THROWS).authorizePublish(publishInput("factory/press-1/temp"), fake(PublishAuthorizerOutput.class));
+    PublishAuthorizerOutput output = fakes.output(PublishAuthorizerOutput.class);
+    authorizer(THROWS).authorizePublish(publishInput("factory/press-1/temp"), output);
 
     assertThat(calls).containsExactly(
         "failAuthorization(NOT_AUTHORIZED, internal error (IllegalStateException); denied)");
@@ -73,7 +74,8 @@ class MqttSecAuthorizerTest {
 
   @Test
   void anAclThatThrows_deniesSubscribe() {
-    authorizer(THROWS).authorizeSubscribe(subscribeInput("factory/#"), fake(SubscriptionAuthorizerOutput.class));
+    SubscriptionAuthorizerOutput output = fakes.output(SubscriptionAuthorizerOutput.class);
+    authorizer(THROWS).authorizeSubscribe(subscribeInput("factory/#"), output);
 
     assertThat(calls).containsExactly(
         "failAuthorization(NOT_AUTHORIZED, internal error (IllegalStateException); denied)");
@@ -82,7 +84,8 @@ class MqttSecAuthorizerTest {
 
   @Test
   void anAclThatThrows_dropsTheOutboundMessage() {
-    authorizer(THROWS).onOutboundPublish(outboundInput("factory/press-1/temp"), fake(PublishOutboundOutput.class));
+    PublishOutboundOutput output = fakes.output(PublishOutboundOutput.class);
+    authorizer(THROWS).onOutboundPublish(outboundInput("factory/press-1/temp"), output);
 
     assertThat(calls).containsExactly("preventPublishDelivery()");
     assertThat(audit).singleElement().isInstanceOfSatisfying(SecurityEvent.AccessDenied.class,
@@ -95,9 +98,9 @@ class MqttSecAuthorizerTest {
         ? Decision.allow("acl.conf:2 readwrite factory/%u/#") : Decision.deny("no rule matched");
     MqttSecAuthorizer a = authorizer(acl);
 
-    a.authorizePublish(publishInput("factory/press-1/temp"), fake(PublishAuthorizerOutput.class));
-    a.authorizePublish(publishInput("factory/press-2/temp"), fake(PublishAuthorizerOutput.class));
-    a.onOutboundPublish(outboundInput("factory/press-1/temp"), fake(PublishOutboundOutput.class));
+    a.authorizePublish(publishInput("factory/press-1/temp"), fakes.output(PublishAuthorizerOutput.class));
+    a.authorizePublish(publishInput("factory/press-2/temp"), fakes.output(PublishAuthorizerOutput.class));
+    a.onOutboundPublish(outboundInput("factory/press-1/temp"), fakes.output(PublishOutboundOutput.class));
 
     assertThat(calls).containsExactly("authorizeSuccessfully()",
         "failAuthorization(NOT_AUTHORIZED, no rule matched)");
@@ -110,18 +113,18 @@ class MqttSecAuthorizerTest {
   // ------------------------------------------------------------ fakes of the broker's side
 
   private PublishAuthorizerInput publishInput(String topic) {
-    return fake(PublishAuthorizerInput.class, Map.of("getConnectionInformation", connection(),
+    return SdkFakes.input(PublishAuthorizerInput.class, Map.of("getConnectionInformation", connection(),
         "getClientInformation", client(), "getPublishPacket", publish(topic)));
   }
 
   private SubscriptionAuthorizerInput subscribeInput(String filter) {
-    return fake(SubscriptionAuthorizerInput.class, Map.of("getConnectionInformation", connection(),
+    return SdkFakes.input(SubscriptionAuthorizerInput.class, Map.of("getConnectionInformation", connection(),
         "getClientInformation", client(),
-        "getSubscription", fake(Subscription.class, Map.of("getTopicFilter", filter))));
+        "getSubscription", SdkFakes.input(Subscription.class, Map.of("getTopicFilter", filter))));
   }
 
   private PublishOutboundInput outboundInput(String topic) {
-    return fake(PublishOutboundInput.class, Map.of("getConnectionInformation", connection(),
+    return SdkFakes.input(PublishOutboundInput.class, Map.of("getConnectionInformation", connection(),
         "getClientInformation", client(), "getPublishPacket", publish(topic)));
   }
 
@@ -134,36 +137,14 @@ class MqttSecAuthorizerTest {
           }
           return Optional.empty();
         });
-    return fake(ConnectionInformation.class, Map.of("getConnectionAttributeStore", store));
+    return SdkFakes.input(ConnectionInformation.class, Map.of("getConnectionAttributeStore", store));
   }
 
   private ClientInformation client() {
-    return fake(ClientInformation.class, Map.of("getClientId", "press-1-main"));
+    return SdkFakes.input(ClientInformation.class, Map.of("getClientId", "press-1-main"));
   }
 
   private PublishPacket publish(String topic) {
-    return fake(PublishPacket.class, Map.of("getTopic", topic));
-  }
-
-  /** An output: records each call as {@code name(arg, ...)} in {@link #calls}. */
-  private <T> T fake(Class<T> type) {
-    return type.cast(Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
-      calls.add(m.getName() + "(" + (args == null ? "" : String.join(", ",
-          Arrays.stream(args).map(String::valueOf).toList())) + ")");
-      return null;
-    }));
-  }
-
-  /** An input: answers the named getters, and any other {@code Optional} getter with empty. */
-  private <T> T fake(Class<T> type, Map<String, Object> answers) {
-    return type.cast(Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
-      if (answers.containsKey(m.getName())) {
-        return answers.get(m.getName());
-      }
-      if (m.getReturnType() == Optional.class) {
-        return Optional.empty();
-      }
-      throw new UnsupportedOperationException(type.getSimpleName() + "." + m.getName() + " is not faked");
-    }));
+    return SdkFakes.input(PublishPacket.class, Map.of("getTopic", topic));
   }
 }

@@ -1,0 +1,44 @@
+package io.mqttsec.hivemq;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stand-ins for the broker's side of the extension SDK, for tests of a callback without a broker: an input answers
+ * the getters it is given, an output records every call made on it in {@link #calls}.
+ */
+final class SdkFakes {
+
+  /** Every call on an {@link #output}, in order, as {@code name(arg, ...)}. */
+  final List<String> calls = new ArrayList<>();
+
+  /** An input answering the named getters, any other {@code Optional} getter with empty, and nothing else. */
+  static <T> T input(Class<T> type, Map<String, Object> answers) {
+    return type.cast(Proxy.newProxyInstance(SdkFakes.class.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+      if (answers.containsKey(m.getName())) {
+        return answers.get(m.getName());
+      }
+      if (m.getReturnType() == Optional.class) {
+        return Optional.empty();
+      }
+      throw new UnsupportedOperationException(type.getSimpleName() + "." + m.getName() + " is not faked");
+    }));
+  }
+
+  /** An output that records each call; a call named in {@code answers} returns that answer, any other null. */
+  <T> T output(Class<T> type, Map<String, Object> answers) {
+    return type.cast(Proxy.newProxyInstance(SdkFakes.class.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+      calls.add(m.getName() + "(" + (args == null ? "" : String.join(", ",
+          Arrays.stream(args).map(String::valueOf).toList())) + ")");
+      return answers.get(m.getName());
+    }));
+  }
+
+  <T> T output(Class<T> type) {
+    return output(type, Map.of());
+  }
+}
