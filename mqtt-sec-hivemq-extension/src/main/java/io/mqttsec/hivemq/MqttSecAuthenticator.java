@@ -123,7 +123,7 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
       output.failAuthentication(ConnackReasonCode.SERVER_BUSY, "authentication unavailable");
       async.resume();
       auditFailure(listener, who, AuthResult.Outcome.ERROR,
-          "authentication unavailable: the verification queue refused the attempt; refused");
+          "the verification queue was full; refused");
     }
   }
 
@@ -189,7 +189,7 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
   /**
    * Audits a refused attempt. A refusal that no check decided (an internal error, a full verification queue) is
    * audited too, with {@link AuthResult.Outcome#ERROR} and the error's class, never its message; the client is
-   * told only that authentication failed.
+   * told no more than that authentication failed or is unavailable.
    */
   private void auditFailure(String listener, ClientIdentity who, AuthResult.Outcome outcome, String reason) {
     AuditLog.withListener(listener, () -> audit.deliver(new SecurityEvent.AuthFailed(clock.instant(), who, outcome,
