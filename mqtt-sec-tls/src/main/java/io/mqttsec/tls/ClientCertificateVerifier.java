@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -34,7 +35,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * }</pre>
  *
  * <p>Reload reads the CAs and CRLs again as a whole; anything broken (a CRL with a bad signature, an unreadable
- * file) keeps the last good set and publishes {@link SecurityEvent.PolicyReloadFailed}. Thread-safe.
+ * file) keeps the last good set and publishes {@link SecurityEvent.PolicyReloadFailed}. So does a CRL older than
+ * the one in force from the same issuer (a lower CRL number or an earlier {@code thisUpdate}): a replayed old CRL
+ * would un-revoke devices.
+ *
+ * <p>With a listener, it warns before a trusted CA or a CRL runs out ({@link SecurityEvent.CertificateExpiring}
+ * as each comes within 30, 14, 7 and 1 days, once per threshold): at build, after each reload and hourly, or
+ * when {@link #checkExpiry()} is called. Thread-safe; {@link #close()} stops the watches and the hourly check.
  */
 public final class ClientCertificateVerifier implements AutoCloseable {
 
@@ -44,11 +51,14 @@ public final class ClientCertificateVerifier implements AutoCloseable {
   private final Builder settings;
   private final List<WatchedFile> watches = new ArrayList<>();
   private final List<Runnable> reloadCallbacks = new CopyOnWriteArrayList<>();
+  private final ExpiryMonitor expiry;
+  private final ScheduledExecutorService monitor;
   private volatile Material current;
 
   private ClientCertificateVerifier(Builder b) {
     this.settings = b;
     this.current = load(b);
+    this.expiry = new ExpiryMonitor(b.listener);
     if (b.reloadOnChange) {
       List<Path> files = new ArrayList<>(b.crlFiles);
       files.add(0, b.trustedFile);
@@ -57,6 +67,8 @@ public final class ClientCertificateVerifier implements AutoCloseable {
       }
       reload(b.trustedFile.toString()); // a change between the first load and the watch is not missed
     }
+    checkExpiry();
+    monitor = b.hasListener ? ExpiryMonitor.hourly(this::checkExpiry) : null;
   }
 
   /** Starts a verifier trusting the CAs in {@code caBundlePem} (intermediates included, if CRLs come from them). */
@@ -149,6 +161,7 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     Material next;
     try {
       next = load(settings);
+      CrlIndex.requireNoRollback(current.crls, next.crls, source);
     } catch (RuntimeException e) {
       settings.listener.deliver(new SecurityEvent.PolicyReloadFailed(settings.clock.instant(), source,
           e.getMessage() + "; the previous CAs and CRLs stay in force"));
@@ -158,6 +171,9 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     settings.listener.deliver(new SecurityEvent.PolicyReloaded(settings.clock.instant(), source,
         next.trusted.size() + " trusted CA(s), " + (next.crls == null ? "no CRL"
             : next.crls.size() + " CRL(s) with " + next.crls.revokedCount() + " revoked serial(s)")));
+    if (expiry != null) {
+      checkExpiry();
+    }
     for (Runnable callback : reloadCallbacks) {
       try {
         callback.run();
@@ -168,10 +184,23 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     return true;
   }
 
-  /** Stops watching the files. */
+  /**
+   * Publishes {@link SecurityEvent.CertificateExpiring} for a trusted CA or a CRL's {@code nextUpdate} that has
+   * come within 30, 14, 7 or 1 days, once per threshold. Runs at build, after each reload and hourly while a
+   * listener is set; callable for a test with a moved clock.
+   */
+  public void checkExpiry() {
+    Material m = current;
+    expiry.check(null, m.trusted, m.crls, settings.clock.instant());
+  }
+
+  /** Stops watching the files and the hourly expiry check. */
   @Override
   public void close() {
     watches.forEach(WatchedFile::close);
+    if (monitor != null) {
+      monitor.shutdownNow();
+    }
   }
 
   /** Builds a {@link ClientCertificateVerifier}. Not thread-safe; use it once. */
@@ -182,6 +211,7 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     private boolean reloadOnChange;
     private Duration pollInterval = Duration.ofSeconds(2);
     private SecurityEventListener listener = SecurityEventListener.none();
+    private boolean hasListener;
     private Clock clock = Clock.systemUTC();
 
     private Builder(Path trustedFile) {
@@ -227,9 +257,13 @@ public final class ClientCertificateVerifier implements AutoCloseable {
       return this;
     }
 
-    /** Receives reloads, reload failures, rejected certificates and overdue CRLs. */
+    /**
+     * Receives reloads, reload failures, rejected certificates, overdue CRLs and expiry warnings. With a listener,
+     * expiry is also checked hourly on a daemon thread.
+     */
     public Builder listener(SecurityEventListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      this.hasListener = true;
       return this;
     }
 

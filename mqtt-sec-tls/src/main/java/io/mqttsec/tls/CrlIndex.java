@@ -10,6 +10,7 @@ import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,6 +28,11 @@ import javax.security.auth.x500.X500Principal;
  * <p>Policy (fail closed): the peer's own certificate must be covered by a CRL from its issuer; a CA
  * certificate in the chain is checked when a CRL from its issuer is present. A CRL past its {@code nextUpdate}
  * is still used during the grace period and refused after it.
+ *
+ * <p>When one source holds several CRLs from the same issuer, the newest counts: the higher CRL number (RFC 5280
+ * §5.2.3), or the later {@code thisUpdate} when either lacks a number. {@link #requireNoRollback} refuses a
+ * reload that would put an older CRL in force than the one in force now: an attacker who can write the CRL file,
+ * or replay an old copy, must not be able to un-revoke a device.
  */
 final class CrlIndex {
 
@@ -62,10 +68,81 @@ final class CrlIndex {
       }
       Date next = crl.getNextUpdate();
       Entry entry = new Entry(issuer.getName(X500Principal.RFC2253), serials,
-          next == null ? Instant.MAX : next.toInstant(), crl.getThisUpdate().toInstant());
-      map.merge(issuer, entry, (a, b) -> a.thisUpdate.isAfter(b.thisUpdate) ? a : b);
+          next == null ? Instant.MAX : next.toInstant(), crl.getThisUpdate().toInstant(), crlNumber(crl));
+      map.merge(issuer, entry, (a, b) -> a.isNewerThan(b) ? a : b);
     }
     return new CrlIndex(Map.copyOf(map), grace);
+  }
+
+  /**
+   * Refuses {@code next} if, for an issuer both cover, its CRL is older than the one in {@code inForce}: a lower
+   * CRL number, or an earlier {@code thisUpdate}. An issuer {@code next} no longer covers is not a rollback: its
+   * clients are then refused for want of a CRL.
+   *
+   * @param inForce the index in force now, or null when none is
+   * @throws TlsConfigException naming {@code source}, the issuer and both CRLs' number and date
+   */
+  static void requireNoRollback(CrlIndex inForce, CrlIndex next, String source) {
+    if (inForce == null || next == null) {
+      return;
+    }
+    for (Map.Entry<X500Principal, Entry> e : next.byIssuer.entrySet()) {
+      Entry old = inForce.byIssuer.get(e.getKey());
+      Entry now = e.getValue();
+      if (old == null) {
+        continue;
+      }
+      boolean lowerNumber = now.number != null && old.number != null && now.number.compareTo(old.number) < 0;
+      if (lowerNumber || now.thisUpdate.isBefore(old.thisUpdate)) {
+        throw new TlsConfigException(source + ": the CRL from " + now.issuer + " (" + now.describe()
+            + ") is older than the one in force (" + old.describe() + "); a CRL never goes back, since an older "
+            + "one would un-revoke devices");
+      }
+    }
+  }
+
+  /** The CRL number extension (2.5.29.20), or null when the CRL has none or it cannot be read. */
+  static BigInteger crlNumber(X509CRL crl) {
+    byte[] ext = crl.getExtensionValue("2.5.29.20");
+    if (ext == null) {
+      return null;
+    }
+    // an OCTET STRING wrapping the DER of the value, an INTEGER
+    int[] at = {0};
+    byte[] value = derValue(ext, at, 0x04);
+    if (value == null) {
+      return null;
+    }
+    at[0] = 0;
+    byte[] integer = derValue(value, at, 0x02);
+    return integer == null || integer.length == 0 ? null : new BigInteger(integer);
+  }
+
+  /** The contents of the DER element of {@code tag} at {@code at[0]}, advancing it; null if malformed. */
+  private static byte[] derValue(byte[] der, int[] at, int tag) {
+    int i = at[0];
+    if (i + 2 > der.length || (der[i] & 0xFF) != tag) {
+      return null;
+    }
+    int length = der[i + 1] & 0xFF;
+    i += 2;
+    if (length > 0x80) {
+      int bytes = length - 0x80;
+      if (bytes > 3 || i + bytes > der.length) {
+        return null;
+      }
+      length = 0;
+      for (int k = 0; k < bytes; k++) {
+        length = (length << 8) | (der[i++] & 0xFF);
+      }
+    } else if (length == 0x80) {
+      return null; // indefinite length is not DER
+    }
+    if (i + length > der.length) {
+      return null;
+    }
+    at[0] = i + length;
+    return Arrays.copyOfRange(der, i, i + length);
   }
 
   private static void verify(X509CRL crl, List<X509Certificate> issuers, String source, int n) {
@@ -150,14 +227,28 @@ final class CrlIndex {
     final Set<BigInteger> serials;
     final Instant nextUpdate;
     final Instant thisUpdate;
+    /** The CRL number, or null when the CRL carries none. */
+    final BigInteger number;
     /** 0 not reported, 1 reported in grace, 2 reported refused. */
     private final AtomicInteger reported = new AtomicInteger();
 
-    Entry(String issuer, Set<BigInteger> serials, Instant nextUpdate, Instant thisUpdate) {
+    Entry(String issuer, Set<BigInteger> serials, Instant nextUpdate, Instant thisUpdate, BigInteger number) {
       this.issuer = issuer;
       this.serials = serials;
       this.nextUpdate = nextUpdate;
       this.thisUpdate = thisUpdate;
+      this.number = number;
+    }
+
+    boolean isNewerThan(Entry other) {
+      if (number != null && other.number != null && !number.equals(other.number)) {
+        return number.compareTo(other.number) > 0;
+      }
+      return thisUpdate.isAfter(other.thisUpdate);
+    }
+
+    String describe() {
+      return (number == null ? "no CRL number" : "CRL number " + number) + ", thisUpdate " + thisUpdate;
     }
 
     boolean reportOverdue(boolean inForce) {

@@ -9,8 +9,12 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Warns before the server certificate, a trusted CA or a CRL runs out: one {@link
@@ -31,13 +35,34 @@ final class ExpiryMonitor {
     this.listener = listener;
   }
 
+  /** Runs {@code check} every hour on a daemon thread; shut the executor down to stop it. */
+  static ScheduledExecutorService hourly(Runnable check) {
+    ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "mqtt-sec-tls-expiry");
+      t.setDaemon(true);
+      return t;
+    });
+    monitor.scheduleWithFixedDelay(check, 1, 1, TimeUnit.HOURS);
+    return monitor;
+  }
+
   void check(ServerMaterial m, Instant now) {
-    certificate("server", m.chain.get(0), now);
-    for (X509Certificate ca : m.trusted) {
+    check(m.chain.get(0), m.trusted, m.crls, now);
+  }
+
+  /**
+   * Warns for {@code server} (null when there is none), each of {@code cas} and each CRL of {@code crls} (null
+   * when there are none).
+   */
+  void check(X509Certificate server, List<X509Certificate> cas, CrlIndex crls, Instant now) {
+    if (server != null) {
+      certificate("server", server, now);
+    }
+    for (X509Certificate ca : cas) {
       certificate("CA", ca, now);
     }
-    if (m.crls != null) {
-      for (CrlIndex.Validity crl : m.crls.validities()) {
+    if (crls != null) {
+      for (CrlIndex.Validity crl : crls.validities()) {
         // a CRL published weekly is always within 7 days of its nextUpdate: warn only at thresholds shorter
         // than its own lifetime, so a healthy publication cycle raises nothing until the last day
         Duration lifetime = Duration.between(crl.thisUpdate(), crl.nextUpdate());

@@ -23,9 +23,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -51,9 +50,20 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * {@link #checkClientChain} runs the same checks for an adapter that sees the chain after a handshake done by
  * someone else (HiveMQ CE checks no CRL itself).
  *
+ * <p>Client-initiated renegotiation is refused (TLS 1.2; TLS 1.3 has none): see
+ * {@link TlsContexts#refuseClientInitiatedRenegotiation()}, which loading this class calls.
+ *
+ * <p>A reload that would put a CRL in force older than the one in force from the same issuer (a lower CRL
+ * number, or an earlier {@code thisUpdate}) is refused like a broken file.
+ *
  * <p>Thread-safe. {@link #close()} stops watching files and the expiry monitor.
  */
 public final class ServerTls implements AutoCloseable {
+
+  static {
+    // before the first handshake this class makes: the JDK reads the switch once
+    TlsContexts.refuseClientInitiatedRenegotiation();
+  }
 
   private final SSLContext context;
   private volatile SSLContext jdkContext;
@@ -63,6 +73,7 @@ public final class ServerTls implements AutoCloseable {
   private final Clock clock;
   private final ExpiryMonitor expiry;
   private final List<WatchedFile> watches = new ArrayList<>();
+  private final List<Runnable> reloadCallbacks = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService monitor;
   private final String description;
   private volatile ServerMaterial current;
@@ -95,12 +106,7 @@ public final class ServerTls implements AutoCloseable {
     }
     expiry.check(current, clock.instant());
     if (b.hasListener) {
-      monitor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqtt-sec-tls-expiry");
-        t.setDaemon(true);
-        return t;
-      });
-      monitor.scheduleWithFixedDelay(this::checkExpiry, 1, 1, TimeUnit.HOURS);
+      monitor = ExpiryMonitor.hourly(this::checkExpiry);
     } else {
       monitor = null;
     }
@@ -197,6 +203,7 @@ public final class ServerTls implements AutoCloseable {
     ServerMaterial next;
     try {
       next = ServerMaterial.load(sources, generation + 1);
+      CrlIndex.requireNoRollback(current.crls, next.crls, source);
     } catch (RuntimeException e) {
       listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), source,
           e.getMessage() + "; the previous certificate, key, CAs and CRLs stay in force"));
@@ -208,7 +215,22 @@ public final class ServerTls implements AutoCloseable {
     invalidateSessions();
     listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), source, summary(next)));
     expiry.check(next, clock.instant());
+    for (Runnable callback : reloadCallbacks) {
+      try {
+        callback.run();
+      } catch (RuntimeException e) {
+        // one failing callback must not stop the others; the context itself is already up to date
+      }
+    }
     return true;
+  }
+
+  /**
+   * Runs {@code callback} after each successful reload, on the reloading thread: for example to write the new
+   * certificate into a broker's key store ({@link #toPkcs12}) when the broker does its own handshakes.
+   */
+  public void onReload(Runnable callback) {
+    reloadCallbacks.add(Objects.requireNonNull(callback, "callback"));
   }
 
   /** A fresh JDK context: new session cache and ticket keys, the same (delegating) key and trust managers. */

@@ -60,6 +60,28 @@ public final class TlsContexts {
     return new ServerBuilder(null, null, certificate);
   }
 
+  /** The JDK's switch for client-initiated renegotiation, read once, at the first server handshake. */
+  static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+  /**
+   * Makes the JDK refuse TLS 1.2 renegotiations that clients start (TLS 1.3 has none): each one costs the
+   * server a full handshake, so a client that renegotiates in a loop burns the broker's CPU, and a server never
+   * needs one. Sets the system property {@code jdk.tls.rejectClientInitiatedRenegotiation} to {@code true} unless
+   * it was set already, so an operator's explicit {@code false} wins.
+   *
+   * <p>The JDK reads the property once, at the first server handshake in the process: call this before any
+   * server socket or engine handshakes (loading {@link ServerTls} calls it; a broker that does its own
+   * handshakes, such as HiveMQ CE, should call it before it starts listening).
+   *
+   * @return whether the property is now {@code true}
+   */
+  public static boolean refuseClientInitiatedRenegotiation() {
+    if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+      System.setProperty(REJECT_RENEGOTIATION, "true");
+    }
+    return Boolean.parseBoolean(System.getProperty(REJECT_RENEGOTIATION));
+  }
+
   /** Starts a client. With no trusted certificates set, it trusts the JDK's default CAs. */
   public static ClientBuilder forClient() {
     return new ClientBuilder();

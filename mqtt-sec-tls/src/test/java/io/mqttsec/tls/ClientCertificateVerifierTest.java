@@ -96,4 +96,62 @@ class ClientCertificateVerifierTest {
     assertThatThrownBy(() -> ClientCertificateVerifier.builder(cas).build())
         .isInstanceOf(TlsConfigException.class).hasMessageStartingWith(cas.toString());
   }
+
+  @Test
+  void olderCrl_isRefusedOnReload_andTheRevokedDeviceStaysRefused() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Rollback CA", Duration.ofDays(30));
+    Path cas = dir.resolve("ca.pem");
+    Path crl = dir.resolve("ca.crl");
+    replace(cas, Pem.encode(List.of(ca.certificate())));
+    String first = Pem.encode(ca.crl(Duration.ofDays(7)));
+    replace(crl, first);
+    HeldCertificate press = ca.issue("press-42").clientAuth().issue();
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).crl(crl).listener(events::add)
+        .build()) {
+      ca.revoke(press.certificate().getSerialNumber());
+      replace(crl, Pem.encode(ca.crl(Duration.ofDays(7))));
+      assertThat(verifier.reload()).isTrue();
+      assertThat(verifier.check(chain(press)).denied()).isTrue();
+
+      replace(crl, first); // validly signed, but CRL number 1 after 2: a replay that would un-revoke press-42
+      assertThat(verifier.reload()).isFalse();
+      assertThat(events).filteredOn(SecurityEvent.PolicyReloadFailed.class::isInstance).singleElement()
+          .isInstanceOfSatisfying(SecurityEvent.PolicyReloadFailed.class, e -> assertThat(e.error())
+              .startsWith(cas + ": the CRL from CN=Rollback CA (CRL number 1, thisUpdate ")
+              .contains(") is older than the one in force (CRL number 2, thisUpdate ")
+              .endsWith("a CRL never goes back, since an older one would un-revoke devices; the previous CAs "
+                  + "and CRLs stay in force"));
+      assertThat(verifier.check(chain(press)).reason()).contains("is revoked by the CRL from CN=Rollback CA");
+    }
+  }
+
+  @Test
+  void crlNumber_isReadFromTheCrl() {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Numbering CA", Duration.ofDays(30));
+    ca.crl(Duration.ofDays(7));
+    ca.crl(Duration.ofDays(7));
+    assertThat(CrlIndex.crlNumber(ca.crl(Duration.ofDays(7)))).isEqualTo(3);
+  }
+
+  @Test
+  void expiry_warnsBeforeATrustedCaOrTheCrlRunsOut() throws Exception {
+    MutableClock clock = new MutableClock(Instant.now());
+    CertificateAuthority ca = CertificateAuthority.create("CN=Short CA", Duration.ofDays(20), clock);
+    Path cas = dir.resolve("ca.pem");
+    Path crl = dir.resolve("ca.crl");
+    replace(cas, Pem.encode(List.of(ca.certificate())));
+    replace(crl, Pem.encode(ca.crl(Duration.ofDays(10))));
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).crl(crl).clock(clock)
+        .listener(events::add).build()) {
+      assertThat(events).as("a lifetime's own length is no warning").isEmpty();
+      clock.advance(Duration.ofDays(7)); // the CA has 13 days left, the CRL 3
+      verifier.checkExpiry();
+      verifier.checkExpiry();
+      assertThat(events).hasSize(2).allSatisfy(e -> assertThat(e).isInstanceOf(SecurityEvent.CertificateExpiring.class));
+      assertThat(events).extracting(e -> ((SecurityEvent.CertificateExpiring) e).what()).containsExactlyInAnyOrder(
+          "CA", "CRL");
+      assertThat(events).extracting(e -> ((SecurityEvent.CertificateExpiring) e).subject()).containsOnly(
+          "CN=Short CA");
+    }
+  }
 }

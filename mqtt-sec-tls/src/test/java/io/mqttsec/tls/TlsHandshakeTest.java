@@ -227,4 +227,36 @@ class TlsHandshakeTest {
     assertThat(tls.checkClientChain(PRESS.chain().toArray(new X509Certificate[0])).allowed()).isFalse();
     assertThat(tls.checkClientChain(new X509Certificate[0]).reason()).isEqualTo("no client certificate");
   }
+
+  /**
+   * openssl's s_client, a TLS stack no one here wrote, completes a TLS 1.2 handshake and then asks for a
+   * renegotiation ({@code R} on its input): the server answers with a handshake_failure alert (40).
+   */
+  @Test
+  void clientInitiatedRenegotiation_isRefused() throws Exception {
+    start(TlsContexts.forServer(SERVER));
+    assertThat(System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation")).isEqualTo("true");
+    Process openssl = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(),
+        "-tls1_2", "-servername", "localhost").redirectErrorStream(true).start();
+    StringBuilder out = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try {
+        out.append(new String(openssl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        out.append("read failed: ").append(e);
+      }
+    });
+    reader.start();
+    assertThat(server.nextOutcome()).isEqualTo("no client certificate over TLSv1.2");
+    openssl.getOutputStream().write("R\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    openssl.getOutputStream().flush();
+    boolean ended = openssl.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    if (!ended) {
+      openssl.destroyForcibly();
+    }
+    reader.join(5000);
+    assertThat(ended).as("openssl ended after the refusal").isTrue();
+    assertThat(out.toString()).contains("RENEGOTIATING").contains("alert handshake failure")
+        .contains("SSL alert number 40");
+  }
 }

@@ -207,4 +207,21 @@ class TlsReloadTest {
           assertThat(x.notAfter()).isEqualTo(held.certificate().getNotAfter().toInstant());
         }));
   }
+
+  @Test
+  void olderCrl_isRefusedOnReload() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Trusted CA", Duration.ofDays(30));
+    Path crl = dir.resolve("ca.crl");
+    String first = Pem.encode(ca.crl(Duration.ofDays(7)));
+    replace(crl, first);
+    tls = TlsContexts.forServer(ca.issue("broker").serverAuth().issue()).trustedCertificates(List.of(ca.certificate()))
+        .clientAuth(ClientAuth.REQUIRE).crl(crl).listener(events::add).build();
+    replace(crl, Pem.encode(ca.crl(Duration.ofDays(7))));
+    assertThat(tls.reload()).isTrue();
+    replace(crl, first);
+    assertThat(tls.reload()).isFalse();
+    assertThat(events).filteredOn(e -> e instanceof SecurityEvent.PolicyReloadFailed).singleElement()
+        .isInstanceOfSatisfying(SecurityEvent.PolicyReloadFailed.class, e -> assertThat(e.error())
+            .contains("the CRL from CN=Trusted CA (CRL number 1, ").contains("in force (CRL number 2, "));
+  }
 }
