@@ -11,7 +11,9 @@ import io.mqttsec.api.WatchedFile;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An {@link AclPolicy} that follows its file: when the file changes (rewritten, replaced by a rename, or swapped
@@ -44,6 +46,7 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
   private final SubscribeMode subscribeMode;
   private final SecurityEventListener listener;
   private final Clock clock;
+  private final List<Runnable> reloadCallbacks = new CopyOnWriteArrayList<>();
   private volatile AclPolicy current;
   private WatchedFile watch;
 
@@ -88,7 +91,6 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
   public synchronized boolean reload() {
     try {
       loaded(AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode));
-      return true;
     } catch (RuntimeException e) {
       String error = e instanceof AclParseException ? e.getMessage() : e.toString();
       if (current == null) {
@@ -97,6 +99,22 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
       listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
       return false;
     }
+    for (Runnable callback : reloadCallbacks) {
+      try {
+        callback.run();
+      } catch (RuntimeException e) {
+        // one failing callback must not stop the others; the policy itself is already in force
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs {@code callback} after each reload that put a new policy in force (not after the first load, nor after
+   * a refused one), on the reloading thread: for example to remove live subscriptions the new policy refuses.
+   */
+  public void onReload(Runnable callback) {
+    reloadCallbacks.add(Objects.requireNonNull(callback, "callback"));
   }
 
   private void loaded(AclPolicy policy) {

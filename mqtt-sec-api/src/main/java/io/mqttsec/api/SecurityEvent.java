@@ -86,6 +86,48 @@ public sealed interface SecurityEvent {
     }
   }
 
+  /** Who ended a connection. */
+  enum Initiator {
+    /** The client: a DISCONNECT packet, or its network connection closed without one. */
+    CLIENT,
+    /** The broker, for its own reasons: a protocol error, a keep-alive timeout, a session taken over. */
+    BROKER,
+    /** mqtt-sec: the client's credential was removed or reset, or its certificate revoked. */
+    MQTT_SEC
+  }
+
+  /**
+   * A connection ended. {@code reason} says why in the initiator's terms: an MQTT reason code name such as
+   * {@code NORMAL_DISCONNECTION}, {@code connection lost}, or mqtt-sec's own ({@code certificate revoked}).
+   */
+  record ClientDisconnected(Instant time, ClientIdentity who, Initiator initiator, String reason)
+      implements SecurityEvent {
+    public ClientDisconnected {
+      requireAll(time, who, initiator, reason);
+    }
+  }
+
+  /**
+   * A CONNECT was refused because its client id belongs to a session of another identity (live or persisted):
+   * taking it over would let one device receive another's messages. {@code owner} is the owner's user name,
+   * empty when the owner connected anonymously.
+   */
+  record TakeoverRefused(Instant time, ClientIdentity who, String owner) implements SecurityEvent {
+    public TakeoverRefused {
+      requireAll(time, who, owner);
+    }
+  }
+
+  /**
+   * A client's will was not published: the rules or credentials in force when it was due no longer allow it
+   * ({@code reason} names which), or mqtt-sec itself ended the connection.
+   */
+  record WillSuppressed(Instant time, ClientIdentity who, String topic, String reason) implements SecurityEvent {
+    public WillSuppressed {
+      requireAll(time, who, topic, reason);
+    }
+  }
+
   /** A certificate was refused: revoked, expired, untrusted, or without a usable identity. */
   record CertificateRejected(Instant time, String subject, String reason) implements SecurityEvent {
     public CertificateRejected {
