@@ -26,6 +26,11 @@ public final class AuthResult {
     ADDRESS_BLOCKED,
     /** The client certificate is revoked, expired or not trusted. */
     CERTIFICATE_REJECTED,
+    /**
+     * The client proved who it is, but its CONNECT asks for what that identity may not have: a client id that
+     * breaks the broker's client-id policy, or a will on a topic it may not publish to.
+     */
+    REFUSED,
     /** An internal error; the attempt is refused (fail closed). */
     ERROR
   }

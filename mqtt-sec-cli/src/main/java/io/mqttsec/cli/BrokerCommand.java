@@ -8,8 +8,8 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import io.mqttsec.broker.BrokerConfig;
 import io.mqttsec.creds.PasswordHasher;
-import io.mqttsec.hivemq.MqttSecConfig;
 import io.mqttsec.hivemq.MqttSecExtensionMain;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
@@ -125,10 +125,10 @@ final class BrokerCommand implements Callable<Integer> {
       }
       demoPasswords = Demo.passwords(dir);
     }
-    MqttSecConfig extensionConfig;
+    BrokerConfig extensionConfig;
     try {
-      extensionConfig = MqttSecConfig.read(dir.resolve("mqtt-sec.xml"));
-    } catch (MqttSecConfig.InvalidConfigException e) {
+      extensionConfig = BrokerConfig.read(dir.resolve("mqtt-sec.xml"));
+    } catch (BrokerConfig.InvalidConfigException e) {
       throw CliException.input(String.join("\n  ", e.problems().stream()
           .map(p -> dir.resolve("mqtt-sec.xml") + ": " + p).toList()));
     }

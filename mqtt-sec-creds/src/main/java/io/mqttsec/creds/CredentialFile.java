@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -81,6 +82,8 @@ public final class CredentialFile implements AutoCloseable {
   private final Clock clock;
   private final PasswordHasher hasher;
   private final List<Consumer<Set<String>>> changeListeners = new CopyOnWriteArrayList<>();
+  /** The last upgrade-on-login rewrite of each user, so a rehash is not mistaken for a reset. */
+  private final Map<String, Rehash> rehashes = new ConcurrentHashMap<>();
   private volatile Snapshot snapshot;
   private WatchedFile watch;
 
@@ -266,9 +269,26 @@ public final class CredentialFile implements AutoCloseable {
     if (!expected.equals(parsed.users.get(expected.username()))) {
       return false;
     }
-    write(parsed, expected.username(), new Credential(expected.username(), hash,
-        expected.previous().orElse(null), expected.previousUntil().orElse(null)), false);
+    Credential rehashed = new Credential(expected.username(), hash, expected.previous().orElse(null),
+        expected.previousUntil().orElse(null));
+    rehashes.put(expected.username(), new Rehash(expected, rehashed));
+    write(parsed, expected.username(), rehashed, false);
     return true;
+  }
+
+  /** An entry upgrade-on-login wrote: the same password as {@code from}, hashed again. */
+  private record Rehash(Credential from, Credential to) {
+  }
+
+  /**
+   * Whether {@code now} is {@code before} hashed again by upgrade-on-login ({@link
+   * PasswordAuthenticator.Builder#upgradeOnLogin()}), in this process: the same password, so a client that
+   * logged in against {@code before} still holds a valid one. A broker uses this to tell a rehash, which must
+   * not disconnect anyone, from a password reset, which must.
+   */
+  public boolean isRehashOf(Credential now, Credential before) {
+    Rehash r = rehashes.get(now.username());
+    return r != null && r.to.equals(now) && r.from.equals(before);
   }
 
   private boolean rewrite(String username, Credential entry, boolean missingIsEmpty) {

@@ -162,8 +162,12 @@ class PasswordAuthenticatorTest {
     Files.writeString(file, "# fleet\nalice:" + PasswordHashTest.MOSQUITTO_SHA512 + "\nbob:"
         + PasswordHashTest.MOSQUITTO_PBKDF2 + "\n");
     store.reload();
+    Credential weak = store.lookup("alice").orElseThrow();
     PasswordAuthenticator auth = auth().upgradeOnLogin().build();
     assertThat(auth.authenticate(who("alice"), pw("pass")).succeeded()).isTrue();
+    assertThat(store.isRehashOf(store.lookup("alice").orElseThrow(), weak)).as("a broker keeps alice connected")
+        .isTrue();
+    assertThat(store.isRehashOf(store.lookup("bob").orElseThrow(), weak)).isFalse();
     String text = Files.readString(file);
     assertThat(text).startsWith("# fleet\nalice:$7$1000$").endsWith("\nbob:" + PasswordHashTest.MOSQUITTO_PBKDF2 + "\n");
     assertThat(store.lookup("alice").orElseThrow().hash().isWeakerThan(FAST)).isFalse();

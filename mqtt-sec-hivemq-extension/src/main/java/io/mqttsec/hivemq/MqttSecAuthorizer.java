@@ -12,71 +12,37 @@ import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboun
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
-import io.mqttsec.api.Action;
-import io.mqttsec.api.Authorizer;
-import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
-import io.mqttsec.api.SecurityEvent;
-import io.mqttsec.api.SecurityEventListener;
-import java.time.Clock;
-import java.util.concurrent.TimeUnit;
+import io.mqttsec.broker.BrokerSecurity;
+import io.mqttsec.broker.ClientSession;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Checks every PUBLISH (Will messages included, which HiveMQ authorizes at CONNECT) and every subscription
- * filter ({@code $share/group/filter} on its inner filter) against the live ACL. The ACL is read once per
- * check, so a reload takes effect on the next packet. One instance serves all clients; it is stateless.
+ * HiveMQ's PUBLISH and SUBSCRIBE callbacks, and in filter-on-delivery mode its outbound PUBLISH interceptor,
+ * each answered by {@link BrokerSecurity} with the connection's authenticated session. A denial answers
+ * {@code NOT_AUTHORIZED} with the deciding rule as the reason string (MQTT 5), or drops the outbound message.
+ * Stateless; one instance serves all clients.
  *
- * <p>Fail closed: a check that throws, or a client with no identity, is denied; denials answer
- * {@code NOT_AUTHORIZED} with the deciding rule as the reason string (MQTT 5) and go to the audit log. It never
- * defers to another extension.
- *
- * <p>In {@code filter-on-delivery} mode it also intercepts outbound PUBLISHes and drops those the receiver may
- * not read (RECEIVE), as mosquitto does.
+ * <p>Wills never reach {@link #authorizePublish}: {@link Wills} takes them out of the CONNECT, and the broker
+ * layer checks them at CONNECT and again when they fall due.
  */
 final class MqttSecAuthorizer implements PublishAuthorizer, SubscriptionAuthorizer, PublishOutboundInterceptor {
 
-  private final Authorizer acl;
-  private final SecurityEventListener audit;
-  private final Clock clock;
-  private final SecurityMetrics metrics;
+  private final BrokerSecurity security;
 
-  MqttSecAuthorizer(Authorizer acl, SecurityEventListener audit, Clock clock, SecurityMetrics metrics) {
-    this.acl = acl;
-    this.audit = audit;
-    this.clock = clock;
-    this.metrics = metrics;
+  MqttSecAuthorizer(BrokerSecurity security) {
+    this.security = security;
   }
 
-  static ClientIdentity identity(ConnectionInformation connection, String clientId) {
-    ClientIdentity who = ClientIdentity.of(MqttSecAuthenticator.user(connection).orElse(null), clientId);
-    return connection.getInetAddress().map(who::withRemoteAddress).orElse(who);
-  }
-
-  private Decision decide(ConnectionInformation connection, String clientId, Action action, String topic) {
-    ClientIdentity who;
-    Decision decision;
-    long start = System.nanoTime();
-    try {
-      who = identity(connection, clientId);
-      decision = acl.authorize(who, action, topic);
-    } catch (RuntimeException e) {
-      who = ClientIdentity.of(null, clientId);
-      decision = Decision.deny("internal error (" + e.getClass().getSimpleName() + "); denied");
-    }
-    metrics.aclCheck.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    if (decision.denied()) {
-      metrics.aclDeny.inc();
-      audit.deliver(new SecurityEvent.AccessDenied(clock.instant(), who, action, topic, decision.reason()));
-    } else {
-      metrics.aclAllow.inc();
-    }
-    return decision;
+  private ClientSession session(ConnectionInformation connection, String clientId) {
+    return security.session(connection.getConnectionAttributeStore().getAsString(MqttSecAuthenticator.SESSION,
+        StandardCharsets.UTF_8).orElse(null), clientId);
   }
 
   @Override
   public void authorizePublish(PublishAuthorizerInput input, PublishAuthorizerOutput output) {
-    Decision d = decide(input.getConnectionInformation(), input.getClientInformation().getClientId(),
-        Action.PUBLISH, input.getPublishPacket().getTopic());
+    Decision d = security.publish(session(input.getConnectionInformation(),
+        input.getClientInformation().getClientId()), input.getPublishPacket().getTopic());
     if (d.allowed()) {
       output.authorizeSuccessfully();
     } else {
@@ -86,8 +52,8 @@ final class MqttSecAuthorizer implements PublishAuthorizer, SubscriptionAuthoriz
 
   @Override
   public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
-    Decision d = decide(input.getConnectionInformation(), input.getClientInformation().getClientId(),
-        Action.SUBSCRIBE, input.getSubscription().getTopicFilter());
+    Decision d = security.subscribe(session(input.getConnectionInformation(),
+        input.getClientInformation().getClientId()), input.getSubscription().getTopicFilter());
     if (d.allowed()) {
       output.authorizeSuccessfully();
     } else {
@@ -97,8 +63,8 @@ final class MqttSecAuthorizer implements PublishAuthorizer, SubscriptionAuthoriz
 
   @Override
   public void onOutboundPublish(PublishOutboundInput input, PublishOutboundOutput output) {
-    Decision d = decide(input.getConnectionInformation(), input.getClientInformation().getClientId(),
-        Action.RECEIVE, input.getPublishPacket().getTopic());
+    Decision d = security.deliver(session(input.getConnectionInformation(),
+        input.getClientInformation().getClientId()), input.getPublishPacket().getTopic());
     if (d.denied()) {
       output.preventPublishDelivery();
     }

@@ -1,91 +1,59 @@
 package io.mqttsec.hivemq;
 
 import com.hivemq.extension.sdk.api.ExtensionMain;
-import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
-import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
-import com.hivemq.extension.sdk.api.client.parameter.Listener;
-import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
-import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
-import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
-import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
-import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
-import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
-import io.mqttsec.acl.ReloadingAcl;
-import io.mqttsec.api.Action;
-import io.mqttsec.api.ClientIdentity;
-import io.mqttsec.api.Decision;
-import io.mqttsec.api.SecurityEvent;
-import io.mqttsec.api.SecurityEventListener;
-import io.mqttsec.creds.Credential;
-import io.mqttsec.creds.CredentialFile;
-import io.mqttsec.creds.PasswordAuthenticator;
-import io.mqttsec.tls.ClientCertificateVerifier;
+import io.mqttsec.acl.SubscribeMode;
+import io.mqttsec.broker.AuditLog;
+import io.mqttsec.broker.BrokerConfig;
+import io.mqttsec.broker.BrokerSecurity;
+import io.mqttsec.tls.TlsContexts;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HiveMQ extension: authenticates CONNECTs against a mosquitto-format password file, authorizes every
- * PUBLISH and SUBSCRIBE against a mosquitto-format ACL, and writes an audit line for each security event.
+ * The HiveMQ extension: HiveMQ's callbacks wired to {@link BrokerSecurity}, which holds every decision. Each
+ * CONNECT is authenticated and its client id checked against its owner, every PUBLISH and SUBSCRIBE authorized,
+ * wills held and checked again when due, every connect and disconnect audited as one JSON line on the SLF4J
+ * logger {@code io.mqttsec.audit}; reloads of the ACL, password file and CRLs reach connected clients and offline
+ * sessions.
  *
- * <p>Configuration is {@code conf/mqtt-sec.xml} in the extension's folder, or the file given to
- * {@link #MqttSecExtensionMain(Path)} (an embedded extension's home folder is a temporary one). Every error in
- * it, or in the files it names, is collected and handed to {@code preventExtensionStartup}: the broker never
- * runs with a half-configured security extension.
- *
- * <p>Live changes reach connected clients: after an ACL reload, subscriptions the new ACL no longer allows are
- * removed; after a password file reload, clients whose user is gone or whose password was reset are
- * disconnected.
+ * <p>Configuration is {@code conf/mqtt-sec.xml} in the extension's folder ({@link BrokerConfig}), or the file
+ * given to {@link #MqttSecExtensionMain(Path)} (an embedded extension's home folder is a temporary one). Every
+ * error in it, or in the files it names, is collected and handed to {@code preventExtensionStartup}: the broker
+ * never runs with a half-configured security extension.
  */
 public final class MqttSecExtensionMain implements ExtensionMain {
 
+  /** The SLF4J logger of the audit lines. */
+  public static final String AUDIT_LOGGER = "io.mqttsec.audit";
+  private static final Logger LOG = LoggerFactory.getLogger(MqttSecExtensionMain.class);
+  private static final String REFUSED = "mqtt-sec refuses to start, so the broker does not run unprotected:";
+
   private final Path explicitConfig;
-  private final SecurityEventListener audit;
-  private final Clock clock = Clock.systemUTC();
-  /** The audit log and the metrics: every security event goes to both. */
-  private SecurityEventListener events;
-  private volatile SecurityMetrics metrics;
-  /** Authenticated clients by client id, for live changes. */
-  private final Map<String, ClientIdentity> connected = new ConcurrentHashMap<>();
-  private ReloadingAcl acl;
-  private volatile String aclSource;
-  private CredentialFile passwd;
-  private ClientCertificateVerifier certificates;
-  private MqttSecConfig config;
+  private final Consumer<String> auditSink;
+  private BrokerSecurity security;
 
   /** Reads {@code conf/mqtt-sec.xml} from the extension's folder; audit lines go to SLF4J. */
   public MqttSecExtensionMain() {
-    this(null, AuditLog.toSlf4j());
+    this(null);
   }
 
   /** Reads the given configuration file; audit lines go to SLF4J. For an embedded broker. */
   public MqttSecExtensionMain(Path configFile) {
-    this(configFile, AuditLog.toSlf4j());
+    this(configFile, LoggerFactory.getLogger(AUDIT_LOGGER)::info);
   }
 
   /** As {@link #MqttSecExtensionMain(Path)}, with audit lines (JSON) handed to {@code auditSink}. */
   public MqttSecExtensionMain(Path configFile, Consumer<String> auditSink) {
-    this(configFile, new AuditLog(auditSink));
-  }
-
-  private MqttSecExtensionMain(Path configFile, SecurityEventListener audit) {
     this.explicitConfig = configFile;
-    this.audit = audit;
+    this.auditSink = auditSink;
   }
 
   /**
@@ -95,94 +63,55 @@ public final class MqttSecExtensionMain implements ExtensionMain {
   @Override
   public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
     try {
-      start(input, output);
+      List<String> problems = start(input);
+      if (!problems.isEmpty()) {
+        close();
+        output.preventExtensionStartup(REFUSED + "\n  " + String.join("\n  ", problems));
+      }
     } catch (RuntimeException e) {
       close();
-      output.preventExtensionStartup("mqtt-sec refuses to start, so the broker does not run unprotected: "
-          + e.getClass().getSimpleName() + ": " + e.getMessage());
+      output.preventExtensionStartup(REFUSED + " " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
-  private void start(ExtensionStartInput input, ExtensionStartOutput output) {
+  /** Starts everything, or returns the problems that prevent it. */
+  private List<String> start(ExtensionStartInput input) {
     Path file = explicitConfig != null ? explicitConfig
         : input.getExtensionInformation().getExtensionHomeFolder().toPath().resolve("conf").resolve("mqtt-sec.xml");
-    List<String> problems = new ArrayList<>();
+    if (!TlsContexts.refuseClientInitiatedRenegotiation()) {
+      LOG.warn("mqtt-sec: -Djdk.tls.rejectClientInitiatedRenegotiation=false lets TLS 1.2 clients renegotiate, "
+          + "a full handshake each, as often as they like");
+    }
+    BrokerConfig config;
     try {
-      config = MqttSecConfig.read(file);
-    } catch (MqttSecConfig.InvalidConfigException e) {
-      e.problems().forEach(p -> problems.add(file + ": " + p));
+      config = BrokerConfig.read(file);
+    } catch (BrokerConfig.InvalidConfigException e) {
+      return e.problems().stream().map(p -> file + ": " + p).toList();
     }
-    this.events = e -> {
-      audit.deliver(e);
-      SecurityMetrics m = metrics;
-      if (m != null) {
-        m.deliver(e);
-      }
-    };
-    if (config != null) {
-      // reloads also sweep live subscriptions and connections
-      SecurityEventListener libraryEvents = this::onEvent;
-      aclSource = config.aclFile().toString();
-      try {
-        acl = ReloadingAcl.builder(config.aclFile()).subscribeMode(config.subscribeMode()).listener(libraryEvents)
-            .pollInterval(config.reloadInterval()).requireValidAtStart().build();
-      } catch (RuntimeException e) {
-        problems.add(e.getMessage());
-      }
-      if (config.passwordFile().isPresent()) {
-        try {
-          passwd = CredentialFile.builder(config.passwordFile().get()).listener(libraryEvents).reloadOnChange()
-              .pollInterval(config.reloadInterval()).build();
-          passwd.onUsersChanged(this::onUsersChanged);
-        } catch (RuntimeException e) {
-          problems.add(e.getMessage());
-        }
-      }
-      if (config.usesCertificates()) {
-        try {
-          ClientCertificateVerifier.Builder b = ClientCertificateVerifier.builder(config.trustedCertificates()
-              .orElseThrow()).crlGracePeriod(config.crlGracePeriod()).reloadOnChange()
-              .pollInterval(config.reloadInterval()).listener(libraryEvents);
-          config.crl().ifPresent(b::crl);
-          if (config.crl().isEmpty()) {
-            LoggerFactory.getLogger(MqttSecExtensionMain.class).warn("mqtt-sec: certificate authentication without "
-                + "<crl>: a revoked device keeps access until its certificate expires");
-          }
-          certificates = b.build();
-          certificates.onReload(this::sweepCertificates);
-        } catch (RuntimeException e) {
-          problems.add(e.getMessage());
-        }
-      }
+    if (config.usesCertificates() && config.crl().isEmpty()) {
+      LOG.warn("mqtt-sec: certificate authentication without <crl>: a revoked device keeps access until its "
+          + "certificate expires");
     }
-    if (!problems.isEmpty()) {
-      close();
-      output.preventExtensionStartup("mqtt-sec refuses to start, so the broker does not run unprotected:\n  "
-          + String.join("\n  ", problems));
-      return;
+    try {
+      security = BrokerSecurity.open(config, AuditLog.jsonLines(auditSink), new HiveMqBroker());
+    } catch (BrokerConfig.InvalidConfigException e) {
+      return e.problems();
     }
-    metrics = new SecurityMetrics(Services.metricRegistry());
-    PasswordAuthenticator passwords = null;
-    if (passwd != null) {
-      PasswordAuthenticator.Builder auth = PasswordAuthenticator.builder(passwd).listener(events);
-      if (!config.credentialCache()) {
-        auth.noCache();
-      }
-      if (!config.bruteForceGuard()) {
-        auth.noBruteForceGuard();
-      }
-      passwords = auth.build();
-    }
-    MqttSecAuthenticator authenticator = new MqttSecAuthenticator(passwords, certificates, config::authFor,
-        config.anonymous(), Services.extensionExecutorService(), events, clock);
-    MqttSecAuthorizer authorizer = new MqttSecAuthorizer(acl, events, clock, metrics);
+    SecurityMetrics.register(Services.metricRegistry(), security.counters());
+    Wills wills = new Wills();
+    MqttSecAuthenticator authenticator = new MqttSecAuthenticator(security, wills,
+        Services.extensionExecutorService());
+    MqttSecAuthorizer authorizer = new MqttSecAuthorizer(security);
+    Services.interceptorRegistry().setConnectInboundInterceptorProvider(i -> wills);
     Services.securityRegistry().setAuthenticatorProvider(i -> authenticator);
     Services.securityRegistry().setAuthorizerProvider(i -> authorizer);
-    if (config.subscribeMode() == io.mqttsec.acl.SubscribeMode.FILTER_ON_DELIVERY) {
+    if (config.subscribeMode() == SubscribeMode.FILTER_ON_DELIVERY) {
       Services.initializerRegistry().setClientInitializer((i, client) -> client.addPublishOutboundInterceptor(
           authorizer));
     }
-    Services.eventRegistry().setClientLifecycleEventListener(i -> new Lifecycle());
+    Lifecycle lifecycle = new Lifecycle(security, wills);
+    Services.eventRegistry().setClientLifecycleEventListener(i -> lifecycle);
+    return List.of();
   }
 
   @Override
@@ -191,109 +120,10 @@ public final class MqttSecExtensionMain implements ExtensionMain {
   }
 
   private void close() {
-    if (metrics != null) {
+    if (security != null) {
       SecurityMetrics.unregister(Services.metricRegistry());
-    }
-    if (certificates != null) {
-      certificates.close();
-    }
-    if (acl != null) {
-      acl.close();
-    }
-    if (passwd != null) {
-      passwd.close();
-    }
-  }
-
-  /** Library events go to the audit log and the metrics; an ACL reload also sweeps live subscriptions. */
-  private void onEvent(SecurityEvent event) {
-    events.deliver(event);
-    if (event instanceof SecurityEvent.PolicyReloaded reloaded && acl != null
-        && reloaded.source().equals(aclSource)) {
-      sweepSubscriptions();
-    }
-  }
-
-  /** Removes each subscription the ACL in force no longer allows. */
-  private void sweepSubscriptions() {
-    Services.subscriptionStore().iterateAllSubscriptions((context, result) -> {
-      ClientIdentity who = connected.getOrDefault(result.getClientId(), ClientIdentity.of(null,
-          result.getClientId()));
-      Set<String> refused = new HashSet<>();
-      result.getSubscriptions().forEach(s -> {
-        Decision d = acl.authorize(who, Action.SUBSCRIBE, s.getTopicFilter());
-        if (d.denied()) {
-          refused.add(s.getTopicFilter());
-          events.deliver(new SecurityEvent.AccessDenied(clock.instant(), who, Action.SUBSCRIBE, s.getTopicFilter(),
-              d.reason() + " (subscription removed after an ACL reload)"));
-        }
-      });
-      if (!refused.isEmpty()) {
-        Services.subscriptionStore().removeSubscriptions(result.getClientId(), refused);
-      }
-    });
-  }
-
-  /**
-   * Disconnects clients whose credential is gone: the user was removed, or its password was replaced outright
-   * (a reset, which revokes the old password). A rotation keeps the previous password valid for its window, so
-   * those clients stay and move to the new password when they next connect.
-   */
-  private void onUsersChanged(Set<String> users) {
-    Instant now = clock.instant();
-    connected.forEach((clientId, who) -> {
-      String user = who.username().orElse(null);
-      if (user == null || !users.contains(user)) {
-        return;
-      }
-      Optional<Credential> entry = passwd.lookup(user);
-      if (entry.isEmpty() || !entry.get().acceptsPrevious(now)) {
-        Services.clientService().disconnectClient(clientId, false, DisconnectReasonCode.NOT_AUTHORIZED,
-            entry.isEmpty() ? "credential removed" : "password replaced");
-      }
-    });
-  }
-
-  /** Disconnects clients whose certificate the CRLs now in force revoke (or the CAs no longer trust). */
-  private void sweepCertificates() {
-    connected.forEach((clientId, who) -> {
-      if (!who.certificateChain().isEmpty()
-          && certificates.check(who.certificateChain().toArray(new X509Certificate[0])).denied()) {
-        Services.clientService().disconnectClient(clientId, false, DisconnectReasonCode.NOT_AUTHORIZED,
-            "certificate revoked");
-      }
-    });
-  }
-
-  /** Tracks authenticated clients for live changes. */
-  private final class Lifecycle implements ClientLifecycleEventListener {
-    @Override
-    public void onMqttConnectionStart(ConnectionStartInput input) {
-    }
-
-    @Override
-    public void onAuthenticationSuccessful(AuthenticationSuccessfulInput input) {
-      String clientId = input.getClientInformation().getClientId();
-      ConnectionInformation connection = input.getConnectionInformation();
-      ClientIdentity who = MqttSecAuthorizer.identity(connection, clientId);
-      String listener = connection.getListener().map(Listener::getName).orElse("unknown");
-      if (config.authFor(listener).mode() != MqttSecConfig.AuthMode.PASSWORD) {
-        X509Certificate[] chain = connection.getClientTlsInformation()
-            .flatMap(ClientTlsInformation::getClientCertificateChain).orElse(null);
-        if (chain != null) {
-          who = who.withCertificateChain(chain);
-        }
-      }
-      connected.put(clientId, who);
-    }
-
-    @Override
-    public void onDisconnect(DisconnectEventInput input) {
-      // a taken-over session's old connection ends after (or while) the new one with the same client id
-      // authenticates: removing the entry then would hide the new connection from live revocation
-      if (input.getReasonCode().filter(DisconnectedReasonCode.SESSION_TAKEN_OVER::equals).isEmpty()) {
-        connected.remove(input.getClientInformation().getClientId());
-      }
+      security.close();
+      security = null;
     }
   }
 }

@@ -5,18 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
-import com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import io.mqttsec.api.AuthResult;
 import io.mqttsec.api.Authenticator;
+import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.broker.BrokerSecurity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +26,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The authenticator's callback against a broker's input and output, without a broker: a password check that
- * throws, or an executor that refuses the work, refuses the connection, resumes the broker and wipes the password
- * copy. The embedded-broker tests cover the decisions end to end; a failing credential store cannot be put into a
- * running broker.
+ * The authenticator's callback against a broker's input and output, without a broker: what each outcome of the
+ * broker layer turns into, and that a password check that throws or dies, or an executor that refuses the work,
+ * refuses the connection, resumes the broker, wipes the password copy and leaves an audit line. The
+ * embedded-broker tests cover the decisions end to end; a failing credential store cannot be put into a running
+ * broker.
  */
 class MqttSecAuthenticatorTest {
 
@@ -42,14 +41,13 @@ class MqttSecAuthenticatorTest {
   private final List<byte[]> secretsSeen = new ArrayList<>();
 
   private MqttSecAuthenticator authenticator(Authenticator passwords, ExecutorService executor) {
-    Clock clock = Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
     Authenticator recording = (who, secret) -> {
       secretsSeen.add(secret);
       return passwords.authenticate(who, secret);
     };
-    return new MqttSecAuthenticator(recording, null,
-        listener -> new MqttSecConfig.ListenerAuth(MqttSecConfig.AuthMode.PASSWORD, null), false, executor,
-        audit::add, clock);
+    BrokerSecurity security = BrokerSecurity.builder().acl((who, action, topic) -> Decision.deny("none"))
+        .broker(new NoBroker()).events(audit::add).passwords(recording).build();
+    return new MqttSecAuthenticator(security, new Wills(), executor);
   }
 
   @Test
@@ -63,7 +61,7 @@ class MqttSecAuthenticatorTest {
     assertThat(secretsSeen).singleElement().satisfies(s -> assertThat(s).containsOnly((byte) 0));
     assertThat(audit).singleElement().isInstanceOfSatisfying(SecurityEvent.AuthFailed.class, e -> {
       assertThat(e.outcome()).isEqualTo(AuthResult.Outcome.ERROR);
-      assertThat(e.reason()).isEqualTo("internal error (IllegalStateException) while authenticating; refused");
+      assertThat(e.reason()).isEqualTo("internal error (IllegalStateException) while connecting; refused");
       assertThat(e.who().username()).contains("press-1");
     });
   }
@@ -76,8 +74,9 @@ class MqttSecAuthenticatorTest {
 
     assertThat(fakes.calls).contains("failAuthentication(NOT_AUTHORIZED, authentication failed)", "resume()")
         .doesNotContain("authenticateSuccessfully()");
+    assertThat(secretsSeen).singleElement().satisfies(s -> assertThat(s).containsOnly((byte) 0));
     assertThat(audit).singleElement().isInstanceOfSatisfying(SecurityEvent.AuthFailed.class,
-        e -> assertThat(e.reason()).contains("StackOverflowError"));
+        e -> assertThat(e.reason()).isEqualTo("internal error (StackOverflowError) while authenticating; refused"));
   }
 
   @Test
@@ -92,20 +91,30 @@ class MqttSecAuthenticatorTest {
 
     assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
         "failAuthentication(SERVER_BUSY, authentication unavailable)", "resume()");
-    assertThat(audit).singleElement().isInstanceOfSatisfying(SecurityEvent.AuthFailed.class,
-        e -> assertThat(e.outcome()).isEqualTo(AuthResult.Outcome.ERROR));
+    assertThat(audit).singleElement().isInstanceOfSatisfying(SecurityEvent.AuthFailed.class, e -> {
+      assertThat(e.outcome()).isEqualTo(AuthResult.Outcome.ERROR);
+      assertThat(e.reason()).isEqualTo("the verification queue was full; refused");
+    });
   }
 
   @Test
-  void aGoodPassword_isAccepted_andTheUserIsStoredForTheAuthorizer() {
+  void aGoodPassword_isAccepted_andTheSessionIsStoredForTheAuthorizer() {
     authenticator((who, secret) -> new String(secret, StandardCharsets.UTF_8).equals(PASSWORD)
         ? AuthResult.success("press-1", "password") : AuthResult.failure(AuthResult.Outcome.BAD_CREDENTIALS, "no"),
         DIRECT).onConnect(connect(), output());
 
     assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
-        "putAsString(" + MqttSecAuthenticator.USER_ATTRIBUTE + ", press-1)", "authenticateSuccessfully()",
-        "resume()");
+        "putAsString(" + MqttSecAuthenticator.SESSION + ", 1)", "authenticateSuccessfully()", "resume()");
     assertThat(secretsSeen).singleElement().satisfies(s -> assertThat(s).containsOnly((byte) 0));
+  }
+
+  @Test
+  void aWrongPassword_answersBadUserNameOrPassword() {
+    authenticator((who, secret) -> AuthResult.failure(AuthResult.Outcome.BAD_CREDENTIALS,
+        "bad user name or password"), DIRECT).onConnect(connect(), output());
+
+    assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
+        "failAuthentication(BAD_USER_NAME_OR_PASSWORD, bad user name or password)", "resume()");
   }
 
   // ------------------------------------------------------------ fakes of the broker's side
@@ -113,10 +122,10 @@ class MqttSecAuthenticatorTest {
   private SimpleAuthInput connect() {
     ConnectPacket packet = SdkFakes.input(ConnectPacket.class, Map.of("getUserName", Optional.of("press-1"),
         "getPassword", Optional.of(ByteBuffer.wrap(PASSWORD.getBytes(StandardCharsets.UTF_8))),
-        "getClientId", "press-1-main"));
+        "getClientId", "press-1-main", "getCleanStart", true, "getSessionExpiryInterval", 0L));
     ConnectionInformation connection = SdkFakes.input(ConnectionInformation.class, Map.of(
         "getListener", Optional.of(SdkFakes.input(Listener.class, Map.of("getName", "tls"))),
-        "getConnectionAttributeStore", fakes.output(ConnectionAttributeStore.class)));
+        "getConnectionAttributeStore", fakes.attributes(Map.of())));
     return SdkFakes.input(SimpleAuthInput.class, Map.of("getConnectPacket", packet,
         "getConnectionInformation", connection));
   }

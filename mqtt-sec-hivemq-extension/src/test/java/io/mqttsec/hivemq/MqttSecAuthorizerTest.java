@@ -2,39 +2,36 @@ package io.mqttsec.hivemq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.client.parameter.ClientInformation;
-import com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishOutboundOutput;
-import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
-import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
 import io.mqttsec.api.Action;
+import io.mqttsec.api.AuthResult;
 import io.mqttsec.api.Authorizer;
 import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
-import java.lang.reflect.Proxy;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import io.mqttsec.broker.BrokerSecurity;
+import io.mqttsec.broker.ConnectRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The authorizer's callbacks against a broker's inputs and outputs, without a broker: what each decision and each
- * failure of the ACL turns into. The embedded-broker tests ({@link ExtensionTest}) cover the same path end to end
- * for decisions; an ACL that throws cannot be put into a running broker, so its denial is proved here.
+ * failure turns into. The embedded-broker tests ({@link ExtensionTest}) cover the same path end to end for
+ * decisions; an ACL that throws cannot be put into a running broker, so its denial is proved here.
  */
 class MqttSecAuthorizerTest {
 
@@ -42,14 +39,26 @@ class MqttSecAuthorizerTest {
   private final List<String> calls = fakes.calls;
   private final List<SecurityEvent> audit = new ArrayList<>();
   private final List<ClientIdentity> asked = new ArrayList<>();
-  private final MetricRegistry registry = new MetricRegistry();
+  private BrokerSecurity security;
+  private String sessionId;
 
   private MqttSecAuthorizer authorizer(Authorizer acl) {
-    Clock clock = Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
-    return new MqttSecAuthorizer((who, action, topic) -> {
+    security = BrokerSecurity.builder().acl((who, action, topic) -> {
       asked.add(who);
       return acl.authorize(who, action, topic);
-    }, audit::add, clock, new SecurityMetrics(registry));
+    }).broker(new NoBroker()).events(audit::add).passwords((who, pw) -> AuthResult.success("press-1", "ok"))
+        .build();
+    sessionId = security.connect(ConnectRequest.builder("tls", "press-1-main").username("press-1")
+        .password("pw".getBytes(StandardCharsets.UTF_8)).build()).session().orElseThrow().id();
+    audit.clear();
+    return new MqttSecAuthorizer(security);
+  }
+
+  @AfterEach
+  void close() {
+    if (security != null) {
+      security.close();
+    }
   }
 
   private static final Authorizer THROWS = (who, action, topic) -> {
@@ -68,8 +77,8 @@ class MqttSecAuthorizerTest {
       assertThat(e.topic()).isEqualTo("factory/press-1/temp");
       assertThat(e.reason()).doesNotContain("policy state lost");
     });
-    assertThat(registry.counter(SecurityMetrics.PREFIX + "acl.deny").getCount()).isEqualTo(1);
-    assertThat(registry.counter(SecurityMetrics.PREFIX + "acl.allow").getCount()).isZero();
+    assertThat(security.counters().value("acl.deny")).isEqualTo(1);
+    assertThat(security.counters().value("acl.allow")).isZero();
   }
 
   @Test
@@ -110,6 +119,15 @@ class MqttSecAuthorizerTest {
         e -> assertThat(e.topic()).isEqualTo("factory/press-2/temp"));
   }
 
+  @Test
+  void aConnectionWithoutASession_isDenied() {
+    MqttSecAuthorizer a = authorizer((who, action, topic) -> Decision.allow("everything"));
+    sessionId = null;
+    a.authorizePublish(publishInput("factory/press-1/temp"), fakes.output(PublishAuthorizerOutput.class));
+    assertThat(calls).containsExactly("failAuthorization(NOT_AUTHORIZED, the connection is not authenticated)");
+    assertThat(asked).isEmpty();
+  }
+
   // ------------------------------------------------------------ fakes of the broker's side
 
   private PublishAuthorizerInput publishInput(String topic) {
@@ -129,15 +147,9 @@ class MqttSecAuthorizerTest {
   }
 
   private ConnectionInformation connection() {
-    // The authenticator stores the user it authenticated in the connection's attributes.
-    ConnectionAttributeStore store = (ConnectionAttributeStore) Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {ConnectionAttributeStore.class}, (p, m, args) -> {
-          if (m.getName().equals("getAsString") && MqttSecAuthenticator.USER_ATTRIBUTE.equals(args[0])) {
-            return Optional.of("press-1");
-          }
-          return Optional.empty();
-        });
-    return SdkFakes.input(ConnectionInformation.class, Map.of("getConnectionAttributeStore", store));
+    // the authenticator stored the session's id in the connection's attributes
+    return SdkFakes.input(ConnectionInformation.class, Map.of("getConnectionAttributeStore", fakes.attributes(
+        sessionId == null ? Map.of() : Map.of(MqttSecAuthenticator.SESSION, sessionId))));
   }
 
   private ClientInformation client() {

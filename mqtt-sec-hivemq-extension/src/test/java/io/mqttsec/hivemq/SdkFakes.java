@@ -41,4 +41,28 @@ final class SdkFakes {
   <T> T output(Class<T> type) {
     return output(type, Map.of());
   }
+
+  /**
+   * A connection's attribute store holding {@code values} as text; {@code putAsString} calls are recorded in
+   * {@link #calls} and stored.
+   */
+  com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore attributes(Map<String, String> values) {
+    Map<String, String> stored = new java.util.HashMap<>(values);
+    return (com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore) Proxy.newProxyInstance(
+        SdkFakes.class.getClassLoader(), new Class<?>[] {
+            com.hivemq.extension.sdk.api.client.parameter.ConnectionAttributeStore.class}, (p, m, args) -> {
+          switch (m.getName()) {
+            case "getAsString" -> {
+              return Optional.ofNullable(stored.get((String) args[0]));
+            }
+            case "putAsString" -> {
+              calls.add("putAsString(" + args[0] + ", " + args[1] + ")");
+              stored.put((String) args[0], (String) args[1]);
+              return null;
+            }
+            default -> throw new UnsupportedOperationException("ConnectionAttributeStore." + m.getName()
+                + " is not faked");
+          }
+        });
+  }
 }

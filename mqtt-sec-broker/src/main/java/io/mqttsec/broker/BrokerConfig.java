@@ -1,4 +1,4 @@
-package io.mqttsec.hivemq;
+package io.mqttsec.broker;
 
 import io.mqttsec.acl.SubscribeMode;
 import io.mqttsec.api.MqttSecException;
@@ -28,7 +28,7 @@ import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
 
 /**
- * The extension's configuration, {@code conf/mqtt-sec.xml}:
+ * A broker's mqtt-sec configuration, {@code mqtt-sec.xml}, as every adapter reads it:
  *
  * <pre>{@code
  * <mqtt-sec>
@@ -36,15 +36,26 @@ import org.xml.sax.SAXParseException;
  *   <acl-file>acl.conf</acl-file>                     <!-- mosquitto acl_file -->
  *   <subscribe-mode>strict</subscribe-mode>           <!-- or filter-on-delivery -->
  *   <authentication default="password">               <!-- password | certificate | certificate-and-password -->
- *     <listener name="mtls" mode="certificate" identity="cn"/>   <!-- identity: cn | subject -->
+ *     <listener name="mtls" mode="certificate" identity="cn"/>
+ *     <!-- identity: cn | subject | san-dns | san-uri | san-email | sha256 -->
  *   </authentication>
  *   <trusted-certificates>ca.pem</trusted-certificates>   <!-- needed by certificate modes -->
  *   <crl>ca.crl</crl>                                 <!-- optional; revocation for certificate modes -->
  *   <crl-grace-period>PT0S</crl-grace-period>
+ *   <client-id-policy>owned</client-id-policy>        <!-- owned | username (separator="-") | any -->
+ *   <session-owners>session-owners.log</session-owners>
  *   <anonymous>false</anonymous>
  *   <brute-force-guard>true</brute-force-guard>
  *   <credential-cache>true</credential-cache>
+ *   <upgrade-on-login>false</upgrade-on-login>
  *   <reload-interval>PT2S</reload-interval>
+ *   <server-tls>                                      <!-- optional: the broker's own certificate, for a -->
+ *     <certificate>server.pem</certificate>           <!-- broker that reads PKCS#12 key stores (HiveMQ) -->
+ *     <key>server.key</key>
+ *     <keystore>broker.p12</keystore>                 <!-- written now and whenever the PEM files change -->
+ *     <truststore>trust.p12</truststore>              <!-- optional: the trusted CAs, for mutual TLS -->
+ *     <store-password-file>store-password</store-password-file>
+ *   </server-tls>
  * </mqtt-sec>
  * }</pre>
  *
@@ -52,39 +63,28 @@ import org.xml.sax.SAXParseException;
  * all errors are collected so that one failed start lists every problem. The XML parser refuses DTDs and
  * external entities (no XXE).
  */
-public final class MqttSecConfig {
+public final class BrokerConfig {
 
-  /** How clients of a listener prove who they are. */
-  public enum AuthMode {
-    /** User name and password from the CONNECT packet, checked against the password file. */
-    PASSWORD,
-    /** The client certificate's CN (or subject) is the user name; no password is needed. */
-    CERTIFICATE,
-    /** A trusted certificate and a password, and the certificate must name the user. */
-    CERTIFICATE_AND_PASSWORD
-  }
+  /** The default name of the session owners journal, beside the configuration file. */
+  public static final String DEFAULT_SESSION_OWNERS = "session-owners.log";
 
-  /** Which part of the certificate becomes the user name (mosquitto's two options). */
-  public enum IdentitySource {
-    /** {@code use_identity_as_username}: the CN. */
-    CN,
-    /** {@code use_subject_as_username}: the RFC 2253 subject DN. */
-    SUBJECT
-  }
-
-  /** A listener's authentication. */
-  public record ListenerAuth(AuthMode mode, IdentitySource identity) {
+  /** The broker's own TLS material, kept in the key stores the broker reads. */
+  public record ServerTlsFiles(Path certificate, Path key, Path keystore, Optional<Path> truststore,
+                               Path storePasswordFile) {
   }
 
   private static final Set<String> ELEMENTS = Set.of("password-file", "acl-file", "subscribe-mode",
       "authentication", "trusted-certificates", "crl", "crl-grace-period", "anonymous", "brute-force-guard",
-      "credential-cache", "reload-interval");
+      "credential-cache", "upgrade-on-login", "reload-interval", "client-id-policy", "session-owners",
+      "server-tls");
+  private static final Set<String> SERVER_TLS = Set.of("certificate", "key", "keystore", "truststore",
+      "store-password-file");
 
   private final Path source;
   private Path passwordFile;
   private Path aclFile;
   private SubscribeMode subscribeMode = SubscribeMode.STRICT;
-  private ListenerAuth defaultAuth = new ListenerAuth(AuthMode.PASSWORD, IdentitySource.CN);
+  private ListenerAuth defaultAuth = ListenerAuth.password();
   private final Map<String, ListenerAuth> listenerAuth = new HashMap<>();
   private Path trustedCertificates;
   private Path crl;
@@ -92,9 +92,13 @@ public final class MqttSecConfig {
   private boolean anonymous;
   private boolean bruteForceGuard = true;
   private boolean credentialCache = true;
+  private boolean upgradeOnLogin;
   private Duration reloadInterval = Duration.ofSeconds(2);
+  private ClientIdPolicy clientIdPolicy = ClientIdPolicy.OWNED;
+  private Path sessionOwners;
+  private ServerTlsFiles serverTls;
 
-  private MqttSecConfig(Path source) {
+  private BrokerConfig(Path source) {
     this.source = source;
   }
 
@@ -103,8 +107,8 @@ public final class MqttSecConfig {
    *
    * @throws InvalidConfigException listing every problem found
    */
-  public static MqttSecConfig read(Path file) {
-    MqttSecConfig config = new MqttSecConfig(file);
+  public static BrokerConfig read(Path file) {
+    BrokerConfig config = new BrokerConfig(file);
     List<String> errors = new ArrayList<>();
     Element root = parse(file, errors);
     if (root != null) {
@@ -116,8 +120,9 @@ public final class MqttSecConfig {
     return config;
   }
 
-  /** Every problem found in a configuration file, in the order found. */
+  /** Every problem found in a configuration, in the order found. */
   public static final class InvalidConfigException extends MqttSecException {
+    private static final long serialVersionUID = 1L;
     private final List<String> problems;
 
     InvalidConfigException(Path file, List<String> problems) {
@@ -125,7 +130,7 @@ public final class MqttSecConfig {
       this.problems = List.copyOf(problems);
     }
 
-    /** The problems, each naming the element and what is wrong. */
+    /** The problems, each naming the element (or file and line) and what is wrong. */
     public List<String> problems() {
       return problems;
     }
@@ -162,10 +167,7 @@ public final class MqttSecConfig {
   private void load(Element root, List<String> errors) {
     Set<String> seen = new HashSet<>();
     Path base = source.toAbsolutePath().getParent();
-    for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
-      if (!(n instanceof Element e)) {
-        continue;
-      }
+    for (Element e : children(root)) {
       String name = e.getTagName();
       String text = e.getTextContent().strip();
       if (!ELEMENTS.contains(name)) {
@@ -195,29 +197,48 @@ public final class MqttSecConfig {
         case "anonymous" -> anonymous = bool(name, text, errors);
         case "brute-force-guard" -> bruteForceGuard = bool(name, text, errors);
         case "credential-cache" -> credentialCache = bool(name, text, errors);
+        case "upgrade-on-login" -> upgradeOnLogin = bool(name, text, errors);
         case "authentication" -> authentication(e, errors);
+        case "client-id-policy" -> clientIdPolicy(e, text, errors);
+        case "session-owners" -> sessionOwners = writableFile(base, name, text, errors);
+        case "server-tls" -> serverTls(e, base, errors);
         default -> throw new IllegalStateException(name);
       }
     }
-    if (aclFile == null) {
+    if (aclFile == null && !seen.contains("acl-file")) {
       errors.add("<acl-file> is required: without an ACL every publish and subscription would be refused");
     }
-    boolean usesPassword = defaultAuth.mode != AuthMode.CERTIFICATE
-        || listenerAuth.values().stream().anyMatch(a -> a.mode != AuthMode.CERTIFICATE);
-    boolean usesCertificates = defaultAuth.mode != AuthMode.PASSWORD
-        || listenerAuth.values().stream().anyMatch(a -> a.mode != AuthMode.PASSWORD);
-    if (usesPassword && passwordFile == null && !seen.contains("password-file")) {
+    if (usesPassword() && passwordFile == null && !seen.contains("password-file")) {
       errors.add("<password-file> is required by the password authentication mode");
     }
-    if (usesCertificates && trustedCertificates == null && !seen.contains("trusted-certificates")) {
+    if (usesCertificates() && trustedCertificates == null && !seen.contains("trusted-certificates")) {
       errors.add("<trusted-certificates> is required by the certificate authentication modes");
     }
-    if (crl != null && !usesCertificates) {
+    if (crl != null && !usesCertificates()) {
       errors.add("<crl> is set but no listener uses a certificate mode, so it would never be checked");
+    }
+    if (upgradeOnLogin && !usesPassword()) {
+      errors.add("<upgrade-on-login> is set but no listener checks passwords");
     }
     if (reloadInterval.compareTo(Duration.ofMillis(10)) < 0) {
       errors.add("<reload-interval>: must be at least PT0.01S, was " + reloadInterval);
     }
+    if (serverTls != null && serverTls.truststore().isPresent() && trustedCertificates == null) {
+      errors.add("<server-tls>: <truststore> needs <trusted-certificates>, the CAs it would hold");
+    }
+    if (sessionOwners == null && !seen.contains("session-owners")) {
+      sessionOwners = base.resolve(DEFAULT_SESSION_OWNERS);
+    }
+  }
+
+  private static List<Element> children(Element parent) {
+    List<Element> out = new ArrayList<>();
+    for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e) {
+        out.add(e);
+      }
+    }
+    return out;
   }
 
   private void authentication(Element e, List<String> errors) {
@@ -225,10 +246,7 @@ public final class MqttSecConfig {
       defaultAuth = new ListenerAuth(mode("authentication default", e.getAttribute("default"), errors),
           identity("authentication", e.getAttribute("identity"), errors));
     }
-    for (Node n = e.getFirstChild(); n != null; n = n.getNextSibling()) {
-      if (!(n instanceof Element l)) {
-        continue;
-      }
+    for (Element l : children(e)) {
       if (!l.getTagName().equals("listener") || !l.hasAttribute("name")) {
         errors.add("<authentication>: expected <listener name=\"...\" mode=\"...\"/>, found <" + l.getTagName()
             + ">");
@@ -243,26 +261,88 @@ public final class MqttSecConfig {
     }
   }
 
-  private static AuthMode mode(String where, String value, List<String> errors) {
+  private void clientIdPolicy(Element e, String text, List<String> errors) {
+    boolean separated = e.hasAttribute("separator");
+    switch (text) {
+      case "owned" -> clientIdPolicy = ClientIdPolicy.OWNED;
+      case "any" -> clientIdPolicy = ClientIdPolicy.ANY;
+      case "username" -> {
+        if (!separated) {
+          clientIdPolicy = ClientIdPolicy.USERNAME;
+        } else if (e.getAttribute("separator").isEmpty()) {
+          errors.add("<client-id-policy>: separator=\"\" is empty; leave it out for \"the user name exactly\"");
+        } else {
+          clientIdPolicy = ClientIdPolicy.usernamePrefix(e.getAttribute("separator"));
+        }
+        return;
+      }
+      default -> {
+        errors.add("<client-id-policy>: \"" + text + "\" is not owned, username or any");
+        return;
+      }
+    }
+    if (separated) {
+      errors.add("<client-id-policy>: separator=\"...\" belongs to the username policy, not " + text);
+    }
+  }
+
+  private void serverTls(Element e, Path base, List<String> errors) {
+    Map<String, Path> files = new HashMap<>();
+    for (Element c : children(e)) {
+      String name = c.getTagName();
+      if (!SERVER_TLS.contains(name)) {
+        errors.add("<server-tls>: unknown element <" + name + "> (known: " + String.join(", ", SERVER_TLS.stream()
+            .sorted().toList()) + ")");
+        continue;
+      }
+      String text = c.getTextContent().strip();
+      Path p = name.equals("keystore") || name.equals("truststore") ? writableFile(base, "server-tls " + name,
+          text, errors) : existingFile(base, "server-tls " + name, text, errors);
+      if (files.put(name, p) != null) {
+        errors.add("<server-tls>: <" + name + "> given twice");
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (String required : List.of("certificate", "key", "keystore", "store-password-file")) {
+      if (!files.containsKey(required)) {
+        missing.add("<" + required + ">");
+      }
+    }
+    if (!missing.isEmpty()) {
+      errors.add("<server-tls>: needs " + String.join(", ", missing));
+      return;
+    }
+    if (!files.containsValue(null)) { // a bad path was reported where it was read
+      serverTls = new ServerTlsFiles(files.get("certificate"), files.get("key"), files.get("keystore"),
+          Optional.ofNullable(files.get("truststore")), files.get("store-password-file"));
+    }
+  }
+
+  private static ListenerAuth.Mode mode(String where, String value, List<String> errors) {
     return switch (value) {
-      case "password" -> AuthMode.PASSWORD;
-      case "certificate" -> AuthMode.CERTIFICATE;
-      case "certificate-and-password" -> AuthMode.CERTIFICATE_AND_PASSWORD;
+      case "password" -> ListenerAuth.Mode.PASSWORD;
+      case "certificate" -> ListenerAuth.Mode.CERTIFICATE;
+      case "certificate-and-password" -> ListenerAuth.Mode.CERTIFICATE_AND_PASSWORD;
       default -> {
         errors.add("<" + where + ">: mode \"" + value + "\" is not password, certificate or "
             + "certificate-and-password");
-        yield AuthMode.PASSWORD;
+        yield ListenerAuth.Mode.PASSWORD;
       }
     };
   }
 
-  private static IdentitySource identity(String where, String value, List<String> errors) {
+  private static ListenerAuth.Identity identity(String where, String value, List<String> errors) {
     return switch (value) {
-      case "", "cn" -> IdentitySource.CN;
-      case "subject" -> IdentitySource.SUBJECT;
+      case "", "cn" -> ListenerAuth.Identity.CN;
+      case "subject" -> ListenerAuth.Identity.SUBJECT;
+      case "san-dns" -> ListenerAuth.Identity.SAN_DNS;
+      case "san-uri" -> ListenerAuth.Identity.SAN_URI;
+      case "san-email" -> ListenerAuth.Identity.SAN_EMAIL;
+      case "sha256" -> ListenerAuth.Identity.SHA256;
       default -> {
-        errors.add("<" + where + ">: identity \"" + value + "\" is not cn or subject");
-        yield IdentitySource.CN;
+        errors.add("<" + where + ">: identity \"" + value + "\" is not cn, subject, san-dns, san-uri, san-email "
+            + "or sha256");
+        yield ListenerAuth.Identity.CN;
       }
     };
   }
@@ -275,6 +355,25 @@ public final class MqttSecConfig {
     Path file = base.resolve(text).normalize();
     if (!Files.isRegularFile(file)) {
       errors.add("<" + name + ">: " + file + " does not exist or is not a file");
+      return null;
+    }
+    return file;
+  }
+
+  /** A file mqtt-sec writes: it may be missing, but its folder must exist. */
+  private static Path writableFile(Path base, String name, String text, List<String> errors) {
+    if (text.isEmpty()) {
+      errors.add("<" + name + ">: empty; give a file path");
+      return null;
+    }
+    Path file = base.resolve(text).normalize();
+    Path dir = file.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      errors.add("<" + name + ">: the folder of " + file + " does not exist");
+      return null;
+    }
+    if (Files.isDirectory(file)) {
+      errors.add("<" + name + ">: " + file + " is a folder, not a file");
       return null;
     }
     return file;
@@ -326,15 +425,29 @@ public final class MqttSecConfig {
     return subscribeMode;
   }
 
-  /** The authentication of the named listener, or the default. */
+  /** The authentication of the named listener, or the default. If unset, password. */
   public ListenerAuth authFor(String listenerName) {
     return listenerAuth.getOrDefault(listenerName, defaultAuth);
   }
 
+  /** The default authentication, for listeners not named in {@code <authentication>}. */
+  public ListenerAuth defaultAuth() {
+    return defaultAuth;
+  }
+
+  /** The listeners named in {@code <authentication>}, each with its authentication. */
+  public Map<String, ListenerAuth> listenerAuth() {
+    return Map.copyOf(listenerAuth);
+  }
+
+  /** Whether the default or any listener checks a password. */
+  public boolean usesPassword() {
+    return defaultAuth.usesPassword() || listenerAuth.values().stream().anyMatch(ListenerAuth::usesPassword);
+  }
+
   /** Whether the default or any listener uses a certificate mode. */
   public boolean usesCertificates() {
-    return defaultAuth.mode != AuthMode.PASSWORD
-        || listenerAuth.values().stream().anyMatch(a -> a.mode != AuthMode.PASSWORD);
+    return defaultAuth.usesCertificate() || listenerAuth.values().stream().anyMatch(ListenerAuth::usesCertificate);
   }
 
   /** CAs for client certificates. */
@@ -367,8 +480,28 @@ public final class MqttSecConfig {
     return credentialCache;
   }
 
+  /** Whether a login that verifies against a weak hash re-hashes it with the current policy. If unset, false. */
+  public boolean upgradeOnLogin() {
+    return upgradeOnLogin;
+  }
+
   /** How often watched files are polled. If unset, 2 seconds. */
   public Duration reloadInterval() {
     return reloadInterval;
+  }
+
+  /** Which identities may use a client id. If unset, {@link ClientIdPolicy#OWNED}. */
+  public ClientIdPolicy clientIdPolicy() {
+    return clientIdPolicy;
+  }
+
+  /** The session owners journal. If unset, {@value #DEFAULT_SESSION_OWNERS} beside this file. */
+  public Path sessionOwners() {
+    return sessionOwners;
+  }
+
+  /** The broker's own TLS material and the key stores to keep it in, when configured. */
+  public Optional<ServerTlsFiles> serverTls() {
+    return Optional.ofNullable(serverTls);
   }
 }

@@ -1,0 +1,915 @@
+package io.mqttsec.broker;
+
+import io.mqttsec.acl.ReloadingAcl;
+import io.mqttsec.api.Action;
+import io.mqttsec.api.AuthResult;
+import io.mqttsec.api.Authenticator;
+import io.mqttsec.api.Authorizer;
+import io.mqttsec.api.ClientIdentity;
+import io.mqttsec.api.Decision;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.creds.Credential;
+import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.tls.ClientCertificateVerifier;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The security of one MQTT broker, whatever the broker: a broker adapter translates its broker's callbacks into
+ * these calls, implements {@link BrokerSpi} for the few things mqtt-sec asks of the broker, and holds no policy
+ * of its own.
+ *
+ * <pre>{@code
+ * BrokerSecurity security = BrokerSecurity.open(BrokerConfig.read(Path.of("mqtt-sec.xml")), audit, adapter);
+ * ConnectResult r = security.connect(ConnectRequest.builder("tls", clientId).username(u).password(p).build());
+ * Decision d = security.publish(r.session().orElseThrow(), "factory/press-42/temp");
+ * security.disconnected(session, SecurityEvent.Initiator.CLIENT, "NORMAL_DISCONNECTION", false);
+ * }</pre>
+ *
+ * <h2>The connection lifecycle</h2>
+ * <ol>
+ *   <li><b>CONNECT</b> ({@link #connect}): the credentials the listener asks for ({@link ListenerAuth}: a
+ *       password, a certificate whose CN, subject, SAN or fingerprint is the user name, or both); then the
+ *       {@link ClientIdPolicy} (a client id another identity's session owns is refused, live or persisted);
+ *       then the will topic against the ACL. An accepted CONNECT records the session's owner, cancels (or, for a
+ *       clean start, publishes) a will still pending for the client id, and writes {@code connect.success};
+ *       every refusal writes one audit line saying why.</li>
+ *   <li><b>PUBLISH, SUBSCRIBE, delivery</b> ({@link #publish}, {@link #subscribe}, {@link #deliver}): the ACL
+ *       with the session's authenticated identity; a denial is audited.</li>
+ *   <li><b>Disconnect</b> ({@link #disconnected}): audited with who ended the connection ({@code client},
+ *       {@code broker} or {@code mqtt-sec}) and why; the will, if due, is checked again against the rules and
+ *       credentials in force when it falls due (after its delay) and published or suppressed. A connection that
+ *       mqtt-sec ended publishes no will.</li>
+ * </ol>
+ *
+ * <h2>Live changes</h2>
+ * <ul>
+ *   <li>After an ACL reload, every session, connected or offline, loses the subscriptions the new ACL refuses,
+ *       each judged with its own identity: a connected session's, or an offline one's owner.</li>
+ *   <li>After a password file change, a connection whose user was removed or whose password was replaced
+ *       outright is ended (a rotation keeps it for its window; an upgrade-on-login rehash keeps it).</li>
+ *   <li>After a CRL or CA reload, a connection whose certificate is no longer accepted is ended.</li>
+ * </ul>
+ *
+ * <p><b>Fail closed.</b> Every error on a decision path denies: an exception in a check, an unknown session, a
+ * broker that cannot say whether a session exists, an owner record that cannot be written. Nothing here logs;
+ * everything is published as a {@link SecurityEvent}. No event, exception or {@code toString()} carries a
+ * password.
+ *
+ * <p>Thread-safe: adapters call it from any thread. {@link #connect} may hash a password (hundreds of
+ * milliseconds by design), so adapters call it off their network threads.
+ */
+public final class BrokerSecurity implements AutoCloseable {
+
+  private static final ThreadLocal<Context> CONTEXT = new ThreadLocal<>();
+  private static final Duration AUDIT_FLUSH = Duration.ofSeconds(10);
+  /**
+   * How long a connection that ended normally can still have packets judged: a broker may report a DISCONNECT
+   * before it has authorized the PUBLISH the client sent just before it (mosquitto_pub does exactly that).
+   */
+  static final Duration IN_FLIGHT = Duration.ofSeconds(30);
+
+  private final Authorizer acl;
+  private final Authenticator passwords;
+  private final CredentialFile credentials;
+  private final ClientCertificateVerifier certificates;
+  private final ListenerAuth defaultAuth;
+  private final Map<String, ListenerAuth> listeners;
+  private final boolean anonymous;
+  private final ClientIdPolicy clientIds;
+  private final SessionOwners owners;
+  private final BrokerSpi broker;
+  private final SecurityEventListener downstream;
+  private final Clock clock;
+  private final SecurityCounters counters = new SecurityCounters();
+  private final List<AutoCloseable> closeables;
+  private final AuditLog auditLog;
+  private final ScheduledExecutorService scheduler;
+  private final Object[] stripes = new Object[64];
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<String, Live> byId = new ConcurrentHashMap<>();
+  private final Map<String, Live> byClientId = new ConcurrentHashMap<>();
+  /** Sessions that ended normally, still answering for their in-flight packets for {@link #IN_FLIGHT}. */
+  private final Map<String, ClientSession> ended = new ConcurrentHashMap<>();
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+  private BrokerSecurity(Builder b) {
+    this.acl = b.acl;
+    this.passwords = b.passwords;
+    this.credentials = b.credentials;
+    this.certificates = b.certificates;
+    this.defaultAuth = b.defaultAuth == null ? ListenerAuth.password() : b.defaultAuth;
+    this.listeners = Map.copyOf(b.listeners);
+    this.anonymous = b.anonymous;
+    this.clientIds = b.clientIdPolicy == null ? ClientIdPolicy.OWNED : b.clientIdPolicy;
+    this.owners = b.owners == null ? SessionOwners.inMemory() : b.owners;
+    this.broker = b.broker;
+    this.downstream = b.events == null ? SecurityEventListener.none() : b.events;
+    this.auditLog = b.events instanceof AuditLog a ? a : null;
+    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    this.closeables = List.copyOf(b.closeables);
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "mqtt-sec-broker");
+      t.setDaemon(true);
+      return t;
+    });
+    if (auditLog != null) {
+      scheduler.scheduleWithFixedDelay(() -> auditLog.flush(clock.instant()), AUDIT_FLUSH.toMillis(),
+          AUDIT_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    if (acl instanceof ReloadingAcl reloading) {
+      reloading.onReload(this::sweepSubscriptions);
+    }
+    if (credentials != null) {
+      credentials.onUsersChanged(this::usersChanged);
+    }
+    if (certificates != null) {
+      certificates.onReload(this::certificatesChanged);
+    }
+  }
+
+  /** Starts a builder; {@link Builder#acl} and {@link Builder#broker} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds everything {@code config} names (the ACL, the password file and authenticator, the certificate
+   * verifier, the session owners, the server's key stores), each reloading on change and publishing to
+   * {@code events}, and the security that uses them. Closing it closes them.
+   *
+   * @param events where every event goes, typically an {@link AuditLog} (whose denial summaries are then
+   *               flushed every 10 seconds)
+   * @throws BrokerConfig.InvalidConfigException listing every file that is missing or invalid: nothing is
+   *     started with half its security
+   */
+  public static BrokerSecurity open(BrokerConfig config, SecurityEventListener events, BrokerSpi broker) {
+    return ConfiguredSecurity.open(config, events, broker);
+  }
+
+  // ---------------------------------------------------------------------------------------------- CONNECT
+
+  /**
+   * Decides a CONNECT. Never throws for bad input or a failing component: every problem is a refusal, with its
+   * audit line. May block for a password hash and for {@link BrokerSpi#sessionExists}.
+   */
+  public ConnectResult connect(ConnectRequest request) {
+    Objects.requireNonNull(request, "request");
+    Context context = new Context(request.listener(), true);
+    Context outer = CONTEXT.get();
+    CONTEXT.set(context);
+    ClientIdentity who = identity(request);
+    try {
+      ConnectResult result = decide(request, who);
+      context.deferring = false;
+      if (result.accepted()) {
+        context.deferred.forEach(this::emit);
+      }
+      return result;
+    } catch (RuntimeException e) {
+      context.deferring = false;
+      emit(new SecurityEvent.AuthFailed(clock.instant(), who, AuthResult.Outcome.ERROR, "internal error ("
+          + e.getClass().getSimpleName() + ") while connecting; refused"));
+      return ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "authentication failed");
+    } finally {
+      if (outer == null) {
+        CONTEXT.remove();
+      } else {
+        CONTEXT.set(outer);
+      }
+    }
+  }
+
+  private static ClientIdentity identity(ConnectRequest r) {
+    ClientIdentity who = ClientIdentity.of(r.username(), r.clientId());
+    if (r.remoteAddress() != null) {
+      who = who.withRemoteAddress(r.remoteAddress());
+    }
+    return r.chain() == null ? who : who.withCertificateChain(r.chain());
+  }
+
+  private ConnectResult decide(ConnectRequest r, ClientIdentity who) {
+    ListenerAuth auth = authFor(r.listener());
+    AuthResult result;
+    String method;
+    if (!auth.usesCertificate()) {
+      if (r.username() == null && r.password() == null) {
+        if (!anonymous) {
+          return refuse(who, AuthResult.Outcome.ANONYMOUS_REFUSED, "anonymous access is off");
+        }
+        result = null;
+        method = "anonymous";
+      } else if (passwords == null) {
+        return refuse(who, AuthResult.Outcome.ERROR, "no password check is configured for listener "
+            + r.listener());
+      } else {
+        result = passwords.authenticate(who, r.password());
+        method = "password";
+      }
+    } else {
+      if (r.chain() == null) {
+        return refuse(who, AuthResult.Outcome.CERTIFICATE_REJECTED, "listener " + r.listener()
+            + " requires a client certificate");
+      }
+      result = certificate(auth, r.chain());
+      if (!result.succeeded()) {
+        return refuse(who, result.outcome(), result.reason());
+      }
+      String certificateUser = result.username().orElseThrow();
+      if (auth.mode() == ListenerAuth.Mode.CERTIFICATE) {
+        method = "certificate";
+        emit(new SecurityEvent.AuthSucceeded(clock.instant(), who.withUsername(certificateUser), method));
+      } else {
+        String claimed = who.username().orElse(certificateUser);
+        if (!claimed.equals(certificateUser)) {
+          // a stolen password alone is not enough, nor a stolen certificate alone
+          return refuse(who, AuthResult.Outcome.BAD_CREDENTIALS, "the user name " + claimed
+              + " is not the certificate's " + certificateUser);
+        }
+        if (passwords == null) {
+          return refuse(who, AuthResult.Outcome.ERROR, "no password check is configured for listener "
+              + r.listener());
+        }
+        result = passwords.authenticate(who.withUsername(certificateUser), r.password());
+        method = "certificate and password";
+      }
+    }
+    if (result != null && !result.succeeded()) {
+      return ConnectResult.refused(refusal(result.outcome()), result.reason()); // the check audited it
+    }
+    String user = result == null ? null : result.username().orElseThrow();
+    ClientIdentity authenticated = who.withUsername(user);
+
+    String naming = clientIds.namingRefusal(user, r.clientId());
+    if (naming != null) {
+      emit(new SecurityEvent.AuthFailed(clock.instant(), authenticated, AuthResult.Outcome.REFUSED, naming));
+      return ConnectResult.refused(ConnectResult.Refusal.CLIENT_ID_NOT_VALID, naming);
+    }
+    if (r.will() != null) {
+      Decision will = acl.authorize(authenticated, Action.PUBLISH, r.will().topic());
+      if (will.denied()) {
+        emit(new SecurityEvent.AuthFailed(clock.instant(), authenticated, AuthResult.Outcome.REFUSED,
+            "the will topic " + r.will().topic() + " is refused: " + will.reason()));
+        return ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "will topic not authorized");
+      }
+    }
+    return register(r, authenticated, method);
+  }
+
+  /** The user name {@code chain} carries once it is trusted and not revoked. */
+  private AuthResult certificate(ListenerAuth auth, X509Certificate[] chain) {
+    if (certificates == null) {
+      return AuthResult.failure(AuthResult.Outcome.ERROR, "no certificate check is configured");
+    }
+    Decision trusted = certificates.check(chain);
+    if (trusted.denied()) {
+      return AuthResult.failure(AuthResult.Outcome.CERTIFICATE_REJECTED, trusted.reason());
+    }
+    String[] why = new String[1];
+    String name = auth.userName(chain, why);
+    return name == null ? AuthResult.failure(AuthResult.Outcome.BAD_CREDENTIALS, why[0])
+        : AuthResult.success(name, "certificate " + chain[0].getSubjectX500Principal().getName());
+  }
+
+  /** Ownership, then the session is recorded; under the client id's lock, so two CONNECTs cannot both claim it. */
+  private ConnectResult register(ConnectRequest r, ClientIdentity who, String method) {
+    String clientId = r.clientId();
+    String me = who.username().orElse("");
+    Live live;
+    synchronized (stripes[Math.floorMod(clientId.hashCode(), stripes.length)]) {
+      Optional<String> owner = owners.owner(clientId);
+      boolean otherOwner = owner.isPresent() && !owner.get().equals(me);
+      if (clientIds.owned() && otherOwner && sessionExists(clientId)) {
+        emit(new SecurityEvent.TakeoverRefused(clock.instant(), who, owner.get()));
+        return ConnectResult.refused(ConnectResult.Refusal.CLIENT_ID_NOT_VALID,
+            "the client id belongs to another identity's session");
+      }
+      owners.record(clientId, me);
+      ClientSession session = new ClientSession(Long.toString(ids.incrementAndGet(), 36), who, r.listener(),
+          method);
+      live = new Live(session, r.will(), r.cleanStart(), r.sessionExpiry(), credentialOf(who, method));
+      byId.put(session.id(), live);
+      byClientId.put(clientId, live);
+      // whoever removes a pending will from the map decides it: this CONNECT, or the timer
+      Pending earlier = pending.remove(clientId);
+      if (earlier != null) {
+        ScheduledFuture<?> timer = earlier.future;
+        if (timer != null) {
+          timer.cancel(false);
+        }
+        if (r.cleanStart()) {
+          // a clean start ends the old session, and with it the will's delay
+          later(() -> publishWill(earlier.live));
+        }
+      }
+      if (otherOwner && !r.cleanStart()) {
+        // only under the ANY policy: the session's subscriptions were granted to another identity
+        sweep(clientId, who, broker.subscriptions(clientId), "the session changed hands");
+      }
+    }
+    return ConnectResult.accepted(live.session);
+  }
+
+  private boolean sessionExists(String clientId) {
+    if (byClientId.containsKey(clientId)) {
+      return true; // connected now: no need to ask
+    }
+    try {
+      return broker.sessionExists(clientId);
+    } catch (RuntimeException e) {
+      return true; // cannot tell: the owner keeps it
+    }
+  }
+
+  private Credential credentialOf(ClientIdentity who, String method) {
+    if (credentials == null || !method.contains("password")) {
+      return null;
+    }
+    return credentials.lookup(who.username().orElseThrow()).orElse(null);
+  }
+
+  private ConnectResult refuse(ClientIdentity who, AuthResult.Outcome outcome, String reason) {
+    emit(new SecurityEvent.AuthFailed(clock.instant(), who, outcome, reason));
+    return ConnectResult.refused(refusal(outcome), reason);
+  }
+
+  private static ConnectResult.Refusal refusal(AuthResult.Outcome outcome) {
+    return outcome == AuthResult.Outcome.BAD_CREDENTIALS ? ConnectResult.Refusal.BAD_CREDENTIALS
+        : ConnectResult.Refusal.NOT_AUTHORIZED;
+  }
+
+  private ListenerAuth authFor(String listener) {
+    return listeners.getOrDefault(listener, defaultAuth);
+  }
+
+  // --------------------------------------------------------------------------------- PUBLISH, SUBSCRIBE
+
+  /** The live session with this {@link ClientSession#id()}, if it is still connected. */
+  public Optional<ClientSession> session(String id) {
+    Live live = id == null ? null : byId.get(id);
+    return live == null ? Optional.empty() : Optional.of(live.session);
+  }
+
+  /** The session with this id if it is connected, or ended normally less than {@link #IN_FLIGHT} ago. */
+  private ClientSession answering(String id) {
+    Live live = byId.get(id);
+    if (live != null) {
+      return live.endedBy == null ? live.session : null; // mqtt-sec ended it: nothing more from it
+    }
+    return ended.get(id);
+  }
+
+  /**
+   * The session with this id, or, when there is none (a connection mqtt-sec did not authenticate, one mqtt-sec
+   * ended, or one gone for longer than its in-flight packets can take), a stand-in for {@code clientId} that every
+   * check denies and audits. For adapters that look the session up on every packet.
+   */
+  public ClientSession session(String id, String clientId) {
+    ClientSession s = id == null ? null : answering(id);
+    return s != null ? s : new ClientSession("", ClientIdentity.of(null, clientId), "unknown", "none");
+  }
+
+  /**
+   * Refuses a CONNECT the adapter could not hand to {@link #connect}: its verification queue was full, or the
+   * check died with an {@link Error}. Writes a {@code connect.failure} line of outcome {@code ERROR} with
+   * {@code why}, so no refusal goes unaudited.
+   */
+  public ConnectResult undecided(ConnectRequest request, String why) {
+    emit(request.listener(), new SecurityEvent.AuthFailed(clock.instant(), identity(request),
+        AuthResult.Outcome.ERROR, why + "; refused"));
+    return ConnectResult.refused(ConnectResult.Refusal.SERVER_UNAVAILABLE, "authentication unavailable");
+  }
+
+  /**
+   * Whether the session may PUBLISH to {@code topic}. A session mqtt-sec did not authenticate, or ended itself,
+   * is denied; one that ended otherwise still answers for packets in flight (for 30 seconds). Never throws.
+   */
+  public Decision publish(ClientSession session, String topic) {
+    return check(session, Action.PUBLISH, topic);
+  }
+
+  /** Whether the session may SUBSCRIBE to {@code filter} ({@code $share/GROUP/FILTER} as FILTER). Never throws. */
+  public Decision subscribe(ClientSession session, String filter) {
+    return check(session, Action.SUBSCRIBE, filter);
+  }
+
+  /** Whether a message on {@code topic} may be delivered to the session (filter-on-delivery). Never throws. */
+  public Decision deliver(ClientSession session, String topic) {
+    return check(session, Action.RECEIVE, topic);
+  }
+
+  private Decision check(ClientSession session, Action action, String topic) {
+    long start = System.nanoTime();
+    Decision d;
+    try {
+      d = answering(session.id()) != null ? acl.authorize(session.identity(), action, topic)
+          : Decision.deny("the connection is not authenticated");
+    } catch (RuntimeException e) {
+      d = Decision.deny("internal error (" + e.getClass().getSimpleName() + "); denied");
+    }
+    counters.decision(d.allowed(), System.nanoTime() - start);
+    if (d.denied()) {
+      emit(session.listener(), new SecurityEvent.AccessDenied(clock.instant(), session.identity(), action, topic,
+          d.reason()));
+    }
+    return d;
+  }
+
+  // ------------------------------------------------------------------------------------------ DISCONNECT
+
+  /**
+   * A connection ended: audits it and settles its will. Call it once per accepted session, whoever ended it.
+   *
+   * @param initiator who ended it, as the broker saw it ({@code MQTT_SEC} is recognised here: a connection
+   *                  mqtt-sec asked the broker to end is audited as mqtt-sec's, with its reason, whatever this says)
+   * @param reason    in the initiator's terms, such as an MQTT reason code's name or {@code connection lost}
+   * @param willDue   whether MQTT says the will is now due: the network connection was lost, the broker ended
+   *                  it, or the client sent DISCONNECT with reason 0x04; false for a normal DISCONNECT
+   */
+  public void disconnected(ClientSession session, SecurityEvent.Initiator initiator, String reason,
+                           boolean willDue) {
+    Live live = byId.remove(session.id());
+    if (live == null) {
+      return;
+    }
+    String clientId = session.clientId();
+    byClientId.remove(clientId, live);
+    String endedBy = live.endedBy;
+    if (endedBy == null) {
+      ended.put(session.id(), session);
+      try {
+        scheduler.schedule(() -> ended.remove(session.id()), IN_FLIGHT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
+        ended.remove(session.id());
+      }
+    }
+    SecurityEvent.Initiator by = endedBy != null ? SecurityEvent.Initiator.MQTT_SEC : initiator;
+    emit(session.listener(), new SecurityEvent.ClientDisconnected(clock.instant(), session.identity(), by,
+        endedBy != null ? endedBy : reason));
+    Live newer = byClientId.get(clientId);
+    Will will = live.will;
+    if (will != null && endedBy != null) {
+      emit(session.listener(), new SecurityEvent.WillSuppressed(clock.instant(), session.identity(), will.topic(),
+          "mqtt-sec ended the connection (" + endedBy + ")"));
+    } else if (will != null && willDue) {
+      if (newer != null && !newer.cleanStart && !will.delay().isZero()) {
+        return; // MQTT 5: the session goes on in the new connection before the delay ends; no will
+      }
+      Duration delay = newer != null ? Duration.ZERO : min(will.delay(), live.sessionExpiry);
+      if (delay.isZero()) {
+        later(() -> publishWill(live));
+      } else {
+        Pending p = new Pending(live);
+        pending.put(clientId, p);
+        try {
+          p.future = scheduler.schedule(() -> {
+            if (pending.remove(clientId, p)) {
+              publishWill(live);
+            }
+          }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+          pending.remove(clientId, p); // a broker that stops drops its pending wills
+        }
+      }
+    }
+    if (newer == null && live.sessionExpiry.isZero()) {
+      owners.forget(clientId);
+    }
+  }
+
+  /** Runs {@code work} on the mqtt-sec thread, off the adapter's; nothing once closed. */
+  private void later(Runnable work) {
+    try {
+      scheduler.execute(work);
+    } catch (RejectedExecutionException closing) {
+      // a broker that stops drops its wills
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private void publishWill(Live live) {
+    ClientSession s = live.session;
+    String refusal;
+    try {
+      refusal = willRefusal(live);
+    } catch (RuntimeException e) {
+      refusal = "internal error (" + e.getClass().getSimpleName() + ") while checking it";
+    }
+    if (refusal != null) {
+      emit(s.listener(), new SecurityEvent.WillSuppressed(clock.instant(), s.identity(), live.will.topic(),
+          refusal));
+      return;
+    }
+    try {
+      live.will.publish().run();
+    } catch (RuntimeException e) {
+      emit(s.listener(), new SecurityEvent.WillSuppressed(clock.instant(), s.identity(), live.will.topic(),
+          "the broker failed to publish it (" + e.getClass().getSimpleName() + ")"));
+    }
+  }
+
+  /** Why the will of {@code live} may not go out now, or null when it may. */
+  private String willRefusal(Live live) {
+    ClientSession s = live.session;
+    if (s.method().contains("password") && credentials != null && !credentialStillValid(live)) {
+      return "the password it connected with is no longer valid";
+    }
+    if (s.method().startsWith("certificate") && certificates != null) {
+      Decision d = certificates.check(s.identity().certificateChain().toArray(new X509Certificate[0]));
+      if (d.denied()) {
+        return "its certificate is no longer accepted: " + d.reason();
+      }
+    }
+    Decision d = acl.authorize(s.identity(), Action.PUBLISH, live.will.topic());
+    return d.allowed() ? null : "the ACL in force refuses it: " + d.reason();
+  }
+
+  // ---------------------------------------------------------------------------------------- LIVE CHANGES
+
+  /** Removes, from every session, the subscriptions the ACL in force refuses. */
+  private void sweepSubscriptions() {
+    try {
+      broker.forEachSession((clientId, filters) -> sweep(clientId, identityOf(clientId), filters,
+          "subscription removed after an ACL reload"));
+    } catch (RuntimeException e) {
+      emit(new SecurityEvent.PolicyReloadFailed(clock.instant(), "subscriptions", "the new ACL is in force, but "
+          + "removing the subscriptions it refuses failed (" + e.getClass().getSimpleName() + ")"));
+    }
+  }
+
+  private void sweep(String clientId, ClientIdentity who, Set<String> filters, String why) {
+    Set<String> refused = new HashSet<>();
+    for (String filter : filters) {
+      Decision d;
+      try {
+        d = acl.authorize(who, Action.SUBSCRIBE, filter);
+      } catch (RuntimeException e) {
+        d = Decision.deny("internal error (" + e.getClass().getSimpleName() + "); denied");
+      }
+      if (d.denied()) {
+        refused.add(filter);
+        emit(new SecurityEvent.AccessDenied(clock.instant(), who, Action.SUBSCRIBE, filter, d.reason() + " ("
+            + why + ")"));
+      }
+    }
+    if (!refused.isEmpty()) {
+      broker.removeSubscriptions(clientId, refused);
+    }
+  }
+
+  /** Who a session is: the connected client's identity, else its owner's, else anonymous. */
+  private ClientIdentity identityOf(String clientId) {
+    Live live = byClientId.get(clientId);
+    if (live != null) {
+      return live.session.identity();
+    }
+    return ClientIdentity.of(owners.owner(clientId).orElse(null), clientId);
+  }
+
+  private void usersChanged(Set<String> users) {
+    for (Live live : byId.values()) {
+      String user = live.session.identity().username().orElse(null);
+      if (user != null && users.contains(user) && live.session.method().contains("password")
+          && !credentialStillValid(live)) {
+        end(live, credentials.lookup(user).isEmpty() ? "credential removed" : "password replaced");
+      }
+    }
+  }
+
+  /**
+   * Whether the password a session connected with still works: the same entry, that entry hashed again by
+   * upgrade-on-login, or a rotation whose window still accepts it.
+   */
+  private boolean credentialStillValid(Live live) {
+    Credential known = live.credential;
+    if (known == null) {
+      return true; // logged in with no credential file to compare (a builder without one)
+    }
+    Credential now = credentials.lookup(known.username()).orElse(null);
+    if (now == null) {
+      return false;
+    }
+    if (now.equals(known)) {
+      return true;
+    }
+    if (credentials.isRehashOf(now, known)) {
+      live.credential = now;
+      return true;
+    }
+    return now.acceptsPrevious(clock.instant()) && now.previous().orElseThrow().equals(known.hash());
+  }
+
+  private void certificatesChanged() {
+    for (Live live : byId.values()) {
+      if (!live.session.method().startsWith("certificate")) {
+        continue;
+      }
+      Decision d = certificates.check(live.session.identity().certificateChain().toArray(new X509Certificate[0]));
+      if (d.denied()) {
+        end(live, "certificate no longer accepted: " + d.reason());
+      }
+    }
+  }
+
+  /** mqtt-sec ends a connection: no will, and the disconnect is audited as mqtt-sec's. */
+  private void end(Live live, String reason) {
+    live.endedBy = reason;
+    try {
+      broker.disconnect(live.session.clientId(), reason);
+    } catch (RuntimeException e) {
+      emit(new SecurityEvent.PolicyReloadFailed(clock.instant(), "disconnect", "could not end the connection of "
+          + live.session.clientId() + " (" + e.getClass().getSimpleName() + "): " + reason));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- PLUMBING
+
+  /** The counters behind a broker's metrics. */
+  public SecurityCounters counters() {
+    return counters;
+  }
+
+  /** How many connections are authenticated now. */
+  public int connectedCount() {
+    return byId.size();
+  }
+
+  /** Stops the will timer (pending wills are dropped, as a broker that stops drops them) and closes what {@link #open} built. */
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    if (auditLog != null) {
+      auditLog.flush(clock.instant().plus(Duration.ofDays(1)));
+    }
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing stops watches and timers; nothing to report that would change a decision
+      }
+    }
+    owners.close();
+  }
+
+  @Override
+  public String toString() {
+    return "BrokerSecurity{clientIds=" + clientIds + ", anonymous=" + anonymous + ", connected=" + byId.size()
+        + ", owners=" + owners + '}';
+  }
+
+  private void emit(SecurityEvent event) {
+    Context c = CONTEXT.get();
+    if (c != null && c.deferring && event instanceof SecurityEvent.AuthSucceeded) {
+      c.deferred.add(event); // connect.success is written once the whole CONNECT is accepted
+      return;
+    }
+    counters.on(event);
+    downstream.deliver(event);
+  }
+
+  private void emit(String listener, SecurityEvent event) {
+    Context outer = CONTEXT.get();
+    CONTEXT.set(new Context(listener, false));
+    try {
+      emit(event);
+    } finally {
+      if (outer == null) {
+        CONTEXT.remove();
+      } else {
+        CONTEXT.set(outer);
+      }
+    }
+  }
+
+  /**
+   * The event listener for components that {@link #open} builds: their events go through this security (so
+   * a password check's {@code connect.success} waits for the whole CONNECT, and the counters see everything).
+   */
+  SecurityEventListener componentEvents() {
+    return this::emit;
+  }
+
+  /** The listener of the connection being handled on this thread, for the audit log. */
+  static String currentListener() {
+    Context c = CONTEXT.get();
+    return c == null ? null : c.listener;
+  }
+
+  static void requireUnset(String what, Object value) {
+    if (value != null) {
+      throw new IllegalStateException(what + " was already set to " + value);
+    }
+  }
+
+  /** What the current thread is doing for which listener. */
+  private static final class Context {
+    final String listener;
+    boolean deferring;
+    final List<SecurityEvent> deferred = new ArrayList<>(1);
+
+    Context(String listener, boolean deferring) {
+      this.listener = listener;
+      this.deferring = deferring;
+    }
+  }
+
+  /** A connected session and what mqtt-sec keeps for it. */
+  private static final class Live {
+    final ClientSession session;
+    final Will will;
+    final boolean cleanStart;
+    final Duration sessionExpiry;
+    /** The password entry the session logged in with, moved along by rehashes; null without one. */
+    volatile Credential credential;
+    /** Why mqtt-sec ended this connection, once it has. */
+    volatile String endedBy;
+
+    Live(ClientSession session, Will will, boolean cleanStart, Duration sessionExpiry, Credential credential) {
+      this.session = session;
+      this.will = will;
+      this.cleanStart = cleanStart;
+      this.sessionExpiry = sessionExpiry;
+      this.credential = credential;
+    }
+  }
+
+  /** A will waiting for its delay to end. */
+  private static final class Pending {
+    final Live live;
+    volatile ScheduledFuture<?> future;
+
+    Pending(Live live) {
+      this.live = live;
+    }
+  }
+
+  /** Builds a {@link BrokerSecurity}; each setting may be set once. */
+  public static final class Builder {
+    private Authorizer acl;
+    private Authenticator passwords;
+    private CredentialFile credentials;
+    private ClientCertificateVerifier certificates;
+    private ListenerAuth defaultAuth;
+    private final Map<String, ListenerAuth> listeners = new HashMap<>();
+    private boolean anonymous;
+    private boolean anonymousSet;
+    private ClientIdPolicy clientIdPolicy;
+    private SessionOwners owners;
+    private BrokerSpi broker;
+    private SecurityEventListener events;
+    private Clock clock;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    private Builder() {
+    }
+
+    /**
+     * The ACL that decides PUBLISH, SUBSCRIBE, delivery and wills. Required. A {@link ReloadingAcl} also drives
+     * the subscription sweep after each reload.
+     */
+    public Builder acl(Authorizer authorizer) {
+      requireUnset("acl", acl);
+      acl = Objects.requireNonNull(authorizer, "authorizer");
+      return this;
+    }
+
+    /** The password check, for listeners that use passwords. */
+    public Builder passwords(Authenticator authenticator) {
+      requireUnset("password authenticator", passwords);
+      passwords = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * The password file behind {@link #passwords}: with it, a removed user or a reset password ends that
+     * user's connections and suppresses its pending wills.
+     */
+    public Builder credentials(CredentialFile file) {
+      requireUnset("credential file", credentials);
+      credentials = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** The client certificate check, for listeners that use certificates; its reloads end revoked connections. */
+    public Builder certificates(ClientCertificateVerifier verifier) {
+      requireUnset("certificate verifier", certificates);
+      certificates = Objects.requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /** How clients of listeners not named by {@link #listener} authenticate. If unset, by password. */
+    public Builder defaultAuthentication(ListenerAuth auth) {
+      requireUnset("default authentication", defaultAuth);
+      defaultAuth = Objects.requireNonNull(auth, "auth");
+      return this;
+    }
+
+    /** How the clients of the listener called {@code name} authenticate. */
+    public Builder listener(String name, ListenerAuth auth) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(auth, "auth");
+      if (listeners.containsKey(name)) {
+        throw new IllegalStateException("listener " + name + " was already set to " + listeners.get(name));
+      }
+      listeners.put(name, auth);
+      return this;
+    }
+
+    /** Whether a client with neither user name nor password may connect on a password listener. If unset, no. */
+    public Builder anonymous(boolean allowed) {
+      if (anonymousSet) {
+        throw new IllegalStateException("anonymous was already set to " + anonymous);
+      }
+      anonymous = allowed;
+      anonymousSet = true;
+      return this;
+    }
+
+    /** Which identities may use a client id. If unset, {@link ClientIdPolicy#OWNED}. */
+    public Builder clientIdPolicy(ClientIdPolicy policy) {
+      requireUnset("client-id policy", clientIdPolicy);
+      clientIdPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Where session owners are kept. If unset, in memory: owners are then forgotten on a restart. */
+    public Builder sessionOwners(SessionOwners store) {
+      requireUnset("session owners", owners);
+      owners = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The broker, as its adapter exposes it. Required. */
+    public Builder broker(BrokerSpi spi) {
+      requireUnset("broker", broker);
+      broker = Objects.requireNonNull(spi, "spi");
+      return this;
+    }
+
+    /** Where events go. If unset, nowhere. An {@link AuditLog} is flushed every 10 seconds. */
+    public Builder events(SecurityEventListener listener) {
+      requireUnset("events", events);
+      events = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The clock for event times and rotation windows. If unset, the UTC system clock. */
+    public Builder clock(Clock securityClock) {
+      requireUnset("clock", clock);
+      clock = Objects.requireNonNull(securityClock, "securityClock");
+      return this;
+    }
+
+    Builder closing(AutoCloseable closeable) {
+      closeables.add(closeable);
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if the ACL or the broker is missing, or a listener (or the default) uses a
+     *     password or certificate without the check for it
+     */
+    public BrokerSecurity build() {
+      if (acl == null) {
+        throw new IllegalStateException("an ACL is required: acl(...)");
+      }
+      if (broker == null) {
+        throw new IllegalStateException("the broker is required: broker(...)");
+      }
+      List<ListenerAuth> all = new ArrayList<>(listeners.values());
+      all.add(defaultAuth == null ? ListenerAuth.password() : defaultAuth);
+      if (passwords == null && all.stream().anyMatch(ListenerAuth::usesPassword)) {
+        throw new IllegalStateException("a listener checks passwords, but no password authenticator is set: "
+            + "passwords(...)");
+      }
+      if (certificates == null && all.stream().anyMatch(ListenerAuth::usesCertificate)) {
+        throw new IllegalStateException("a listener checks certificates, but no certificate verifier is set: "
+            + "certificates(...)");
+      }
+      return new BrokerSecurity(this);
+    }
+  }
+}

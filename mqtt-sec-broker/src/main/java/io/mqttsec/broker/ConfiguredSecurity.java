@@ -1,0 +1,204 @@
+package io.mqttsec.broker;
+
+import io.mqttsec.acl.ReloadingAcl;
+import io.mqttsec.api.SecurityEvent;
+import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.creds.PasswordAuthenticator;
+import io.mqttsec.tls.ClientCertificateVerifier;
+import io.mqttsec.tls.ServerTls;
+import io.mqttsec.tls.TlsContexts;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@link BrokerSecurity#open}: every component a {@link BrokerConfig} names, built and checked together. */
+final class ConfiguredSecurity {
+
+  private ConfiguredSecurity() {
+  }
+
+  static BrokerSecurity open(BrokerConfig config, SecurityEventListener events, BrokerSpi broker) {
+    List<String> problems = new ArrayList<>();
+    List<AutoCloseable> built = new ArrayList<>();
+    Forwarder forward = new Forwarder(events);
+    ReloadingAcl acl = null;
+    CredentialFile passwd = null;
+    ClientCertificateVerifier certificates = null;
+    SessionOwners owners = null;
+    try {
+      acl = ReloadingAcl.builder(config.aclFile()).subscribeMode(config.subscribeMode()).listener(forward)
+          .pollInterval(config.reloadInterval()).requireValidAtStart().build();
+      built.add(acl);
+    } catch (RuntimeException e) {
+      problems.add(e.getMessage());
+    }
+    if (config.passwordFile().isPresent()) {
+      try {
+        passwd = CredentialFile.builder(config.passwordFile().get()).listener(forward).reloadOnChange()
+            .pollInterval(config.reloadInterval()).build();
+        built.add(passwd);
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    if (config.usesCertificates()) {
+      try {
+        ClientCertificateVerifier.Builder b = ClientCertificateVerifier.builder(config.trustedCertificates()
+            .orElseThrow()).crlGracePeriod(config.crlGracePeriod()).reloadOnChange()
+            .pollInterval(config.reloadInterval()).listener(forward);
+        config.crl().ifPresent(b::crl);
+        certificates = b.build();
+        built.add(certificates);
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    try {
+      owners = SessionOwners.file(config.sessionOwners());
+      built.add(owners);
+    } catch (RuntimeException e) {
+      problems.add(e.getMessage());
+    }
+    if (config.serverTls().isPresent()) {
+      try {
+        built.add(serverTls(config, config.serverTls().get(), forward, certificates != null));
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      closeAll(built);
+      throw new BrokerConfig.InvalidConfigException(config.source(), problems);
+    }
+    BrokerSecurity.Builder b = BrokerSecurity.builder().acl(acl).broker(broker).events(events)
+        .clientIdPolicy(config.clientIdPolicy()).sessionOwners(owners).anonymous(config.anonymous())
+        .defaultAuthentication(config.defaultAuth());
+    config.listenerAuth().forEach(b::listener);
+    if (passwd != null) {
+      PasswordAuthenticator.Builder auth = PasswordAuthenticator.builder(passwd).listener(forward);
+      if (!config.credentialCache()) {
+        auth.noCache();
+      }
+      if (!config.bruteForceGuard()) {
+        auth.noBruteForceGuard();
+      }
+      if (config.upgradeOnLogin()) {
+        auth.upgradeOnLogin();
+      }
+      b.passwords(auth.build()).credentials(passwd);
+    }
+    if (certificates != null) {
+      b.certificates(certificates);
+    }
+    built.forEach(b::closing);
+    BrokerSecurity security;
+    try {
+      security = b.build();
+    } catch (RuntimeException e) {
+      closeAll(built);
+      throw e;
+    }
+    forward.target = security.componentEvents();
+    return security;
+  }
+
+  /**
+   * The broker's own certificate, written into the key stores the broker reads, now and after every change to
+   * the PEM files (HiveMQ CE re-reads a changed key store within 10 seconds).
+   */
+  private static ServerTls serverTls(BrokerConfig config, BrokerConfig.ServerTlsFiles files,
+                                     SecurityEventListener events, boolean verifierWarnsForCas) {
+    char[] password = readPassword(files);
+    // the verifier already warns before a CA expires; the broker's certificate is this one's to watch
+    SecurityEventListener listener = verifierWarnsForCas ? e -> {
+      if (!(e instanceof SecurityEvent.CertificateExpiring x && x.what().equals("CA"))) {
+        events.deliver(e);
+      }
+    } : events;
+    TlsContexts.ServerBuilder b = TlsContexts.forServer(files.certificate(), files.key()).reloadOnChange(true)
+        .pollInterval(config.reloadInterval()).listener(listener);
+    if (files.truststore().isPresent()) {
+      b.trustedCertificates(config.trustedCertificates().orElseThrow());
+    }
+    ServerTls tls = b.build();
+    Runnable write = () -> {
+      tls.toPkcs12(files.keystore(), password);
+      files.truststore().ifPresent(t -> tls.trustStoreToPkcs12(t, password));
+    };
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      tls.close();
+      throw e;
+    }
+    tls.onReload(() -> {
+      try {
+        write.run();
+      } catch (RuntimeException e) {
+        events.deliver(new SecurityEvent.PolicyReloadFailed(Instant.now(), files.keystore().toString(),
+            e.getMessage()));
+      }
+    });
+    return tls;
+  }
+
+  private static char[] readPassword(BrokerConfig.ServerTlsFiles files) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(files.storePasswordFile());
+    } catch (IOException e) {
+      throw new TlsConfigException(files.storePasswordFile() + ": cannot read the key store "
+          + "password (" + e.getMessage() + ")", e);
+    }
+    try {
+      int end = bytes.length;
+      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+        end--;
+      }
+      if (end == 0) {
+        throw new TlsConfigException(files.storePasswordFile() + ": the key store password is "
+            + "empty");
+      }
+      CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, end));
+      char[] password = Arrays.copyOf(chars.array(), chars.limit());
+      Arrays.fill(chars.array(), '\0');
+      return password;
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> built) {
+    for (AutoCloseable c : built) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing what a failed start built; the start already reports why it failed
+      }
+    }
+  }
+
+  /** Events of components built before the security that routes them exists. */
+  private static final class Forwarder implements SecurityEventListener {
+    private final SecurityEventListener early;
+    volatile SecurityEventListener target;
+
+    Forwarder(SecurityEventListener early) {
+      this.early = early;
+    }
+
+    @Override
+    public void on(SecurityEvent event) {
+      SecurityEventListener t = target;
+      (t != null ? t : early).deliver(event);
+    }
+  }
+}

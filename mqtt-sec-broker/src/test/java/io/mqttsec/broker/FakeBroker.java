@@ -1,0 +1,54 @@
+package io.mqttsec.broker;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+
+/** A broker as {@link BrokerSecurity} sees it: sessions with subscriptions, and a record of what it was asked. */
+final class FakeBroker implements BrokerSpi {
+
+  /** Every session the broker holds (connected or offline), with its subscription filters. */
+  final Map<String, Set<String>> sessions = new ConcurrentHashMap<>();
+  final List<String> disconnected = new CopyOnWriteArrayList<>();
+  /** When set, {@link #sessionExists} throws it. */
+  volatile RuntimeException failure;
+  volatile int existsCalls;
+
+  void session(String clientId, String... filters) {
+    sessions.put(clientId, new HashSet<>(List.of(filters)));
+  }
+
+  @Override
+  public void disconnect(String clientId, String reason) {
+    disconnected.add(clientId + ": " + reason);
+  }
+
+  @Override
+  public boolean sessionExists(String clientId) {
+    existsCalls++;
+    if (failure != null) {
+      throw failure;
+    }
+    return sessions.containsKey(clientId);
+  }
+
+  @Override
+  public void forEachSession(BiConsumer<String, Set<String>> consumer) {
+    new ArrayList<>(sessions.keySet()).forEach(id -> consumer.accept(id, Set.copyOf(sessions.get(id))));
+  }
+
+  @Override
+  public Set<String> subscriptions(String clientId) {
+    return Set.copyOf(sessions.getOrDefault(clientId, Set.of()));
+  }
+
+  @Override
+  public void removeSubscriptions(String clientId, Set<String> filters) {
+    sessions.getOrDefault(clientId, new HashSet<>()).removeAll(filters);
+  }
+}

@@ -1,0 +1,93 @@
+package io.mqttsec.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mqttsec.api.MqttSecException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SessionOwnersTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void owners_surviveReopening_includingForgottenOnes() throws Exception {
+    Path file = dir.resolve("owners.log");
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      owners.record("press-1", "press-1");
+      owners.record("board main", "dashboard\nwith a line break");
+      owners.record("anon", "");
+      owners.record("gone", "press-9");
+      owners.forget("gone");
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      assertThat(owners.owner("press-1")).contains("press-1");
+      assertThat(owners.owner("board main")).contains("dashboard\nwith a line break");
+      assertThat(owners.owner("anon")).contains("");
+      assertThat(owners.owner("gone")).isEmpty();
+      assertThat(owners.size()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aLastLineCutShortByACrash_isDropped_aMalformedLineRefusesToOpen() throws Exception {
+    Path file = dir.resolve("owners.log");
+    Files.writeString(file, OwnerJournal.HEADER + "\n+ a alice\n+ b bo");
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      assertThat(owners.owner("a")).contains("alice");
+      assertThat(owners.owner("b")).isEmpty();
+    }
+    Files.writeString(file, OwnerJournal.HEADER + "\n+ a alice\n* b bob\n");
+    assertThatThrownBy(() -> SessionOwners.file(file)).isInstanceOf(MqttSecException.class)
+        .hasMessage(file + ":3: expected \"+ CLIENT-ID OWNER\" or \"- CLIENT-ID\"; refusing to guess who owns "
+            + "which session (repair or remove the line)");
+    Files.writeString(file, OwnerJournal.HEADER + "\n+ a%zz alice\n");
+    assertThatThrownBy(() -> SessionOwners.file(file)).isInstanceOf(MqttSecException.class)
+        .hasMessageStartingWith(file + ":2: a '%' at column 2 is not followed by two hex digits");
+    Files.writeString(file, "user:hash\n");
+    assertThatThrownBy(() -> SessionOwners.file(file)).isInstanceOf(MqttSecException.class)
+        .hasMessage(file + ":1: not a session owners journal (the first line must be \"" + OwnerJournal.HEADER
+            + "\")");
+  }
+
+  @Test
+  void theJournal_isCompacted_whenItOutgrowsItsRecords() throws Exception {
+    Path file = dir.resolve("owners.log");
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      for (int i = 0; i < 3000; i++) {
+        owners.record("hot", i % 2 == 0 ? "alice" : "bob");
+      }
+      assertThat(Files.readAllLines(file).size()).isLessThan(1100);
+      assertThat(owners.owner("hot")).contains("bob");
+    }
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      assertThat(owners.owner("hot")).contains("bob");
+    }
+  }
+
+  @Test
+  void recordingTheSameOwner_writesNothing() throws Exception {
+    Path file = dir.resolve("owners.log");
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      owners.record("a", "alice");
+      long size = Files.size(file);
+      owners.record("a", "alice");
+      assertThat(Files.size(file)).isEqualTo(size);
+    }
+  }
+
+  @Property(tries = 500)
+  void escaping_roundTrips_andLeavesNoSpaceOrLineBreak(@ForAll String text) {
+    String escaped = OwnerJournal.escape(text);
+    assertThat(escaped).doesNotContain(" ").doesNotContain("\n").doesNotContain("\r");
+    assertThat(OwnerJournal.unescape(escaped)).isEqualTo(text);
+  }
+}

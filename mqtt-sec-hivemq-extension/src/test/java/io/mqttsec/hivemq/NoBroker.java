@@ -1,0 +1,30 @@
+package io.mqttsec.hivemq;
+
+import io.mqttsec.broker.BrokerSpi;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/** A broker with no sessions, for tests of one callback without a broker. */
+final class NoBroker implements BrokerSpi {
+  @Override
+  public void disconnect(String clientId, String reason) {
+  }
+
+  @Override
+  public boolean sessionExists(String clientId) {
+    return false;
+  }
+
+  @Override
+  public void forEachSession(BiConsumer<String, Set<String>> consumer) {
+  }
+
+  @Override
+  public Set<String> subscriptions(String clientId) {
+    return Set.of();
+  }
+
+  @Override
+  public void removeSubscriptions(String clientId, Set<String> filters) {
+  }
+}
