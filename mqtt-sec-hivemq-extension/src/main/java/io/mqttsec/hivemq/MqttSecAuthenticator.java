@@ -13,6 +13,7 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import io.mqttsec.broker.BrokerSecurity;
 import io.mqttsec.broker.ConnectRequest;
 import io.mqttsec.broker.ConnectResult;
+import io.mqttsec.broker.Will;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -49,6 +50,7 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
   public void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
     ConnectPacket connect = input.getConnectPacket();
     ConnectionInformation connection = input.getConnectionInformation();
+    Will will = wills.take(connection);
     byte[] secret = connect.getPassword().map(MqttSecAuthenticator::bytes).orElse(null);
     ConnectRequest.Builder b = ConnectRequest.builder(connection.getListener().map(Listener::getName)
         .orElse("unknown"), connect.getClientId())
@@ -57,9 +59,15 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
             .flatMap(ClientTlsInformation::getClientCertificateChain).orElse(null))
         .cleanStart(connect.getCleanStart())
         .sessionExpiry(Duration.ofSeconds(connect.getSessionExpiryInterval()))
-        .will(wills.take(connection));
+        .will(Wills.unusable(will) ? null : will);
     connection.getInetAddress().ifPresent(b::remoteAddress);
     ConnectRequest request = b.build();
+    if (Wills.unusable(will)) {
+      wipe(secret);
+      output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "will not usable");
+      security.undecided(request, "its will (topic " + will.topic() + ") could not be taken over from the CONNECT");
+      return;
+    }
     Async<SimpleAuthOutput> async = output.async(TIMEOUT, TimeoutFallback.FAILURE,
         ConnackReasonCode.NOT_AUTHORIZED, "authentication timed out");
     try {

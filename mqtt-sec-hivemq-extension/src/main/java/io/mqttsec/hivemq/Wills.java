@@ -7,8 +7,10 @@ import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInbound
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.builder.PublishBuilder;
 import com.hivemq.extension.sdk.api.services.publish.Publish;
 import io.mqttsec.broker.Will;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -29,6 +31,12 @@ final class Wills implements ConnectInboundInterceptor {
 
   static final String TOKEN = "io.mqttsec.will";
 
+  /** MQTT 5's largest message expiry interval, in seconds. */
+  private static final long MAX_EXPIRY = 4_294_967_295L;
+  private static final Runnable UNUSABLE = () -> {
+    throw new IllegalStateException("this will could not be taken over from its CONNECT");
+  };
+
   private final Map<String, Will> waiting = new ConcurrentHashMap<>();
   private final AtomicLong tokens = new AtomicLong();
 
@@ -39,17 +47,45 @@ final class Wills implements ConnectInboundInterceptor {
       return;
     }
     WillPublishPacket packet = will.get();
-    Publish publish = Builders.publish().fromPublish(packet).build();
     String token = Long.toString(tokens.incrementAndGet(), 36);
-    waiting.put(token, new Will(packet.getTopic(), Duration.ofSeconds(packet.getWillDelay()),
-        () -> Services.publishService().publish(publish)));
+    Will held;
+    try {
+      Publish publish = publish(packet);
+      held = new Will(packet.getTopic(), Duration.ofSeconds(packet.getWillDelay()),
+          () -> Services.publishService().publish(publish));
+    } catch (RuntimeException e) {
+      // a will mqtt-sec cannot hold must not be left for the broker to publish unchecked: the CONNECT is refused
+      held = new Will(packet.getTopic(), Duration.ZERO, UNUSABLE);
+    }
+    waiting.put(token, held);
     input.getConnectionInformation().getConnectionAttributeStore().putAsString(TOKEN, token);
     output.getConnectPacket().setWillPublish(null);
+  }
+
+  /**
+   * The will as a PUBLISH for HiveMQ's publish service, field by field: {@code Builders.publish().fromPublish}
+   * refuses a will without a message expiry (it reads "none" as an expiry of {@code Long.MAX_VALUE}).
+   */
+  private static Publish publish(WillPublishPacket will) {
+    PublishBuilder b = Builders.publish().topic(will.getTopic()).qos(will.getQos()).retain(will.getRetain())
+        .payload(will.getPayload().orElse(ByteBuffer.allocate(0)));
+    will.getMessageExpiryInterval().filter(e -> e <= MAX_EXPIRY).ifPresent(b::messageExpiryInterval);
+    will.getPayloadFormatIndicator().ifPresent(b::payloadFormatIndicator);
+    will.getResponseTopic().ifPresent(b::responseTopic);
+    will.getCorrelationData().ifPresent(b::correlationData);
+    will.getContentType().ifPresent(b::contentType);
+    will.getUserProperties().asList().forEach(p -> b.userProperty(p.getName(), p.getValue()));
+    return b.build();
   }
 
   /** The will the connection's CONNECT carried, once; null when it had none. */
   Will take(ConnectionInformation connection) {
     return token(connection).map(waiting::remove).orElse(null);
+  }
+
+  /** Whether {@code will} could not be taken over from the CONNECT, which must then be refused. */
+  static boolean unusable(Will will) {
+    return will != null && will.publish() == UNUSABLE;
   }
 
   /** How many wills wait for their connection's authentication. */

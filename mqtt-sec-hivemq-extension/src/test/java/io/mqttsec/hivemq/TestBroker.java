@@ -41,7 +41,32 @@ final class TestBroker implements AutoCloseable {
   /** Client certificate optional in TLS: only the extension stands between a client without one and the broker. */
   final int mtlsOptionalPort;
   final List<String> audit = new CopyOnWriteArrayList<>();
-  private final EmbeddedHiveMQ hivemq;
+  private final Path extensionsFolder;
+  private final Path config;
+  private EmbeddedHiveMQ hivemq;
+
+  /** What a test class needs beyond the default broker. */
+  record Options(boolean mutualTls, boolean filePersistence, HeldCertificate serverCertificate) {
+    static final Options DEFAULT = new Options(false, false, null);
+
+    /** The mutual TLS listeners of {@link TestBroker#TestBroker(Path, Map, String, String, boolean)}. */
+    Options withMutualTls() {
+      return new Options(true, filePersistence, serverCertificate);
+    }
+
+    /** Sessions on disk, so that they survive {@link TestBroker#restart()}. */
+    Options withFilePersistence() {
+      return new Options(mutualTls, true, serverCertificate);
+    }
+
+    /**
+     * The broker's certificate written as {@code server.pem}/{@code server.key} and kept in HiveMQ's key store by
+     * the extension ({@code <server-tls>}), as a HiveMQ install does with mqtt-sec; implies mutual TLS.
+     */
+    Options withServerTls(HeldCertificate certificate) {
+      return new Options(true, filePersistence, certificate);
+    }
+  }
 
   TestBroker(Path dir, Map<String, String> passwords, String acl, String extraConfig) throws Exception {
     this(dir, passwords, acl, extraConfig, false);
@@ -54,7 +79,12 @@ final class TestBroker implements AutoCloseable {
    */
   TestBroker(Path dir, Map<String, String> passwords, String acl, String extraConfig, boolean mutualTls)
       throws Exception {
-    this(dir, null, passwords, acl, extraConfig, mutualTls);
+    this(dir, null, passwords, acl, extraConfig, mutualTls ? Options.DEFAULT.withMutualTls() : Options.DEFAULT);
+  }
+
+  TestBroker(Path dir, Map<String, String> passwords, String acl, String extraConfig, Options options)
+      throws Exception {
+    this(dir, null, passwords, acl, extraConfig, options);
   }
 
   /**
@@ -62,22 +92,33 @@ final class TestBroker implements AutoCloseable {
    * the embedded mqtt-sec extension; the files of {@code dir} are not written.
    */
   static TestBroker loadingExtensionsFrom(Path dir, Path extensionsFolder) throws Exception {
-    return new TestBroker(dir, extensionsFolder, null, null, null, false);
+    return new TestBroker(dir, extensionsFolder, null, null, null, Options.DEFAULT);
   }
 
   private TestBroker(Path dir, Path extensionsFolder, Map<String, String> passwords, String acl,
-                     String extraConfig, boolean mutualTls) throws Exception {
+                     String extraConfig, Options options) throws Exception {
     this.dir = dir;
-    Path config = dir.resolve("mqtt-sec.xml");
+    this.extensionsFolder = extensionsFolder;
+    boolean mutualTls = options.mutualTls();
+    config = dir.resolve("mqtt-sec.xml");
+    HeldCertificate server = options.serverCertificate() != null ? options.serverCertificate()
+        : CA.issue("broker").dnsNames("localhost").ipAddresses("127.0.0.1").serverAuth().issue();
     if (extensionsFolder == null) {
       Files.writeString(dir.resolve("passwd"), passwd(passwords));
       Files.writeString(dir.resolve("acl.conf"), acl);
+      String serverTls = "";
+      if (options.serverCertificate() != null) {
+        Files.writeString(dir.resolve("server.pem"), Pem.encode(server.chain()));
+        Files.writeString(dir.resolve("server.key"), Pem.encodePrivateKey(server.privateKey()));
+        Files.writeString(dir.resolve("store-password"), new String(STORE_PASSWORD) + "\n");
+        serverTls = "  <server-tls><certificate>server.pem</certificate><key>server.key</key>"
+            + "<keystore>broker.p12</keystore><truststore>trust.p12</truststore>"
+            + "<store-password-file>store-password</store-password-file></server-tls>\n";
+      }
       Files.writeString(config, "<mqtt-sec>\n  <password-file>passwd</password-file>\n"
-          + "  <acl-file>acl.conf</acl-file>\n  <reload-interval>PT0.05S</reload-interval>\n" + extraConfig
-          + "</mqtt-sec>\n");
+          + "  <acl-file>acl.conf</acl-file>\n  <reload-interval>PT0.05S</reload-interval>\n" + serverTls
+          + extraConfig + "</mqtt-sec>\n");
     }
-    HeldCertificate server = CA.issue("broker").dnsNames("localhost").ipAddresses("127.0.0.1").serverAuth()
-        .issue();
     try (ServerTls tls = TlsContexts.forServer(server).trustedCertificates(List.of(CA.certificate())).build()) {
       tls.toPkcs12(dir.resolve("broker.p12"), STORE_PASSWORD);
       tls.trustStoreToPkcs12(dir.resolve("trust.p12"), STORE_PASSWORD);
@@ -116,13 +157,16 @@ final class TestBroker implements AutoCloseable {
               </tls>
             </tls-tcp-listener>
         %s  </listeners>
-          <persistence><mode>in-memory</mode></persistence>
-          <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
+        %s  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
         </hivemq>
         """.formatted(tlsPort, dir.resolve("broker.p12"), new String(STORE_PASSWORD), new String(STORE_PASSWORD),
-            mutual));
+            mutual, options.filePersistence() ? "" : "  <persistence><mode>in-memory</mode></persistence>\n"));
+    start();
+  }
+
+  private void start() throws Exception {
     var builder = EmbeddedHiveMQ.builder()
-        .withConfigurationFolder(conf)
+        .withConfigurationFolder(dir.resolve("hivemq-conf"))
         .withDataFolder(Files.createDirectories(dir.resolve("hivemq-data")));
     if (extensionsFolder != null) {
       builder.withExtensionsFolder(extensionsFolder);
@@ -137,6 +181,13 @@ final class TestBroker implements AutoCloseable {
       InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(true);
     }
     hivemq.start().get(60, TimeUnit.SECONDS);
+  }
+
+  /** Stops the broker and starts it again on the same folders and ports, as an operator's restart does. */
+  void restart() throws Exception {
+    hivemq.stop().get(60, TimeUnit.SECONDS);
+    hivemq.close();
+    start();
   }
 
   private String listener(String name, int port, String clientAuthentication) {
