@@ -105,6 +105,8 @@ final class BrokerCommand implements Callable<Integer> {
 
   /** Creates the demo if needed, starts the broker and prints how to use it. */
   Running start() throws Exception {
+    // before HiveMQ's first handshake, when the JDK reads it
+    TlsContexts.refuseClientInitiatedRenegotiation();
     Path dir;
     Map<String, String> demoPasswords = null;
     if (config != null) {
@@ -125,6 +127,13 @@ final class BrokerCommand implements Callable<Integer> {
       }
       demoPasswords = Demo.passwords(dir);
     }
+    Path hivemqDir = Files.createDirectories(dir.resolve("hivemq"));
+    Path conf = Files.createDirectories(hivemqDir.resolve("conf"));
+    char[] storePassword = randomPassword();
+    // owner-only; the demo's <server-tls> names it, so mqtt-sec rewrites HiveMQ's key stores with it when
+    // server.pem or server.key change
+    Files.deleteIfExists(conf.resolve("store-password"));
+    PasswdCommand.writePrivate(conf.resolve("store-password"), new String(storePassword) + "\n");
     BrokerConfig extensionConfig;
     try {
       extensionConfig = BrokerConfig.read(dir.resolve("mqtt-sec.xml"));
@@ -135,9 +144,6 @@ final class BrokerCommand implements Callable<Integer> {
     Path trusted = extensionConfig.trustedCertificates().orElse(null);
     boolean mtls = mtlsPort > 0 && trusted != null;
 
-    Path hivemqDir = Files.createDirectories(dir.resolve("hivemq"));
-    Path conf = Files.createDirectories(hivemqDir.resolve("conf"));
-    char[] storePassword = randomPassword();
     TlsContexts.ServerBuilder tlsBuilder = TlsContexts.forServer(dir.resolve("server.pem"),
         dir.resolve("server.key"));
     if (trusted != null) {

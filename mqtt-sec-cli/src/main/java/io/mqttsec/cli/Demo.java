@@ -63,7 +63,18 @@ final class Demo {
         </authentication>
         <trusted-certificates>ca/ca.pem</trusted-certificates>
         <crl>ca.crl</crl>
+        <!-- a client id belongs to the device whose session it names: another device is refused (0x85) -->
+        <client-id-policy>owned</client-id-policy>
         <reload-interval>PT1S</reload-interval>
+        <!-- the broker's certificate: HiveMQ's key stores follow server.pem and server.key, so a renewed
+             certificate is served without a restart; mqtt-sec warns before it expires -->
+        <server-tls>
+          <certificate>server.pem</certificate>
+          <key>server.key</key>
+          <keystore>hivemq/conf/broker.p12</keystore>
+          <truststore>hivemq/conf/trust.p12</truststore>
+          <store-password-file>hivemq/conf/store-password</store-password-file>
+        </server-tls>
       </mqtt-sec>
       """;
 

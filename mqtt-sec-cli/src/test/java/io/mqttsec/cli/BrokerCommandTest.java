@@ -25,6 +25,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -118,8 +119,13 @@ class BrokerCommandTest {
     assertThat(output).contains("creating a demo configuration in " + demo,
         "HiveMQ CE is listening on 127.0.0.1:" + port, "mosquitto_sub -h 127.0.0.1 -p " + port + " --cafile "
             + demo.resolve("ca/ca.pem") + " -u dashboard -P " + password("dashboard") + " -t 'factory/#' -v");
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
         demo.resolve("hivemq/conf/config.xml")))).as("it names the key store password").isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+        demo.resolve("hivemq/conf/store-password")))).isEqualTo("rw-------");
+    assertThat(demo.resolve("mqtt-sec.xml")).content().as("mqtt-sec keeps HiveMQ's key stores")
+        .contains("<keystore>hivemq/conf/broker.p12</keystore>");
+    assertThat(System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation")).isEqualTo("true");
     assertThat(demo.resolve("ca/ca.state")).content().as("the next CRL gets a higher number than the demo's")
         .contains("crl-number 1\n");
     assertThat(Cli.run("acl", "lint", demo.resolve("acl.conf").toString(), "--admin", "admin").exit())
