@@ -796,15 +796,15 @@ public final class BrokerSecurity implements AutoCloseable {
       return this;
     }
 
-    /** The password check, for listeners that use passwords. */
-    public Builder passwords(Authenticator authenticator) {
+    /** The password check, for listeners that use passwords (a {@code PasswordAuthenticator}, typically). */
+    public Builder authenticator(Authenticator authenticator) {
       requireUnset("password authenticator", passwords);
       passwords = Objects.requireNonNull(authenticator, "authenticator");
       return this;
     }
 
     /**
-     * The password file behind {@link #passwords}: with it, a removed user or a reset password ends that
+     * The password file behind {@link #authenticator}: with it, a removed user or a reset password ends that
      * user's connections and suppresses its pending wills.
      */
     public Builder credentials(CredentialFile file) {
@@ -813,8 +813,11 @@ public final class BrokerSecurity implements AutoCloseable {
       return this;
     }
 
-    /** The client certificate check, for listeners that use certificates; its reloads end revoked connections. */
-    public Builder certificates(ClientCertificateVerifier verifier) {
+    /**
+     * The client certificate check, for listeners that use certificates (HiveMQ CE, for one, checks no CRL); its
+     * reloads end the connections of revoked devices.
+     */
+    public Builder tls(ClientCertificateVerifier verifier) {
       requireUnset("certificate verifier", certificates);
       certificates = Objects.requireNonNull(verifier, "verifier");
       return this;
@@ -870,7 +873,7 @@ public final class BrokerSecurity implements AutoCloseable {
     }
 
     /** Where events go. If unset, nowhere. An {@link AuditLog} is flushed every 10 seconds. */
-    public Builder events(SecurityEventListener listener) {
+    public Builder audit(SecurityEventListener listener) {
       requireUnset("events", events);
       events = Objects.requireNonNull(listener, "listener");
       return this;
@@ -903,11 +906,11 @@ public final class BrokerSecurity implements AutoCloseable {
       all.add(defaultAuth == null ? ListenerAuth.password() : defaultAuth);
       if (passwords == null && all.stream().anyMatch(ListenerAuth::usesPassword)) {
         throw new IllegalStateException("a listener checks passwords, but no password authenticator is set: "
-            + "passwords(...)");
+            + "authenticator(...)");
       }
       if (certificates == null && all.stream().anyMatch(ListenerAuth::usesCertificate)) {
         throw new IllegalStateException("a listener checks certificates, but no certificate verifier is set: "
-            + "certificates(...)");
+            + "tls(...)");
       }
       return new BrokerSecurity(this);
     }

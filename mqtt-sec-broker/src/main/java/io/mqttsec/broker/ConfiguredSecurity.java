@@ -78,7 +78,7 @@ final class ConfiguredSecurity {
       closeAll(built);
       throw new BrokerConfig.InvalidConfigException(config.source(), problems);
     }
-    BrokerSecurity.Builder b = BrokerSecurity.builder().acl(acl).broker(broker).events(events)
+    BrokerSecurity.Builder b = BrokerSecurity.builder().acl(acl).broker(broker).audit(events)
         .clientIdPolicy(config.clientIdPolicy()).sessionOwners(owners).anonymous(config.anonymous())
         .defaultAuthentication(config.defaultAuth());
     config.listenerAuth().forEach(b::listener);
@@ -93,10 +93,10 @@ final class ConfiguredSecurity {
       if (config.upgradeOnLogin()) {
         auth.upgradeOnLogin();
       }
-      b.passwords(auth.build()).credentials(passwd);
+      b.authenticator(auth.build()).credentials(passwd);
     }
     if (certificates != null) {
-      b.certificates(certificates);
+      b.tls(certificates);
     }
     built.forEach(b::closing);
     BrokerSecurity security;

@@ -72,8 +72,8 @@ class BrokerSecurityTest {
   }
 
   BrokerSecurity.Builder builder() {
-    return BrokerSecurity.builder().acl(acl).broker(broker).events(events::add)
-        .passwords(PasswordAuthenticator.builder(passwd).noCache().listener(e -> security.componentEvents()
+    return BrokerSecurity.builder().acl(acl).broker(broker).audit(events::add)
+        .authenticator(PasswordAuthenticator.builder(passwd).noCache().listener(e -> security.componentEvents()
             .deliver(e)).build())
         .credentials(passwd);
   }
@@ -153,7 +153,7 @@ class BrokerSecurityTest {
 
   @Test
   void connect_aCheckThatThrows_refuses_withAnErrorLine() {
-    security = BrokerSecurity.builder().acl(acl).broker(broker).events(events::add).passwords((who, pw) -> {
+    security = BrokerSecurity.builder().acl(acl).broker(broker).audit(events::add).authenticator((who, pw) -> {
       throw new IllegalStateException("store gone");
     }).build();
     ConnectResult r = security.connect(request("press-1", "press-1").build());
@@ -277,7 +277,7 @@ class BrokerSecurityTest {
     HeldCertificate press = CA.issue("press-1").uris("spiffe://factory/press-9").clientAuth().issue();
     HeldCertificate twoNames = CA.issue("press-3").dnsNames("a.factory", "b.factory").clientAuth().issue();
     try (ClientCertificateVerifier verifier = verifier()) {
-      security = builder().certificates(verifier)
+      security = builder().tls(verifier)
           .listener("mtls", ListenerAuth.certificate(ListenerAuth.Identity.CN))
           .listener("spiffe", ListenerAuth.certificate(ListenerAuth.Identity.SAN_URI))
           .listener("pinned", ListenerAuth.certificate(ListenerAuth.Identity.SHA256))
@@ -307,7 +307,7 @@ class BrokerSecurityTest {
   void certificateAndPassword_needsBoth_forTheSameUser() throws Exception {
     HeldCertificate press = CA.issue("press-1").clientAuth().issue();
     try (ClientCertificateVerifier verifier = verifier()) {
-      security = builder().certificates(verifier)
+      security = builder().tls(verifier)
           .listener("ops", ListenerAuth.certificateAndPassword(ListenerAuth.Identity.CN)).build();
       assertThat(security.connect(ConnectRequest.builder("ops", "a").username("press-1")
           .password("press-1-secret".getBytes(StandardCharsets.UTF_8)).certificateChain(chain(press)).build())
@@ -325,7 +325,7 @@ class BrokerSecurityTest {
   void decisions_forAnUnknownSession_orAThrowingAcl_deny() {
     Authorizer[] delegate = {acl};
     security = BrokerSecurity.builder().acl((who, action, topic) -> delegate[0].authorize(who, action, topic))
-        .broker(broker).events(events::add).passwords(PasswordAuthenticator.builder(passwd).build()).build();
+        .broker(broker).audit(events::add).authenticator(PasswordAuthenticator.builder(passwd).build()).build();
     ClientSession s = connect("press-1", "press-1");
     delegate[0] = (who, action, topic) -> {
       throw new IllegalStateException("boom");
@@ -506,8 +506,8 @@ class BrokerSecurityTest {
         .hash("press-1-secret".getBytes(StandardCharsets.UTF_8)).encoded() + "\n");
     CredentialFile strong = CredentialFile.builder(dir.resolve("passwd")).hasher(PasswordHasher.pbkdf2Sha512(2000))
         .build();
-    security = BrokerSecurity.builder().acl(acl).broker(broker).events(events::add).credentials(strong)
-        .passwords(PasswordAuthenticator.builder(strong).upgradeOnLogin().build()).build();
+    security = BrokerSecurity.builder().acl(acl).broker(broker).audit(events::add).credentials(strong)
+        .authenticator(PasswordAuthenticator.builder(strong).upgradeOnLogin().build()).build();
     ClientSession s = connect("press-1", "a");
     assertThat(Files.readString(dir.resolve("passwd"))).contains("$7$2000$");
     assertThat(broker.disconnected).isEmpty();
@@ -525,7 +525,7 @@ class BrokerSecurityTest {
     Files.writeString(dir.resolve("ca.crl"), Pem.encode(CA.crl(Duration.ofDays(7))));
     try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(dir.resolve("ca.pem"))
         .crl(dir.resolve("ca.crl")).build()) {
-      security = builder().certificates(verifier)
+      security = builder().tls(verifier)
           .listener("mtls", ListenerAuth.certificate(ListenerAuth.Identity.CN)).build();
       security.connect(ConnectRequest.builder("mtls", "a").certificateChain(chain(press)).build());
       security.connect(ConnectRequest.builder("mtls", "b").certificateChain(chain(other)).build());
@@ -545,7 +545,7 @@ class BrokerSecurityTest {
         .isInstanceOf(IllegalStateException.class).hasMessage("an ACL is required: acl(...)");
     assertThatThrownBy(() -> BrokerSecurity.builder().acl(acl).broker(broker).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("a listener checks passwords, but no password authenticator is set: passwords(...)");
+        .hasMessage("a listener checks passwords, but no password authenticator is set: authenticator(...)");
     assertThatThrownBy(() -> BrokerSecurity.builder().clientIdPolicy(ClientIdPolicy.ANY)
         .clientIdPolicy(ClientIdPolicy.OWNED)).isInstanceOf(IllegalStateException.class)
         .hasMessage("client-id policy was already set to any");

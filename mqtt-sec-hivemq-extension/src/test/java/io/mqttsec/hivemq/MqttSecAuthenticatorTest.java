@@ -46,7 +46,7 @@ class MqttSecAuthenticatorTest {
       return passwords.authenticate(who, secret);
     };
     BrokerSecurity security = BrokerSecurity.builder().acl((who, action, topic) -> Decision.deny("none"))
-        .broker(new NoBroker()).events(audit::add).passwords(recording).build();
+        .broker(new NoBroker()).audit(audit::add).authenticator(recording).build();
     return new MqttSecAuthenticator(security, new Wills(), executor);
   }
 

@@ -46,7 +46,7 @@ class MqttSecAuthorizerTest {
     security = BrokerSecurity.builder().acl((who, action, topic) -> {
       asked.add(who);
       return acl.authorize(who, action, topic);
-    }).broker(new NoBroker()).events(audit::add).passwords((who, pw) -> AuthResult.success("press-1", "ok"))
+    }).broker(new NoBroker()).audit(audit::add).authenticator((who, pw) -> AuthResult.success("press-1", "ok"))
         .build();
     sessionId = security.connect(ConnectRequest.builder("tls", "press-1-main").username("press-1")
         .password("pw".getBytes(StandardCharsets.UTF_8)).build()).session().orElseThrow().id();
