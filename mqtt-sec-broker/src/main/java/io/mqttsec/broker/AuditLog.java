@@ -93,6 +93,7 @@ public final class AuditLog implements SecurityEventListener {
           continue;
         }
         summary = w.summary(now);
+        w.closed = true;
         it.remove();
       }
       if (summary != null) {
@@ -103,26 +104,32 @@ public final class AuditLog implements SecurityEventListener {
 
   private void throttled(SecurityEvent.AccessDenied denied, String listener) {
     String clientId = denied.who().clientId();
-    Window w = windows.get(clientId);
-    if (w == null) {
-      boolean full = windows.size() >= TRACKED_CLIENTS;
-      String key = full ? OVERFLOW : clientId;
-      w = windows.computeIfAbsent(key, k -> new Window(k, denied.time()));
-    }
     String line;
     String summary = null;
-    synchronized (w) {
-      if (Duration.between(w.start, denied.time()).compareTo(WINDOW) >= 0) {
-        summary = w.summary(denied.time());
-        w.restart(denied.time());
+    while (true) {
+      Window w = windows.get(clientId);
+      if (w == null) {
+        boolean full = windows.size() >= TRACKED_CLIENTS;
+        String key = full ? OVERFLOW : clientId;
+        w = windows.computeIfAbsent(key, k -> new Window(k, denied.time()));
       }
-      if (w.written < DENIALS_PER_MINUTE) {
-        w.written++;
-        line = json(denied, listener);
-      } else {
-        w.suppress(denied);
-        line = null;
+      synchronized (w) {
+        if (w.closed) {
+          continue; // flushed and forgotten meanwhile: count in a fresh window
+        }
+        if (Duration.between(w.start, denied.time()).compareTo(WINDOW) >= 0) {
+          summary = w.summary(denied.time());
+          w.restart(denied.time());
+        }
+        if (w.written < DENIALS_PER_MINUTE) {
+          w.written++;
+          line = json(denied, listener);
+        } else {
+          w.suppress(denied);
+          line = null;
+        }
       }
+      break;
     }
     if (summary != null) {
       sink.accept(summary);
@@ -139,6 +146,8 @@ public final class AuditLog implements SecurityEventListener {
     int written;
     long suppressed;
     SecurityEvent.AccessDenied last;
+    /** Flushed and removed from the map; a denial that still holds it starts a fresh one. */
+    boolean closed;
 
     Window(String clientId, Instant start) {
       this.clientId = clientId;

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,7 +38,15 @@ final class Wills implements ConnectInboundInterceptor {
     throw new IllegalStateException("this will could not be taken over from its CONNECT");
   };
 
-  private final Map<String, Will> waiting = new ConcurrentHashMap<>();
+  /** Past this many waiting wills, those older than {@link #STALE} are dropped when another arrives. */
+  private static final int PURGE_ABOVE = 10_000;
+  private static final long STALE = TimeUnit.MINUTES.toNanos(2);
+
+  /** A will and when it arrived. */
+  private record Waiting(Will will, long since) {
+  }
+
+  private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final AtomicLong tokens = new AtomicLong();
 
   @Override
@@ -57,7 +66,12 @@ final class Wills implements ConnectInboundInterceptor {
       // a will mqtt-sec cannot hold must not be left for the broker to publish unchecked: the CONNECT is refused
       held = new Will(packet.getTopic(), Duration.ZERO, UNUSABLE);
     }
-    waiting.put(token, held);
+    long now = System.nanoTime();
+    if (waiting.size() > PURGE_ABOVE) {
+      // a connection HiveMQ dropped before authentication, without an event that reached Lifecycle
+      waiting.values().removeIf(w -> now - w.since > STALE);
+    }
+    waiting.put(token, new Waiting(held, now));
     input.getConnectionInformation().getConnectionAttributeStore().putAsString(TOKEN, token);
     output.getConnectPacket().setWillPublish(null);
   }
@@ -80,17 +94,12 @@ final class Wills implements ConnectInboundInterceptor {
 
   /** The will the connection's CONNECT carried, once; null when it had none. */
   Will take(ConnectionInformation connection) {
-    return token(connection).map(waiting::remove).orElse(null);
+    return token(connection).map(waiting::remove).map(Waiting::will).orElse(null);
   }
 
   /** Whether {@code will} could not be taken over from the CONNECT, which must then be refused. */
   static boolean unusable(Will will) {
     return will != null && will.publish() == UNUSABLE;
-  }
-
-  /** How many wills wait for their connection's authentication. */
-  int waiting() {
-    return waiting.size();
   }
 
   private static Optional<String> token(ConnectionInformation connection) {
