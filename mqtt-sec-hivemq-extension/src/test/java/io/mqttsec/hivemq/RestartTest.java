@@ -9,19 +9,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
-import io.mqttsec.tls.TlsContexts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,13 +42,10 @@ class RestartTest {
   @TempDir
   static Path dir;
   static TestBroker broker;
-  static TrustManagerFactory trust;
 
   @BeforeAll
   static void start() throws Exception {
     broker = new TestBroker(dir, USERS, ACL, "", TestBroker.Options.DEFAULT.withFilePersistence());
-    trust = TlsContexts.forClient().trustedCertificates(List.of(TestBroker.CA.certificate())).build()
-        .trustManagerFactory();
   }
 
   @AfterAll
@@ -62,8 +56,7 @@ class RestartTest {
   }
 
   static Mqtt5BlockingClient client(String clientId) {
-    return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(broker.tlsPort)
-        .sslConfig().trustManagerFactory(trust).applySslConfig().buildBlocking();
+    return broker.client(clientId);
   }
 
   static Mqtt5ConnAck connect(Mqtt5BlockingClient c, String user) {

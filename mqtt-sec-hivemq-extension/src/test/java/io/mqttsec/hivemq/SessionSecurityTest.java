@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -67,13 +66,10 @@ class SessionSecurityTest {
   @TempDir
   static Path dir;
   static TestBroker broker;
-  static TrustManagerFactory trust;
 
   @BeforeAll
   static void start() throws Exception {
     broker = new TestBroker(dir, USERS, ACL, CertificateAuthTest.CONFIG, true);
-    trust = TlsContexts.forClient().trustedCertificates(List.of(TestBroker.CA.certificate())).build()
-        .trustManagerFactory();
   }
 
   @AfterAll
@@ -84,8 +80,7 @@ class SessionSecurityTest {
   }
 
   static Mqtt5BlockingClient client(String clientId) {
-    return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(broker.tlsPort)
-        .sslConfig().trustManagerFactory(trust).applySslConfig().buildBlocking();
+    return broker.client(clientId);
   }
 
   /** Connects {@code user} with client id {@code clientId}; a persistent session when {@code persistent}. */

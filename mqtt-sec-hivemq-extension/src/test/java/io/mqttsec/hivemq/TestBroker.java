@@ -2,6 +2,8 @@ package io.mqttsec.hivemq;
 
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.configuration.service.InternalConfigurations;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.tls.CertificateAuthority;
@@ -211,6 +213,13 @@ final class TestBroker implements AutoCloseable {
           </tls-tcp-listener>
         """.formatted(port, name, dir.resolve("broker.p12"), new String(STORE_PASSWORD), new String(STORE_PASSWORD),
         dir.resolve("trust.p12"), new String(STORE_PASSWORD), clientAuthentication);
+  }
+
+  /** A HiveMQ MQTT 5 client for the TLS listener, trusting {@link #CA}; not connected. */
+  Mqtt5BlockingClient client(String clientId) {
+    return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(tlsPort).sslConfig()
+        .trustManagerFactory(TlsContexts.forClient().trustedCertificates(List.of(CA.certificate())).build()
+            .trustManagerFactory()).applySslConfig().buildBlocking();
   }
 
   /** The broker's metric registry, where the extension registers its metrics. */
