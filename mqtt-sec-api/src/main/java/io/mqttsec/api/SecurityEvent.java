@@ -128,6 +128,20 @@ public sealed interface SecurityEvent {
     }
   }
 
+  /**
+   * A limit was exceeded: {@code count} times since {@code since}. {@code limit} names it ({@code message-rate},
+   * {@code address-connect-rate}, ...), {@code scope} what it counts ({@code client}, {@code user press-1},
+   * {@code address 10.0.3.17}, {@code prefix 10.0.3.0/24}, {@code broker}), {@code verdict} what followed
+   * ({@code refused} or {@code disconnected}); {@code who} is the client that met it (its latest attempt).
+   * Reported at the first excess, then about once a minute while excesses go on, with their count.
+   */
+  record LimitExceeded(Instant time, ClientIdentity who, String limit, String scope, String verdict, long count,
+                       Instant since) implements SecurityEvent {
+    public LimitExceeded {
+      requireAll(time, who, limit, scope, verdict, since);
+    }
+  }
+
   /** A certificate was refused: revoked, expired, untrusted, or without a usable identity. */
   record CertificateRejected(Instant time, String subject, String reason) implements SecurityEvent {
     public CertificateRejected {

@@ -27,6 +27,7 @@ import java.util.function.Consumer;
  *
  * <p>Event names: {@code connect.success}, {@code connect.failure}, {@code lockout}, {@code address.blocked},
  * {@code acl.denied}, {@code acl.denied.suppressed}, {@code takeover.refused}, {@code disconnect},
+ * {@code limit.exceeded},
  * {@code will.suppressed}, {@code reload}, {@code reload.failure}, {@code certificate.expiring},
  * {@code crl.overdue}, {@code certificate.rejected}.
  *
@@ -219,6 +220,11 @@ public final class AuditLog implements SecurityEventListener {
       j.field("event", "will.suppressed");
       who(j, e.who(), listener);
       j.field("topic", e.topic()).field("reason", e.reason());
+    } else if (event instanceof SecurityEvent.LimitExceeded e) {
+      j.field("event", "limit.exceeded");
+      who(j, e.who(), listener);
+      j.field("limit", e.limit()).field("scope", e.scope()).field("verdict", e.verdict()).number("count", e.count())
+          .field("since", e.since().toString());
     } else if (event instanceof SecurityEvent.PolicyReloaded e) {
       j.field("event", "reload").field("source", e.source()).field("summary", e.summary());
     } else if (event instanceof SecurityEvent.PolicyReloadFailed e) {

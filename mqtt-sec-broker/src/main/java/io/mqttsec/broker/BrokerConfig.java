@@ -49,6 +49,11 @@ import org.xml.sax.SAXParseException;
  *   <credential-cache>true</credential-cache>
  *   <upgrade-on-login>false</upgrade-on-login>
  *   <reload-interval>PT2S</reload-interval>
+ *   <limits>                                          <!-- if absent, Limits.DEFAULT; see LimitsConfig -->
+ *     <clients message-rate="50" message-burst="100" max-message-bytes="1048576" max-connections="10"/>
+ *     <user name="gateway-*" message-rate="500"/>
+ *     <address connect-rate="20" connect-burst="40"/>
+ *   </limits>
  *   <server-tls>                                      <!-- optional: the broker's own certificate, for a -->
  *     <certificate>server.pem</certificate>           <!-- broker that reads PKCS#12 key stores (HiveMQ) -->
  *     <key>server.key</key>
@@ -76,7 +81,7 @@ public final class BrokerConfig {
   private static final Set<String> ELEMENTS = Set.of("password-file", "acl-file", "subscribe-mode",
       "authentication", "trusted-certificates", "crl", "crl-grace-period", "anonymous", "brute-force-guard",
       "credential-cache", "upgrade-on-login", "reload-interval", "client-id-policy", "session-owners",
-      "server-tls");
+      "server-tls", "limits");
   private static final Set<String> SERVER_TLS = Set.of("certificate", "key", "keystore", "truststore",
       "store-password-file");
 
@@ -97,6 +102,7 @@ public final class BrokerConfig {
   private ClientIdPolicy clientIdPolicy = ClientIdPolicy.OWNED;
   private Path sessionOwners;
   private ServerTlsFiles serverTls;
+  private Limits limits = Limits.DEFAULT;
 
   private BrokerConfig(Path source) {
     this.source = source;
@@ -202,6 +208,7 @@ public final class BrokerConfig {
         case "client-id-policy" -> clientIdPolicy(e, text, errors);
         case "session-owners" -> sessionOwners = writableFile(base, name, text, errors);
         case "server-tls" -> serverTls(e, base, errors);
+        case "limits" -> limits = LimitsConfig.read(e, errors);
         default -> throw new IllegalStateException(name);
       }
     }
@@ -498,6 +505,11 @@ public final class BrokerConfig {
   /** The session owners journal. If unset, {@value #DEFAULT_SESSION_OWNERS} beside this file. */
   public Path sessionOwners() {
     return sessionOwners;
+  }
+
+  /** The limits against floods and connection storms. If {@code <limits>} is absent, {@link Limits#DEFAULT}. */
+  public Limits limits() {
+    return limits;
   }
 
   /** The broker's own TLS material and the key stores to keep it in, when configured. */

@@ -16,6 +16,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -109,6 +110,10 @@ public final class BrokerSecurity implements AutoCloseable {
   /** Sessions that ended normally, still answering for their in-flight packets for {@link #IN_FLIGHT}. */
   private final Map<String, ClientSession> ended = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Limits limits;
+  private final ConnectGate gate;
+  private final Map<String, UserConnections> users = new ConcurrentHashMap<>();
+  private final List<String> warnings;
 
   private BrokerSecurity(Builder b) {
     this.acl = b.acl;
@@ -125,6 +130,9 @@ public final class BrokerSecurity implements AutoCloseable {
     this.auditLog = b.events instanceof AuditLog a ? a : null;
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
     this.closeables = List.copyOf(b.closeables);
+    this.limits = b.limits == null ? Limits.DEFAULT : b.limits;
+    this.warnings = List.copyOf(b.warnings);
+    this.gate = new ConnectGate(limits, System.nanoTime());
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new Object();
     }
@@ -133,10 +141,8 @@ public final class BrokerSecurity implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    if (auditLog != null) {
-      scheduler.scheduleWithFixedDelay(() -> auditLog.flush(clock.instant()), AUDIT_FLUSH.toMillis(),
-          AUDIT_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
-    }
+    scheduler.scheduleWithFixedDelay(this::tick, AUDIT_FLUSH.toMillis(), AUDIT_FLUSH.toMillis(),
+        TimeUnit.MILLISECONDS);
     if (acl instanceof ReloadingAcl reloading) {
       reloading.onReload(this::sweepSubscriptions);
     }
@@ -179,10 +185,20 @@ public final class BrokerSecurity implements AutoCloseable {
     Context outer = CONTEXT.get();
     CONTEXT.set(context);
     ClientIdentity who = identity(request);
+    ConnectGate.Ticket ticket = null;
+    boolean accepted = false;
     try {
-      ConnectResult result = decide(request, who);
+      long now = System.nanoTime();
+      ticket = gate.admit(request.remoteAddress(), now);
+      ConnectGate.Stop stop = ticket.stop();
+      if (stop != null) {
+        ticket = null;
+        return stopped(stop, who, now);
+      }
+      ConnectResult result = decide(request, who, ticket);
       context.deferring = false;
       if (result.accepted()) {
+        accepted = true;
         context.deferred.forEach(this::emit);
       }
       return result;
@@ -192,6 +208,9 @@ public final class BrokerSecurity implements AutoCloseable {
           + e.getClass().getSimpleName() + ") while connecting; refused"));
       return ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "authentication failed");
     } finally {
+      if (!accepted) {
+        gate.release(ticket);
+      }
       if (outer == null) {
         CONTEXT.remove();
       } else {
@@ -208,7 +227,34 @@ public final class BrokerSecurity implements AutoCloseable {
     return r.chain() == null ? who : who.withCertificateChain(r.chain());
   }
 
-  private ConnectResult decide(ConnectRequest r, ClientIdentity who) {
+  /** A CONNECT the gate stopped: its excess reported (about once a minute per address), the refusal. */
+  private ConnectResult stopped(ConnectGate.Stop stop, ClientIdentity who, long now) {
+    ConnectGate.State state = stop.state();
+    LimitWindow.Report report;
+    synchronized (state) {
+      LimitWindow window = state.window(stop.limit());
+      window.who = who;
+      report = window.excess(now);
+    }
+    counters.limitExceeded();
+    String scope = stop.limit() == Limit.BROKER_CONNECT_RATE ? "broker"
+        : (stop.limit() == Limit.ADDRESS_CONNECT_RATE || stop.limit() == Limit.ADDRESS_CONNECTIONS ? "address "
+            : "prefix ") + state.where;
+    if (report != null) {
+      emit(new SecurityEvent.LimitExceeded(clock.instant(), who, stop.limit().label, scope, "refused",
+          report.count(), since(report, now)));
+    }
+    boolean rate = stop.limit() == Limit.ADDRESS_CONNECT_RATE || stop.limit() == Limit.PREFIX_CONNECT_RATE
+        || stop.limit() == Limit.BROKER_CONNECT_RATE;
+    return ConnectResult.refused(rate ? ConnectResult.Refusal.CONNECTION_RATE_EXCEEDED
+        : ConnectResult.Refusal.QUOTA_EXCEEDED, rate ? "connection rate exceeded" : "quota exceeded");
+  }
+
+  private java.time.Instant since(LimitWindow.Report report, long now) {
+    return clock.instant().minusNanos(now - report.since());
+  }
+
+  private ConnectResult decide(ConnectRequest r, ClientIdentity who, ConnectGate.Ticket ticket) {
     ListenerAuth auth = authFor(r.listener());
     AuthResult result;
     String method;
@@ -273,7 +319,7 @@ public final class BrokerSecurity implements AutoCloseable {
         return ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "will topic not authorized");
       }
     }
-    return register(r, authenticated, method);
+    return register(r, authenticated, method, ticket);
   }
 
   /** The user name {@code chain} carries once it is trusted and not revoked. */
@@ -292,9 +338,10 @@ public final class BrokerSecurity implements AutoCloseable {
   }
 
   /** Ownership, then the session is recorded; under the client id's lock, so two CONNECTs cannot both claim it. */
-  private ConnectResult register(ConnectRequest r, ClientIdentity who, String method) {
+  private ConnectResult register(ConnectRequest r, ClientIdentity who, String method, ConnectGate.Ticket ticket) {
     String clientId = r.clientId();
     String me = who.username().orElse("");
+    ClientLimits clientLimits = limits.forUser(who.username().orElse(null));
     Live live;
     synchronized (stripes[Math.floorMod(clientId.hashCode(), stripes.length)]) {
       Optional<String> owner = owners.owner(clientId);
@@ -304,10 +351,27 @@ public final class BrokerSecurity implements AutoCloseable {
         return ConnectResult.refused(ConnectResult.Refusal.CLIENT_ID_NOT_VALID,
             "the client id belongs to another identity's session");
       }
-      owners.record(clientId, me);
+      if (!claimConnection(who, clientLimits, clientId)) {
+        return ConnectResult.refused(ConnectResult.Refusal.QUOTA_EXCEEDED, "quota exceeded");
+      }
+      try {
+        owners.record(clientId, me);
+      } catch (RuntimeException e) {
+        releaseConnection(who.username().orElse(null), clientLimits);
+        throw e;
+      }
       ClientSession session = new ClientSession(Long.toString(ids.incrementAndGet(), 36), who, r.listener(),
           method);
-      live = new Live(session, r.will(), r.cleanStart(), r.sessionExpiry(), credentialOf(who, method));
+      long now = System.nanoTime();
+      live = new Live(session, r.will(), r.cleanStart(), r.sessionExpiry(), credentialOf(who, method),
+          new ClientMeter(clientLimits, limits.excessDisconnectAfter().toNanos(), now), ticket);
+      if (!r.cleanStart() && clientLimits.maxSubscriptions().isPresent()) {
+        try {
+          broker.subscriptions(clientId).forEach(live.meter::subscribe);
+        } catch (RuntimeException e) {
+          // the session's earlier subscriptions go uncounted; new ones are still counted and held to the limit
+        }
+      }
       byId.put(session.id(), live);
       byClientId.put(clientId, live);
       // whoever removes a pending will from the map decides it: this CONNECT, or the timer
@@ -328,6 +392,52 @@ public final class BrokerSecurity implements AutoCloseable {
       }
     }
     return ConnectResult.accepted(live.session);
+  }
+
+  /**
+   * Counts one more connection of the user, unless that would pass its limit (a connection about to be taken
+   * over by this one, same user and client id, does not count): then reports the excess and returns false.
+   */
+  private boolean claimConnection(ClientIdentity who, ClientLimits clientLimits, String clientId) {
+    String user = who.username().orElse(null);
+    Integer max = clientLimits.maxConnections().orElse(null);
+    if (user == null || max == null) {
+      return true;
+    }
+    UserConnections u = users.computeIfAbsent(user, k -> new UserConnections());
+    long now = System.nanoTime();
+    LimitWindow.Report report;
+    synchronized (u) {
+      Live replaced = byClientId.get(clientId);
+      int others = u.open - (replaced != null && replaced.session.identity().username().equals(who.username())
+          ? 1 : 0);
+      if (others < max) {
+        u.open++;
+        return true;
+      }
+      u.window.who = who;
+      report = u.window.excess(now);
+    }
+    counters.limitExceeded();
+    if (report != null) {
+      emit(new SecurityEvent.LimitExceeded(clock.instant(), who, Limit.USER_CONNECTIONS.label, "user " + user,
+          "refused", report.count(), since(report, now)));
+    }
+    return false;
+  }
+
+  private void releaseConnection(String user, ClientLimits clientLimits) {
+    if (user == null || clientLimits.maxConnections().isEmpty()) {
+      return;
+    }
+    UserConnections u = users.get(user);
+    if (u != null) {
+      synchronized (u) {
+        if (u.open > 0) {
+          u.open--;
+        }
+      }
+    }
   }
 
   private boolean sessionExists(String clientId) {
@@ -408,9 +518,75 @@ public final class BrokerSecurity implements AutoCloseable {
     return check(session, Action.PUBLISH, topic);
   }
 
-  /** Whether the session may SUBSCRIBE to {@code filter} ({@code $share/GROUP/FILTER} as FILTER). Never throws. */
-  public Decision subscribe(ClientSession session, String filter) {
-    return check(session, Action.SUBSCRIBE, filter);
+  /**
+   * Whether the session may SUBSCRIBE to {@code filter} ({@code $share/GROUP/FILTER} as FILTER): the ACL, then
+   * the subscription limit (a filter the session holds already is not one more). Never throws.
+   */
+  public Verdict subscribe(ClientSession session, String filter) {
+    Decision d = check(session, Action.SUBSCRIBE, filter);
+    if (d.denied()) {
+      return new Verdict(Verdict.Kind.NOT_AUTHORIZED, d.reason());
+    }
+    Live live = byId.get(session.id());
+    if (live == null || live.meter.subscribe(filter)) {
+      return Verdict.ALLOWED;
+    }
+    String reason = "more than " + live.meter.limits.maxSubscriptions().orElseThrow() + " subscriptions";
+    exceeded(live, Limit.SUBSCRIPTIONS, "refused", System.nanoTime());
+    return new Verdict(Verdict.Kind.QUOTA_EXCEEDED, reason);
+  }
+
+  /** The session dropped these subscriptions (UNSUBSCRIBE), so they no longer count against its limit. */
+  public void unsubscribed(ClientSession session, Collection<String> filters) {
+    Live live = byId.get(session.id());
+    if (live != null) {
+      live.meter.unsubscribed(Set.copyOf(filters));
+    }
+  }
+
+  /**
+   * Whether a PUBLISH of {@code payloadBytes} to {@code topic} from the session passes its limits (size, topic
+   * length and depth, message and byte rate); the ACL is {@link #publish}'s. An excess is counted and reported
+   * about once a minute; an oversized message, or a rate exceeded for longer than
+   * {@link Limits#excessDisconnectAfter()}, also ends the connection ({@link BrokerSpi#disconnect} with 0x95 or
+   * 0x96). Never throws; allocates nothing for a client within its limits.
+   */
+  public Verdict admit(ClientSession session, String topic, int payloadBytes) {
+    Live live = byId.get(session.id());
+    if (live == null || !live.meter.limitsPublish()) {
+      return Verdict.ALLOWED;
+    }
+    long now = System.nanoTime();
+    ClientMeter.Excess e;
+    try {
+      e = live.meter.admit(topic, payloadBytes, now);
+    } catch (RuntimeException failure) {
+      return new Verdict(Verdict.Kind.QUOTA_EXCEEDED, "internal error (" + failure.getClass().getSimpleName()
+          + "); refused");
+    }
+    if (e == null) {
+      return Verdict.ALLOWED;
+    }
+    boolean disconnect = e.kind() == Verdict.Kind.DISCONNECTED;
+    exceeded(live, e.limit(), disconnect ? "disconnected" : "refused", now);
+    if (disconnect && live.endedBy == null) {
+      end(live, e.reason(), e.limit() == Limit.MESSAGE_SIZE ? DisconnectReason.PACKET_TOO_LARGE
+          : DisconnectReason.MESSAGE_RATE_TOO_HIGH);
+    }
+    return new Verdict(e.kind(), e.reason());
+  }
+
+  /** Counts one excess of a session's limit, and reports it when its window says so. */
+  private void exceeded(Live live, Limit limit, String verdict, long now) {
+    counters.limitExceeded();
+    LimitWindow.Report report;
+    synchronized (live.meter) {
+      report = live.meter.window(limit).excess(now);
+    }
+    if (report != null) {
+      emit(live.session.listener(), new SecurityEvent.LimitExceeded(clock.instant(), live.session.identity(),
+          limit.label, "client", verdict, report.count(), since(report, now)));
+    }
   }
 
   /** Whether a message on {@code topic} may be delivered to the session (filter-on-delivery). Never throws. */
@@ -454,6 +630,12 @@ public final class BrokerSecurity implements AutoCloseable {
     }
     String clientId = session.clientId();
     byClientId.remove(clientId, live);
+    gate.release(live.ticket);
+    releaseConnection(session.identity().username().orElse(null), live.meter.limits);
+    long closedAt = System.nanoTime();
+    live.meter.closeWindows(closedAt, true, (limit, report) -> emit(session.listener(),
+        new SecurityEvent.LimitExceeded(clock.instant(), session.identity(), limit.label, "client", "refused",
+            report.count(), since(report, closedAt))));
     String endedBy = live.endedBy;
     if (endedBy == null) {
       ended.put(session.id(), session);
@@ -577,6 +759,10 @@ public final class BrokerSecurity implements AutoCloseable {
     }
     if (!refused.isEmpty()) {
       broker.removeSubscriptions(clientId, refused);
+      Live live = byClientId.get(clientId);
+      if (live != null) {
+        live.meter.unsubscribed(refused);
+      }
     }
   }
 
@@ -636,9 +822,13 @@ public final class BrokerSecurity implements AutoCloseable {
 
   /** mqtt-sec ends a connection: no will, and the disconnect is audited as mqtt-sec's. */
   private void end(Live live, String reason) {
+    end(live, reason, DisconnectReason.NOT_AUTHORIZED);
+  }
+
+  private void end(Live live, String reason, DisconnectReason code) {
     live.endedBy = reason;
     try {
-      broker.disconnect(live.session.clientId(), reason);
+      broker.disconnect(live.session.clientId(), code, reason);
     } catch (RuntimeException e) {
       emit(new SecurityEvent.PolicyReloadFailed(clock.instant(), "disconnect", "could not end the connection of "
           + live.session.clientId() + " (" + e.getClass().getSimpleName() + "): " + reason));
@@ -646,6 +836,40 @@ public final class BrokerSecurity implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------------------------------- PLUMBING
+
+  /** Every 10 seconds: closes excess windows a minute old, forgets idle addresses, flushes the audit log. */
+  private void tick() {
+    try {
+      long now = System.nanoTime();
+      for (Live live : byId.values()) {
+        live.meter.closeWindows(now, false, (limit, report) -> emit(live.session.listener(),
+            new SecurityEvent.LimitExceeded(clock.instant(), live.session.identity(), limit.label, "client",
+                "refused", report.count(), since(report, now))));
+      }
+      gate.sweep(now, (state, limit, report) -> emit(new SecurityEvent.LimitExceeded(clock.instant(),
+          state.window(limit).who == null ? ClientIdentity.of(null, "") : state.window(limit).who, limit.label,
+          limit == Limit.BROKER_CONNECT_RATE ? "broker" : (limit.label.startsWith("address") ? "address "
+              : "prefix ") + state.where, "refused", report.count(), since(report, now))));
+      if (auditLog != null) {
+        auditLog.flush(clock.instant());
+      }
+    } catch (RuntimeException e) {
+      // the next tick tries again; nothing here decides anything
+    }
+  }
+
+  /** The limits in force. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /**
+   * What {@link #open} found odd but not wrong, for the adapter to log: a limit override that names no user of the
+   * password file, for one.
+   */
+  public List<String> warnings() {
+    return warnings;
+  }
 
   /** The counters behind a broker's metrics. */
   public SecurityCounters counters() {
@@ -746,14 +970,26 @@ public final class BrokerSecurity implements AutoCloseable {
     volatile Credential credential;
     /** Why mqtt-sec ended this connection, once it has. */
     volatile String endedBy;
+    final ClientMeter meter;
+    /** The address and prefix connections the gate reserved for this one. */
+    final ConnectGate.Ticket ticket;
 
-    Live(ClientSession session, Will will, boolean cleanStart, Duration sessionExpiry, Credential credential) {
+    Live(ClientSession session, Will will, boolean cleanStart, Duration sessionExpiry, Credential credential,
+         ClientMeter meter, ConnectGate.Ticket ticket) {
       this.session = session;
       this.will = will;
       this.cleanStart = cleanStart;
       this.sessionExpiry = sessionExpiry;
       this.credential = credential;
+      this.meter = meter;
+      this.ticket = ticket;
     }
+  }
+
+  /** One user's connections, and its excess window; guarded by itself. */
+  private static final class UserConnections {
+    int open;
+    final LimitWindow window = new LimitWindow();
   }
 
   /** A will waiting for its delay to end. */
@@ -781,6 +1017,8 @@ public final class BrokerSecurity implements AutoCloseable {
     private BrokerSpi broker;
     private SecurityEventListener events;
     private Clock clock;
+    private Limits limits;
+    private final List<String> warnings = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     private Builder() {
@@ -883,6 +1121,18 @@ public final class BrokerSecurity implements AutoCloseable {
     public Builder clock(Clock securityClock) {
       requireUnset("clock", clock);
       clock = Objects.requireNonNull(securityClock, "securityClock");
+      return this;
+    }
+
+    /** The limits against floods and connection storms. If unset, {@link Limits#DEFAULT}. */
+    public Builder limits(Limits brokerLimits) {
+      requireUnset("limits", limits);
+      limits = Objects.requireNonNull(brokerLimits, "brokerLimits");
+      return this;
+    }
+
+    Builder warning(String warning) {
+      warnings.add(warning);
       return this;
     }
 

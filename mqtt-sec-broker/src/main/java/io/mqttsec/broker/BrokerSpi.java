@@ -13,10 +13,11 @@ public interface BrokerSpi {
 
   /**
    * Ends the live connection of {@code clientId}, if any, because mqtt-sec decided so (a credential removed or
-   * reset, a certificate revoked). The broker must not publish the client's will for it: mqtt-sec holds wills
-   * and drops this one. {@code reason} is for the client (an MQTT 5 reason string) and names no secret.
+   * reset, a certificate revoked, a limit exceeded), with {@code code} as the MQTT 5 DISCONNECT reason code. The
+   * broker must not publish the client's will for it: mqtt-sec holds wills and drops this one. {@code reason} is
+   * for the client (an MQTT 5 reason string) and names no secret.
    */
-  void disconnect(String clientId, String reason);
+  void disconnect(String clientId, DisconnectReason code, String reason);
 
   /** Whether a session with this client id exists now, connected or persisted offline. */
   boolean sessionExists(String clientId);

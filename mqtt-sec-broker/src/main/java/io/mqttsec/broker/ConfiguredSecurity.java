@@ -80,7 +80,14 @@ final class ConfiguredSecurity {
     }
     BrokerSecurity.Builder b = BrokerSecurity.builder().acl(acl).broker(broker).audit(events)
         .clientIdPolicy(config.clientIdPolicy()).sessionOwners(owners).anonymous(config.anonymous())
-        .defaultAuthentication(config.defaultAuth());
+        .defaultAuthentication(config.defaultAuth()).limits(config.limits());
+    if (passwd != null) {
+      for (String unused : config.limits().overridesMatchingNone(passwd.users())) {
+        b.warning(config.source() + ": <limits><user name=\"" + unused + "\"> matches no user in "
+            + passwd.file() + (config.usesCertificates() ? " (a user who connects by certificate is not there)"
+            : ""));
+      }
+    }
     config.listenerAuth().forEach(b::listener);
     if (passwd != null) {
       PasswordAuthenticator.Builder auth = PasswordAuthenticator.builder(passwd).listener(forward);

@@ -15,6 +15,8 @@ import java.util.Optional;
  *   <tr><td>{@code NOT_AUTHORIZED}</td><td>0x87 Not authorized</td><td>0x05</td></tr>
  *   <tr><td>{@code CLIENT_ID_NOT_VALID}</td><td>0x85 Client Identifier not valid</td><td>0x02</td></tr>
  *   <tr><td>{@code SERVER_UNAVAILABLE}</td><td>0x89 Server busy (or 0x88 Server unavailable)</td><td>0x03</td></tr>
+ *   <tr><td>{@code CONNECTION_RATE_EXCEEDED}</td><td>0x9F Connection rate exceeded</td><td>0x03</td></tr>
+ *   <tr><td>{@code QUOTA_EXCEEDED}</td><td>0x97 Quota exceeded</td><td>0x03</td></tr>
  * </table>
  *
  * <p>The reason is fit for the client (an MQTT 5 reason string): it names what failed, never a secret, and does
@@ -31,7 +33,11 @@ public final class ConnectResult {
     /** The client id belongs to another identity's session, or breaks the client-id policy. */
     CLIENT_ID_NOT_VALID,
     /** mqtt-sec could not decide now: the adapter's verification queue was full, or the check died. */
-    SERVER_UNAVAILABLE
+    SERVER_UNAVAILABLE,
+    /** Too many CONNECTs a second from the client's address, its prefix, or to the broker. */
+    CONNECTION_RATE_EXCEEDED,
+    /** Too many connections at once: of the user, from the address, or from its prefix. */
+    QUOTA_EXCEEDED
   }
 
   private final ClientSession session;

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * refused), {@code auth.lockout}, {@code auth.address-blocked} (brute-force guard actions),
  * {@code takeover.refused}, {@code acl.allow}, {@code acl.deny}, {@code acl.check.nanos} (total time in ACL
  * checks), {@code reload.failure}, {@code disconnect.mqtt-sec} (connections mqtt-sec ended),
- * {@code will.suppressed}.
+ * {@code will.suppressed}, {@code limit.exceeded} (every packet or CONNECT a limit refused).
  */
 public final class SecurityCounters {
 
@@ -30,6 +30,7 @@ public final class SecurityCounters {
   private final LongAdder reloadFailures = new LongAdder();
   private final LongAdder disconnects = new LongAdder();
   private final LongAdder willsSuppressed = new LongAdder();
+  private final LongAdder limitsExceeded = new LongAdder();
 
   private final Map<String, LongAdder> byName = new LinkedHashMap<>();
 
@@ -45,6 +46,11 @@ public final class SecurityCounters {
     byName.put("reload.failure", reloadFailures);
     byName.put("disconnect.mqtt-sec", disconnects);
     byName.put("will.suppressed", willsSuppressed);
+    byName.put("limit.exceeded", limitsExceeded);
+  }
+
+  void limitExceeded() {
+    limitsExceeded.increment();
   }
 
   void on(SecurityEvent event) {

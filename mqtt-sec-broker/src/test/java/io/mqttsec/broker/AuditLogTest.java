@@ -41,6 +41,7 @@ class AuditLogTest {
     log.on(new SecurityEvent.ClientDisconnected(T, who, SecurityEvent.Initiator.MQTT_SEC, "certificate revoked"));
     log.on(new SecurityEvent.WillSuppressed(T, who, "factory/press-1/status", "the ACL in force refuses it"));
     log.on(new SecurityEvent.AuthFailed(T, who, AuthResult.Outcome.REFUSED, "will topic refused"));
+    log.on(new SecurityEvent.LimitExceeded(T, who, "message-rate", "client", "refused", 4210, T.minusSeconds(60)));
     assertThat(lines).containsExactly(
         "{\"time\":\"2026-12-01T10:00:00Z\",\"event\":\"takeover.refused\",\"clientId\":\"press-2\","
             + "\"user\":\"press-1\",\"address\":\"10.0.3.17\",\"owner\":\"press-2\"}",
@@ -50,7 +51,10 @@ class AuditLogTest {
             + "\"user\":\"press-1\",\"address\":\"10.0.3.17\",\"topic\":\"factory/press-1/status\","
             + "\"reason\":\"the ACL in force refuses it\"}",
         "{\"time\":\"2026-12-01T10:00:00Z\",\"event\":\"connect.failure\",\"clientId\":\"press-2\","
-            + "\"user\":\"press-1\",\"address\":\"10.0.3.17\",\"outcome\":\"REFUSED\",\"reason\":\"will topic refused\"}");
+            + "\"user\":\"press-1\",\"address\":\"10.0.3.17\",\"outcome\":\"REFUSED\",\"reason\":\"will topic refused\"}",
+        "{\"time\":\"2026-12-01T10:00:00Z\",\"event\":\"limit.exceeded\",\"clientId\":\"press-2\","
+            + "\"user\":\"press-1\",\"address\":\"10.0.3.17\",\"limit\":\"message-rate\",\"scope\":\"client\","
+            + "\"verdict\":\"refused\",\"count\":4210,\"since\":\"2026-12-01T09:59:00Z\"}");
   }
 
   @Test

@@ -66,8 +66,9 @@ class BrokerConfigTest {
                 "<subscribe-mode>: \"lenient\" is not strict or filter-on-delivery",
                 "<anonymous>: \"yes\" is not true or false",
                 "<colour>: unknown element (known: acl-file, anonymous, authentication, brute-force-guard, "
-                    + "client-id-policy, credential-cache, crl, crl-grace-period, password-file, reload-interval, "
-                    + "server-tls, session-owners, subscribe-mode, trusted-certificates, upgrade-on-login)",
+                    + "client-id-policy, credential-cache, crl, crl-grace-period, limits, password-file, "
+                    + "reload-interval, server-tls, session-owners, subscribe-mode, trusted-certificates, "
+                    + "upgrade-on-login)",
                 "<reload-interval>: \"2s\" is not an ISO-8601 duration such as PT2S",
                 "<acl-file> is required: without an ACL every publish and subscription would be refused"));
   }

@@ -23,8 +23,12 @@ final class FakeBroker implements BrokerSpi {
     sessions.put(clientId, new HashSet<>(List.of(filters)));
   }
 
+  /** The reason codes of {@link #disconnected}, in the same order. */
+  final List<DisconnectReason> codes = new CopyOnWriteArrayList<>();
+
   @Override
-  public void disconnect(String clientId, String reason) {
+  public void disconnect(String clientId, DisconnectReason code, String reason) {
+    codes.add(code);
     disconnected.add(clientId + ": " + reason);
   }
 

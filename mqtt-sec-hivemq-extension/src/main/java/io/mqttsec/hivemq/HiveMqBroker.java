@@ -4,6 +4,7 @@ import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import io.mqttsec.broker.BrokerSpi;
+import io.mqttsec.broker.DisconnectReason;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +19,13 @@ final class HiveMqBroker implements BrokerSpi {
   private static final long TIMEOUT_SECONDS = 30;
 
   @Override
-  public void disconnect(String clientId, String reason) {
+  public void disconnect(String clientId, DisconnectReason code, String reason) {
     // preventWillMessage: mqtt-sec holds every will (HiveMQ has none to publish) and drops this one itself
-    Services.clientService().disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason);
+    Services.clientService().disconnectClient(clientId, true, switch (code) {
+      case NOT_AUTHORIZED -> DisconnectReasonCode.NOT_AUTHORIZED;
+      case MESSAGE_RATE_TOO_HIGH -> DisconnectReasonCode.MESSAGE_RATE_TOO_HIGH;
+      case PACKET_TOO_LARGE -> DisconnectReasonCode.PACKET_TOO_LARGE;
+    }, reason);
   }
 
   @Override

@@ -101,6 +101,8 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
       case BAD_CREDENTIALS -> ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD;
       case CLIENT_ID_NOT_VALID -> ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
       case SERVER_UNAVAILABLE -> ConnackReasonCode.SERVER_BUSY;
+      case CONNECTION_RATE_EXCEEDED -> ConnackReasonCode.CONNECTION_RATE_EXCEEDED;
+      case QUOTA_EXCEEDED -> ConnackReasonCode.QUOTA_EXCEEDED;
       case NOT_AUTHORIZED -> ConnackReasonCode.NOT_AUTHORIZED;
     };
   }

@@ -15,6 +15,7 @@ import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import io.mqttsec.api.Decision;
 import io.mqttsec.broker.BrokerSecurity;
 import io.mqttsec.broker.ClientSession;
+import io.mqttsec.broker.Verdict;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -52,12 +53,13 @@ final class MqttSecAuthorizer implements PublishAuthorizer, SubscriptionAuthoriz
 
   @Override
   public void authorizeSubscribe(SubscriptionAuthorizerInput input, SubscriptionAuthorizerOutput output) {
-    Decision d = security.subscribe(session(input.getConnectionInformation(),
+    Verdict v = security.subscribe(session(input.getConnectionInformation(),
         input.getClientInformation().getClientId()), input.getSubscription().getTopicFilter());
-    if (d.allowed()) {
+    if (v.allowed()) {
       output.authorizeSuccessfully();
     } else {
-      output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, d.reason());
+      output.failAuthorization(v.kind() == Verdict.Kind.QUOTA_EXCEEDED ? SubackReasonCode.QUOTA_EXCEEDED
+          : SubackReasonCode.NOT_AUTHORIZED, v.reason());
     }
   }
 

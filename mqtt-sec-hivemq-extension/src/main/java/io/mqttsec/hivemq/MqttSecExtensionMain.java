@@ -97,6 +97,7 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     } catch (BrokerConfig.InvalidConfigException e) {
       return e.problems();
     }
+    security.warnings().forEach(w -> LOG.warn("mqtt-sec: {}", w));
     SecurityMetrics.register(Services.metricRegistry(), security.counters());
     Wills wills = new Wills();
     MqttSecAuthenticator authenticator = new MqttSecAuthenticator(security, wills,
@@ -105,10 +106,15 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     Services.interceptorRegistry().setConnectInboundInterceptorProvider(i -> wills);
     Services.securityRegistry().setAuthenticatorProvider(i -> authenticator);
     Services.securityRegistry().setAuthorizerProvider(i -> authorizer);
-    if (config.subscribeMode() == SubscribeMode.FILTER_ON_DELIVERY) {
-      Services.initializerRegistry().setClientInitializer((i, client) -> client.addPublishOutboundInterceptor(
-          authorizer));
-    }
+    Limiter limiter = new Limiter(security);
+    boolean deliveries = config.subscribeMode() == SubscribeMode.FILTER_ON_DELIVERY;
+    Services.initializerRegistry().setClientInitializer((i, client) -> {
+      client.addPublishInboundInterceptor(limiter);
+      client.addUnsubscribeInboundInterceptor(limiter);
+      if (deliveries) {
+        client.addPublishOutboundInterceptor(authorizer);
+      }
+    });
     Lifecycle lifecycle = new Lifecycle(security, wills);
     Services.eventRegistry().setClientLifecycleEventListener(i -> lifecycle);
     return List.of();

@@ -1,13 +1,14 @@
 package io.mqttsec.hivemq;
 
 import io.mqttsec.broker.BrokerSpi;
+import io.mqttsec.broker.DisconnectReason;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
 /** A broker with no sessions, for tests of one callback without a broker. */
 final class NoBroker implements BrokerSpi {
   @Override
-  public void disconnect(String clientId, String reason) {
+  public void disconnect(String clientId, DisconnectReason code, String reason) {
   }
 
   @Override
