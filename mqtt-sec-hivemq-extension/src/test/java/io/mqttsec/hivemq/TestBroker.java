@@ -2,6 +2,7 @@ package io.mqttsec.hivemq;
 
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.configuration.service.InternalConfigurations;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedListener;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.embedded.EmbeddedHiveMQ;
@@ -217,9 +218,14 @@ final class TestBroker implements AutoCloseable {
 
   /** A HiveMQ MQTT 5 client for the TLS listener, trusting {@link #CA}; not connected. */
   Mqtt5BlockingClient client(String clientId) {
+    return client(clientId, context -> { });
+  }
+
+  /** As {@link #client(String)}, telling {@code disconnected} how its connection ended. */
+  Mqtt5BlockingClient client(String clientId, MqttClientDisconnectedListener disconnected) {
     return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(tlsPort).sslConfig()
         .trustManagerFactory(TlsContexts.forClient().trustedCertificates(List.of(CA.certificate())).build()
-            .trustManagerFactory()).applySslConfig().buildBlocking();
+            .trustManagerFactory()).applySslConfig().addDisconnectedListener(disconnected).buildBlocking();
   }
 
   /** The broker's metric registry, where the extension registers its metrics. */
