@@ -9,6 +9,8 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import io.mqttsec.broker.BrokerConfig;
+import io.mqttsec.broker.ClientLimits;
+import io.mqttsec.broker.Limits;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.hivemq.MqttSecExtensionMain;
 import io.mqttsec.tls.ServerTls;
@@ -16,6 +18,7 @@ import io.mqttsec.tls.TlsContexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -157,7 +160,8 @@ final class BrokerCommand implements Callable<Integer> {
     }
     // owner-only: it names the key store's password
     Files.deleteIfExists(conf.resolve("config.xml"));
-    PasswdCommand.writePrivate(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls));
+    PasswdCommand.writePrivate(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls,
+        maxPacketSize(extensionConfig.limits())));
     AtomicReference<String> refused = new AtomicReference<>();
     EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)
@@ -182,11 +186,29 @@ final class BrokerCommand implements Callable<Integer> {
       running.close();
       throw CliException.input(refused.get());
     }
-    printUsage(dir, demoPasswords, mtls);
+    printUsage(dir, demoPasswords, mtls, extensionConfig.limits());
     return running;
   }
 
-  private String hivemqConfig(Path conf, String storePassword, boolean mtls) {
+  /**
+   * HiveMQ's own cap on a packet, just above the largest message any client may send (its payload plus a topic
+   * and properties), so that a 100 MB PUBLISH is refused by HiveMQ before it is read whole; 0 (HiveMQ's default,
+   * 256 MiB) when some client has no size limit.
+   */
+  static long maxPacketSize(Limits limits) {
+    long largest = 0;
+    List<ClientLimits> all = new ArrayList<>(limits.users().values());
+    all.add(limits.clients());
+    for (ClientLimits c : all) {
+      if (c.maxMessageBytes().isEmpty()) {
+        return 0;
+      }
+      largest = Math.max(largest, c.maxMessageBytes().get());
+    }
+    return largest + 65_535 + 4_096;
+  }
+
+  private String hivemqConfig(Path conf, String storePassword, boolean mtls, long maxPacketSize) {
     String keystore = """
               <keystore>
                 <path>%s</path>
@@ -227,16 +249,18 @@ final class BrokerCommand implements Callable<Integer> {
         <hivemq>
           <listeners>
         %s  </listeners>
-          <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
+        %s  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
         </hivemq>
-        """.formatted(listeners);
+        """.formatted(listeners, maxPacketSize == 0 ? "" : "  <mqtt><packets><max-packet-size>" + maxPacketSize
+            + "</max-packet-size></packets></mqtt>\n");
   }
 
-  private void printUsage(Path dir, Map<String, String> passwords, boolean mtls) {
+  private void printUsage(Path dir, Map<String, String> passwords, boolean mtls, Limits limits) {
     String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
     terminal.out.println("mqtt-sec: HiveMQ CE is listening on " + bind + ":" + port + " (TLS, user name and "
         + "password)" + (mtls ? " and " + bind + ":" + mtlsPort + " (mutual TLS, the certificate's CN is the "
         + "user)" : ""));
+    terminal.out.println("limits: " + limits);
     terminal.out.println("audit lines (JSON) appear in this log; look for \"acl.denied\" and "
         + "\"connect.failure\"");
     if (passwords == null) {

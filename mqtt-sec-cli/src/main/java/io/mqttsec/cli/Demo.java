@@ -66,6 +66,14 @@ final class Demo {
         <!-- a client id belongs to the device whose session it names: another device is refused (0x85) -->
         <client-id-policy>owned</client-id-policy>
         <reload-interval>PT1S</reload-interval>
+        <!-- limits against floods and connection storms: mqtt-sec's defaults, written out. A device may publish
+             50 messages a second (burst 100) and 1 MiB each, hold 100 subscriptions, its user 10 connections;
+             an address may connect 20 times a second (burst 40). -->
+        <limits>
+          <clients message-rate="50" message-burst="100" max-message-bytes="1048576" max-subscriptions="100"
+                   max-connections="10"/>
+          <address connect-rate="20" connect-burst="40"/>
+        </limits>
         <!-- the broker's certificate: HiveMQ's key stores follow server.pem and server.key, so a renewed
              certificate is served without a restart; mqtt-sec warns before it expires -->
         <server-tls>

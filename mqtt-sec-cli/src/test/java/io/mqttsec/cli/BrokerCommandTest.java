@@ -126,6 +126,11 @@ class BrokerCommandTest {
     assertThat(demo.resolve("mqtt-sec.xml")).content().as("mqtt-sec keeps HiveMQ's key stores")
         .contains("<keystore>hivemq/conf/broker.p12</keystore>");
     assertThat(System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation")).isEqualTo("true");
+    assertThat(output).contains("limits: clients: messages 50/s (burst 100), bytes 1048576/s (burst 2097152), "
+        + "message size 1048576, subscriptions 100, topic bytes 1024, topic levels 32, connections per user 10; "
+        + "per address: connects 20/s (burst 40)");
+    assertThat(demo.resolve("hivemq/conf/config.xml")).content().as("HiveMQ refuses a 100 MB packet itself")
+        .contains("<max-packet-size>1118207</max-packet-size>");
     assertThat(demo.resolve("ca/ca.state")).content().as("the next CRL gets a higher number than the demo's")
         .contains("crl-number 1\n");
     assertThat(Cli.run("acl", "lint", demo.resolve("acl.conf").toString(), "--admin", "admin").exit())
