@@ -97,6 +97,28 @@ public final class ClientLimits {
     return Optional.ofNullable(maxConnections);
   }
 
+  // the same values without an Optional, for the meter's constructor (so that nothing is allocated between a
+  // meter and the session allocated right after it): null when unset
+  Rate messageRateOrNull() {
+    return messageRate;
+  }
+
+  Rate byteRateOrNull() {
+    return byteRate;
+  }
+
+  int maxMessageBytesOr(int none) {
+    return maxMessageBytes == null ? none : maxMessageBytes;
+  }
+
+  int maxTopicBytesOr(int none) {
+    return maxTopicBytes == null ? none : maxTopicBytes;
+  }
+
+  int maxTopicLevelsOr(int none) {
+    return maxTopicLevels == null ? none : maxTopicLevels;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ClientLimits c && Objects.equals(messageRate, c.messageRate)

@@ -17,12 +17,15 @@ public final class ClientSession {
   private final ClientIdentity identity;
   private final String listener;
   private final String method;
+  /** The connection's limits, read on every PUBLISH without a lookup; null for a stand-in. */
+  final ClientMeter meter;
 
-  ClientSession(String id, ClientIdentity identity, String listener, String method) {
+  ClientSession(String id, ClientIdentity identity, String listener, String method, ClientMeter meter) {
     this.id = id;
     this.identity = identity;
     this.listener = listener;
     this.method = method;
+    this.meter = meter;
   }
 
   /** A token unique to this connection in this process, for adapters that can store only text. */

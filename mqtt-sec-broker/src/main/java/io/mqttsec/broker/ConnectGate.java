@@ -45,7 +45,7 @@ final class ConnectGate {
 
     State(String where, Rate rate, long now, Limit rateLimit, Limit quotaLimit) {
       this.where = where;
-      this.bucket = rate == null ? null : new TokenBucket(rate, now);
+      this.bucket = rate == null ? null : new TokenBucket(rate, now, 1e9);
       this.rateLimit = rateLimit;
       this.quotaLimit = quotaLimit;
     }

@@ -21,11 +21,12 @@ class LimitsTest {
   static final long SECOND = 1_000_000_000L;
 
   // ------------------------------------------------------------------------------------------------ meter
+  // (a meter counts in the broker layer's millisecond tick)
 
   @Test
   void meter_messageRate_allowsTheBurst_thenTheRate_andDisconnectsWhenTheExcessLasts() {
     ClientLimits limits = ClientLimits.builder().messageRate(Rate.of(10, 20)).build();
-    ClientMeter meter = new ClientMeter(limits, 5 * SECOND, 0);
+    ClientMeter meter = new ClientMeter(limits, 5_000, 0);
     int admitted = 0;
     for (int i = 0; i < 30; i++) {
       admitted += meter.admit("t", 1, 0) == null ? 1 : 0;
@@ -39,7 +40,7 @@ class LimitsTest {
     admitted = 0;
     ClientMeter.Excess last = null;
     for (long t = 1; t <= 6 * 1000; t++) {
-      ClientMeter.Excess e = meter.admit("t", 1, t * SECOND / 1000);
+      ClientMeter.Excess e = meter.admit("t", 1, t);
       if (e == null) {
         admitted++;
       } else {
@@ -53,9 +54,9 @@ class LimitsTest {
 
   @Test
   void meter_aBriefBurst_endsItsEpisode_soNoDisconnect() {
-    ClientMeter meter = new ClientMeter(ClientLimits.builder().messageRate(Rate.of(1, 1)).build(), 2 * SECOND, 0);
+    ClientMeter meter = new ClientMeter(ClientLimits.builder().messageRate(Rate.of(1, 1)).build(), 2_000, 0);
     for (long t = 0; t < 10; t++) {
-      long now = t * 1500_000_000L; // a burst of 3 every 1.5 s: refused, but never for 2 s on end
+      long now = t * 1500; // a burst of 3 every 1.5 s: refused, but never for 2 s on end
       assertThat(meter.admit("t", 1, now)).isNull();
       assertThat(meter.admit("t", 1, now).kind()).isEqualTo(Verdict.Kind.QUOTA_EXCEEDED);
       assertThat(meter.admit("t", 1, now + 1).kind()).isEqualTo(Verdict.Kind.QUOTA_EXCEEDED);
@@ -66,7 +67,7 @@ class LimitsTest {
   void meter_sizeTopicLengthAndDepth_andByteRate() {
     ClientLimits limits = ClientLimits.builder().maxMessageBytes(100).maxTopicBytes(10).maxTopicLevels(3)
         .byteRate(Rate.of(100, 150)).build();
-    ClientMeter meter = new ClientMeter(limits, SECOND, 0);
+    ClientMeter meter = new ClientMeter(limits, 1_000, 0);
     assertThat(meter.admit("a/b", 101, 0)).satisfies(e -> {
       assertThat(e.kind()).isEqualTo(Verdict.Kind.DISCONNECTED);
       assertThat(e.limit()).isEqualTo(Limit.MESSAGE_SIZE);
@@ -82,7 +83,7 @@ class LimitsTest {
 
   @Test
   void meter_subscriptions_countDistinctFilters_andUnsubscribeFreesThem() {
-    ClientMeter meter = new ClientMeter(ClientLimits.builder().maxSubscriptions(2).build(), SECOND, 0);
+    ClientMeter meter = new ClientMeter(ClientLimits.builder().maxSubscriptions(2).build(), 1_000, 0);
     assertThat(meter.subscribe("a")).isTrue();
     assertThat(meter.subscribe("a")).as("the same filter again").isTrue();
     assertThat(meter.subscribe("b")).isTrue();
