@@ -250,8 +250,7 @@ public final class BrokerSecurity implements AutoCloseable {
         : (stop.limit() == Limit.ADDRESS_CONNECT_RATE || stop.limit() == Limit.ADDRESS_CONNECTIONS ? "address "
             : "prefix ") + state.where;
     if (report != null) {
-      emit(new SecurityEvent.LimitExceeded(clock.instant(), who, stop.limit().label, scope, "refused",
-          report.count(), since(report, now)));
+      emit(limitEvent(who, stop.limit().label, scope, "refused", report, now));
     }
     boolean rate = stop.limit() == Limit.ADDRESS_CONNECT_RATE || stop.limit() == Limit.PREFIX_CONNECT_RATE
         || stop.limit() == Limit.BROKER_CONNECT_RATE;
@@ -259,8 +258,12 @@ public final class BrokerSecurity implements AutoCloseable {
         : ConnectResult.Refusal.QUOTA_EXCEEDED, rate ? "connection rate exceeded" : "quota exceeded");
   }
 
-  private java.time.Instant since(LimitWindow.Report report, long now) {
-    return clock.instant().minusNanos(now - report.since());
+  /** A {@code limit.exceeded} event for {@code report}, whose times are nanoTimes as {@code now} is. */
+  private SecurityEvent.LimitExceeded limitEvent(ClientIdentity who, String limit, String scope, String verdict,
+                                                 LimitWindow.Report report, long now) {
+    java.time.Instant time = clock.instant();
+    return new SecurityEvent.LimitExceeded(time, who, limit, scope, verdict, report.count(),
+        time.minusNanos(Math.max(0, now - report.since())));
   }
 
   private ConnectResult decide(ConnectRequest r, ClientIdentity who, ConnectGate.Ticket ticket) {
@@ -432,8 +435,8 @@ public final class BrokerSecurity implements AutoCloseable {
     }
     counters.limitExceeded();
     if (report != null) {
-      emit(new SecurityEvent.LimitExceeded(clock.instant(), who, Limit.USER_CONNECTIONS.label, "user " + user,
-          "refused", report.count(), since(report, now)));
+      emit(limitEvent(who, Limit.USER_CONNECTIONS.label, "user " + user,
+          "refused", report, now));
     }
     return false;
   }
@@ -600,8 +603,8 @@ public final class BrokerSecurity implements AutoCloseable {
       report = live.meter.window(limit).excess(now);
     }
     if (report != null) {
-      emit(live.session.listener(), new SecurityEvent.LimitExceeded(clock.instant(), live.session.identity(),
-          limit.label, "client", verdict, report.count(), since(report, now)));
+      emit(live.session.listener(), limitEvent(live.session.identity(),
+          limit.label, "client", verdict, report, now));
     }
   }
 
@@ -656,8 +659,7 @@ public final class BrokerSecurity implements AutoCloseable {
     releaseConnection(session.identity().username().orElse(null), live.meter.limits);
     long closedAt = System.nanoTime();
     live.meter.closeWindows(closedAt, true, (limit, report) -> emit(session.listener(),
-        new SecurityEvent.LimitExceeded(clock.instant(), session.identity(), limit.label, "client", "refused",
-            report.count(), since(report, closedAt))));
+        limitEvent(session.identity(), limit.label, "client", "refused", report, closedAt)));
     String endedBy = live.endedBy;
     if (endedBy == null) {
       live.meter.goneAt = Math.max(1, tick);
@@ -873,13 +875,12 @@ public final class BrokerSecurity implements AutoCloseable {
       long now = System.nanoTime();
       for (Live live : byId.values()) {
         live.meter.closeWindows(now, false, (limit, report) -> emit(live.session.listener(),
-            new SecurityEvent.LimitExceeded(clock.instant(), live.session.identity(), limit.label, "client",
-                "refused", report.count(), since(report, now))));
+            limitEvent(live.session.identity(), limit.label, "client",
+                "refused", report, now)));
       }
-      gate.sweep(now, (state, limit, report) -> emit(new SecurityEvent.LimitExceeded(clock.instant(),
-          state.window(limit).who == null ? ClientIdentity.of(null, "") : state.window(limit).who, limit.label,
+      gate.sweep(now, (state, limit, report) -> emit(limitEvent(state.window(limit).who == null ? ClientIdentity.of(null, "") : state.window(limit).who, limit.label,
           limit == Limit.BROKER_CONNECT_RATE ? "broker" : (limit.label.startsWith("address") ? "address "
-              : "prefix ") + state.where, "refused", report.count(), since(report, now))));
+              : "prefix ") + state.where, "refused", report, now)));
       if (auditLog != null) {
         auditLog.flush(clock.instant());
       }
