@@ -48,6 +48,8 @@ final class ClientMeter {
   private Map<Limit, LimitWindow> windows;
   private long episodeStart;
   private long lastRefusal = Long.MIN_VALUE / 2;
+  /** Checks made for this connection, so that one in 64 is timed (plain: one client's packets come in order). */
+  int checks;
   /** Whether mqtt-sec ended the connection: nothing more from it is accepted. */
   volatile boolean endedByMqttSec;
   /** The tick at which the connection ended otherwise, or 0 while it lasts. */
