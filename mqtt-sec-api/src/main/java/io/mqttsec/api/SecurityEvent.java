@@ -142,6 +142,19 @@ public sealed interface SecurityEvent {
     }
   }
 
+  /**
+   * A detection rule fired: {@code name} is the alert ({@code alert.brute-force}, {@code alert.new-address},
+   * {@code alert.connection-spike}, {@code alert.denial-burst}), {@code scope} what it counted ({@code address
+   * 10.0.3.17}, {@code user press-1}, {@code client press-1}, {@code broker}), {@code count} how many events
+   * within {@code window}, {@code detail} the rule in words. {@code who} is the client of the latest event.
+   */
+  record AlertRaised(Instant time, String name, ClientIdentity who, String scope, long count, Duration window,
+                     String detail) implements SecurityEvent {
+    public AlertRaised {
+      requireAll(time, name, who, scope, window, detail);
+    }
+  }
+
   /** A certificate was refused: revoked, expired, untrusted, or without a usable identity. */
   record CertificateRejected(Instant time, String subject, String reason) implements SecurityEvent {
     public CertificateRejected {

@@ -1,25 +1,21 @@
 package io.mqttsec.broker;
 
-import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
-import io.mqttsec.tls.CertificateIdentity;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Writes each {@link SecurityEvent} as one JSON object per line, for a SIEM: {@code time}, {@code event}, and
- * where known {@code clientId}, {@code user}, {@code address}, {@code listener}, {@code certSha256}, then the
- * event's own fields. The same lines whatever the broker: the HiveMQ extension hands them to SLF4J, an embedder
- * to any {@code Consumer<String>}.
+ * Writes each {@link SecurityEvent} as one JSON object per line, for a SIEM, in an {@link AuditFormat}: mqtt-sec's
+ * own ({@code time}, {@code event}, and where known {@code clientId}, {@code user}, {@code address},
+ * {@code listener}, {@code certSha256}, then the event's own fields), ECS or OCSF. The same lines whatever the
+ * broker: the HiveMQ extension hands them to SLF4J or an {@link AuditFile}, an embedder to any
+ * {@code Consumer<String>}.
  *
  * <pre>{@code
  * {"time":"2026-11-22T03:52:12Z","event":"acl.denied","clientId":"press-42-1","user":"press-42","address":"10.0.3.17","action":"PUBLISH","topic":"factory/press-43/temp","rule":"no rule matched"}
@@ -29,7 +25,8 @@ import java.util.function.Consumer;
  * {@code acl.denied}, {@code acl.denied.suppressed}, {@code takeover.refused}, {@code disconnect},
  * {@code limit.exceeded},
  * {@code will.suppressed}, {@code reload}, {@code reload.failure}, {@code certificate.expiring},
- * {@code crl.overdue}, {@code certificate.rejected}.
+ * {@code crl.overdue}, {@code certificate.rejected}, and the alerts of a {@link Detector}: {@code alert.brute-force},
+ * {@code alert.new-address}, {@code alert.connection-spike}, {@code alert.denial-burst}.
  *
  * <p><b>Bounded.</b> A client controls much of what is written (its client id, user name, topics up to 64 KiB),
  * so no client may make the log grow without bound:
@@ -44,8 +41,8 @@ import java.util.function.Consumer;
  * </ul>
  * So a client can cause at most {@value #DENIALS_PER_MINUTE} + 1 denial lines a minute, each of a few KiB.
  *
- * <p>Always valid JSON: quotes, backslashes, control characters, U+2028/U+2029 and unpaired surrogates are
- * escaped. No password ever appears: events carry none. Thread-safe.
+ * <p>Always valid JSON: quotes, backslashes, control characters and U+2028/U+2029 are escaped, an unpaired
+ * surrogate is written as U+FFFD. No password ever appears: events carry none. Thread-safe.
  */
 public final class AuditLog implements SecurityEventListener {
 
@@ -57,18 +54,32 @@ public final class AuditLog implements SecurityEventListener {
   public static final int TRACKED_CLIENTS = 100_000;
 
   private static final Duration WINDOW = Duration.ofMinutes(1);
-  private static final String OVERFLOW = "*";
+  static final String OVERFLOW = "*";
 
   private final Consumer<String> sink;
+  private final AuditFormat format;
+  private final AuditEncoder encoder;
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-  private AuditLog(Consumer<String> sink) {
+  private AuditLog(AuditFormat format, Consumer<String> sink) {
+    this.format = format;
+    this.encoder = format.encoder();
     this.sink = sink;
   }
 
-  /** Writes each line (without a line break) to {@code sink}, which must be thread-safe. */
+  /** Writes each line of mqtt-sec's own format (without a line break) to {@code sink}, which must be thread-safe. */
   public static AuditLog jsonLines(Consumer<String> sink) {
-    return new AuditLog(Objects.requireNonNull(sink, "sink"));
+    return of(AuditFormat.MQTT_SEC, sink);
+  }
+
+  /** Writes each line in {@code format} (without a line break) to {@code sink}, which must be thread-safe. */
+  public static AuditLog of(AuditFormat format, Consumer<String> sink) {
+    return new AuditLog(Objects.requireNonNull(format, "format"), Objects.requireNonNull(sink, "sink"));
+  }
+
+  /** The format of the lines. */
+  public AuditFormat format() {
+    return format;
   }
 
   @Override
@@ -77,7 +88,7 @@ public final class AuditLog implements SecurityEventListener {
     if (event instanceof SecurityEvent.AccessDenied denied) {
       throttled(denied, listener);
     } else {
-      sink.accept(json(event, listener));
+      sink.accept(encoder.encode(event, listener));
     }
   }
 
@@ -93,7 +104,7 @@ public final class AuditLog implements SecurityEventListener {
         if (Duration.between(w.start, now).compareTo(WINDOW) < 0) {
           continue;
         }
-        summary = w.summary(now);
+        summary = w.summary(encoder, now);
         w.closed = true;
         it.remove();
       }
@@ -119,12 +130,12 @@ public final class AuditLog implements SecurityEventListener {
           continue; // flushed and forgotten meanwhile: count in a fresh window
         }
         if (Duration.between(w.start, denied.time()).compareTo(WINDOW) >= 0) {
-          summary = w.summary(denied.time());
+          summary = w.summary(encoder, denied.time());
           w.restart(denied.time());
         }
         if (w.written < DENIALS_PER_MINUTE) {
           w.written++;
-          line = json(denied, listener);
+          line = encoder.encode(denied, listener);
         } else {
           w.suppress(denied);
           line = null;
@@ -168,162 +179,40 @@ public final class AuditLog implements SecurityEventListener {
     }
 
     /** The summary line of this window, or null when nothing was suppressed. */
-    String summary(Instant now) {
+    String summary(AuditEncoder encoder, Instant now) {
       if (suppressed == 0) {
         return null;
       }
-      Json j = new Json().field("time", now.toString()).field("event", "acl.denied.suppressed");
-      if (clientId.equals(OVERFLOW)) {
-        j.field("clientId", OVERFLOW);
-      } else {
-        who(j, last.who(), null);
-      }
-      return j.number("suppressed", suppressed).field("since", start.toString())
-          .field("lastAction", last.action().name()).field("lastTopic", last.topic()).end();
-    }
-  }
-
-  /** The JSON line for {@code event}; {@code listener} is named when not null. */
-  static String json(SecurityEvent event, String listener) {
-    Json j = new Json().field("time", event.time().toString());
-    if (event instanceof SecurityEvent.AuthSucceeded e) {
-      j.field("event", "connect.success");
-      who(j, e.who(), listener);
-      j.field("method", e.method());
-    } else if (event instanceof SecurityEvent.AuthFailed e) {
-      j.field("event", "connect.failure");
-      who(j, e.who(), listener);
-      j.field("outcome", e.outcome().name()).field("reason", e.reason());
-    } else if (event instanceof SecurityEvent.ClientLockedOut e) {
-      j.field("event", "lockout");
-      who(j, e.who(), listener);
-      j.number("lockedForSeconds", e.lockedFor().toSeconds()).number("consecutiveFailures",
-          e.consecutiveFailures());
-    } else if (event instanceof SecurityEvent.AddressBlocked e) {
-      j.field("event", "address.blocked");
-      who(j, e.who().withRemoteAddress(e.address()), listener);
-      j.number("blockedForSeconds", e.blockedFor().toSeconds()).number("failuresInWindow", e.failuresInWindow());
-    } else if (event instanceof SecurityEvent.AccessDenied e) {
-      j.field("event", "acl.denied");
-      who(j, e.who(), listener);
-      j.field("action", e.action().name()).field("topic", e.topic()).field("rule", e.reason());
-    } else if (event instanceof SecurityEvent.TakeoverRefused e) {
-      j.field("event", "takeover.refused");
-      who(j, e.who(), listener);
-      j.field("owner", e.owner());
-    } else if (event instanceof SecurityEvent.ClientDisconnected e) {
-      j.field("event", "disconnect");
-      who(j, e.who(), listener);
-      j.field("initiator", e.initiator().name().toLowerCase(Locale.ROOT).replace('_', '-'))
-          .field("reason", e.reason());
-    } else if (event instanceof SecurityEvent.WillSuppressed e) {
-      j.field("event", "will.suppressed");
-      who(j, e.who(), listener);
-      j.field("topic", e.topic()).field("reason", e.reason());
-    } else if (event instanceof SecurityEvent.LimitExceeded e) {
-      j.field("event", "limit.exceeded");
-      who(j, e.who(), listener);
-      j.field("limit", e.limit()).field("scope", e.scope()).field("verdict", e.verdict()).number("count", e.count())
-          .field("since", e.since().toString());
-    } else if (event instanceof SecurityEvent.PolicyReloaded e) {
-      j.field("event", "reload").field("source", e.source()).field("summary", e.summary());
-    } else if (event instanceof SecurityEvent.PolicyReloadFailed e) {
-      j.field("event", "reload.failure").field("source", e.source()).field("error", e.error());
-    } else if (event instanceof SecurityEvent.CertificateExpiring e) {
-      j.field("event", "certificate.expiring").field("what", e.what()).field("subject", e.subject())
-          .field("certSha256", e.sha256Fingerprint()).field("notAfter", e.notAfter().toString());
-    } else if (event instanceof SecurityEvent.CrlOverdue e) {
-      j.field("event", "crl.overdue").field("issuer", e.issuer()).field("nextUpdate", e.nextUpdate().toString())
-          .bool("stillInForce", e.stillInForce());
-    } else if (event instanceof SecurityEvent.CertificateRejected e) {
-      j.field("event", "certificate.rejected").field("subject", e.subject()).field("reason", e.reason());
-    }
-    return j.end();
-  }
-
-  private static void who(Json j, ClientIdentity who, String listener) {
-    j.field("clientId", who.clientId());
-    who.username().ifPresent(u -> j.field("user", u));
-    who.remoteAddress().map(InetAddress::getHostAddress).ifPresent(a -> j.field("address", a));
-    if (listener != null) {
-      j.field("listener", listener);
-    }
-    who.certificate().ifPresent(c -> j.field("certSha256", CertificateIdentity.of(c).sha256Fingerprint()));
-  }
-
-  /** A JSON object written field by field, text fields bounded. */
-  private static final class Json {
-    private final StringBuilder out = new StringBuilder(256).append('{');
-
-    Json field(String key, String value) {
-      key(key);
-      int bytes = utf8Length(value);
-      if (bytes <= MAX_FIELD_BYTES) {
-        quote(value, value.length());
-      } else {
-        quote(value, cut(value));
-        out.append(',');
-        quote(key + "Length", (key + "Length").length()).append(':').append(bytes);
-      }
-      return this;
-    }
-
-    Json number(String key, long value) {
-      key(key).append(value);
-      return this;
-    }
-
-    Json bool(String key, boolean value) {
-      key(key).append(value);
-      return this;
-    }
-
-    String end() {
-      return out.append('}').toString();
-    }
-
-    private StringBuilder key(String key) {
-      if (out.length() > 1) {
-        out.append(',');
-      }
-      return quote(key, key.length()).append(':');
-    }
-
-    /** JSON string escaping (RFC 8259) of the first {@code end} chars of {@code s}. */
-    private StringBuilder quote(String s, int end) {
-      out.append('"');
-      for (int i = 0; i < end; i++) {
-        char c = s.charAt(i);
-        switch (c) {
-          case '"' -> out.append("\\\"");
-          case '\\' -> out.append("\\\\");
-          case '\n' -> out.append("\\n");
-          case '\r' -> out.append("\\r");
-          case '\t' -> out.append("\\t");
-          default -> {
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1))
-                || Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
-            if (c < 0x20 || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c) && !paired) {
-              out.append("\\u").append(String.format("%04x", (int) c));
-            } else {
-              out.append(c);
-            }
-          }
-        }
-      }
-      return out.append('"');
+      return encoder.suppressed(new AuditEncoder.Suppressed(now, clientId.equals(OVERFLOW) ? null : last.who(),
+          suppressed, start, last.action(), last.topic()));
     }
   }
 
   /**
-   * The length of {@code s} in UTF-8 when it might exceed {@link #MAX_FIELD_BYTES}; a string too short to exceed
-   * it (3 bytes a char at most) answers its char count, which is all the caller needs then.
+   * The length of {@code s} in UTF-8 as the audit writes it (an unpaired surrogate as U+FFFD, 3 bytes) when it
+   * might exceed {@link #MAX_FIELD_BYTES}; a string too short to exceed it (3 bytes a char at most) answers its
+   * char count, which is all the caller needs then.
    */
   static int utf8Length(String s) {
-    if (s.length() * 3 <= MAX_FIELD_BYTES) {
-      return s.length();
+    int n = s.length();
+    if (n * 3 <= MAX_FIELD_BYTES) {
+      return n;
     }
-    return s.getBytes(StandardCharsets.UTF_8).length;
+    int bytes = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   /** How many chars of {@code s} fit in {@link #MAX_FIELD_BYTES} bytes of UTF-8, never splitting a pair. */

@@ -61,6 +61,11 @@ import org.xml.sax.SAXParseException;
  *     <truststore>trust.p12</truststore>              <!-- optional: the trusted CAs, for mutual TLS -->
  *     <store-password-file>store-password</store-password-file>
  *   </server-tls>
+ *   <audit format="ecs" file="audit.jsonl"/>          <!-- mqtt-sec | ecs | ocsf; without file=, the broker's -->
+ *   <audit format="mqtt-sec"/>                        <!-- log; max-file-bytes="104857600" keep-files="5" -->
+ *   <detection>                                       <!-- if absent, Detection.DEFAULT; see DetectionConfig -->
+ *     <brute-force failures="10" window="PT1M"/>
+ *   </detection>
  * </mqtt-sec>
  * }</pre>
  *
@@ -81,7 +86,8 @@ public final class BrokerConfig {
   private static final Set<String> ELEMENTS = Set.of("password-file", "acl-file", "subscribe-mode",
       "authentication", "trusted-certificates", "crl", "crl-grace-period", "anonymous", "brute-force-guard",
       "credential-cache", "upgrade-on-login", "reload-interval", "client-id-policy", "session-owners",
-      "server-tls", "limits");
+      "server-tls", "limits", "audit", "detection");
+  private static final Set<String> AUDIT = Set.of("format", "file", "max-file-bytes", "keep-files");
   private static final Set<String> SERVER_TLS = Set.of("certificate", "key", "keystore", "truststore",
       "store-password-file");
 
@@ -103,6 +109,8 @@ public final class BrokerConfig {
   private Path sessionOwners;
   private ServerTlsFiles serverTls;
   private Limits limits = Limits.DEFAULT;
+  private final List<AuditOutput> audits = new ArrayList<>();
+  private Detection detection = Detection.DEFAULT;
 
   private BrokerConfig(Path source) {
     this.source = source;
@@ -181,7 +189,7 @@ public final class BrokerConfig {
             .toList()) + ")");
         continue;
       }
-      if (!seen.add(name)) {
+      if (!seen.add(name) && !name.equals("audit")) {
         errors.add("<" + name + ">: given twice");
         continue;
       }
@@ -209,6 +217,8 @@ public final class BrokerConfig {
         case "session-owners" -> sessionOwners = writableFile(base, name, text, errors);
         case "server-tls" -> serverTls(e, base, errors);
         case "limits" -> limits = LimitsConfig.read(e, errors);
+        case "audit" -> audit(e, base, errors);
+        case "detection" -> detection = DetectionConfig.read(e, errors);
         default -> throw new IllegalStateException(name);
       }
     }
@@ -236,6 +246,71 @@ public final class BrokerConfig {
     if (sessionOwners == null && !seen.contains("session-owners")) {
       sessionOwners = base.resolve(DEFAULT_SESSION_OWNERS);
     }
+  }
+
+  private void audit(Element e, Path base, List<String> errors) {
+    for (int i = 0; i < e.getAttributes().getLength(); i++) {
+      String attribute = e.getAttributes().item(i).getNodeName();
+      if (!AUDIT.contains(attribute)) {
+        errors.add("<audit>: unknown attribute " + attribute + " (known: " + String.join(", ", AUDIT.stream()
+            .sorted().toList()) + ")");
+      }
+    }
+    AuditFormat format = AuditFormat.MQTT_SEC;
+    if (e.hasAttribute("format")) {
+      try {
+        format = AuditFormat.named(e.getAttribute("format").strip());
+      } catch (IllegalArgumentException ex) {
+        errors.add("<audit format=\"" + e.getAttribute("format") + "\">: not mqtt-sec, ecs or ocsf");
+      }
+    }
+    long maxBytes = AuditFile.DEFAULT_MAX_BYTES;
+    if (e.hasAttribute("max-file-bytes")) {
+      String v = e.getAttribute("max-file-bytes").strip();
+      try {
+        maxBytes = Long.parseLong(v);
+      } catch (NumberFormatException ex) {
+        maxBytes = -1;
+      }
+      if (maxBytes < 1024) {
+        errors.add("<audit max-file-bytes=\"" + v + "\">: must be a whole number of bytes, 1024 at least");
+        maxBytes = AuditFile.DEFAULT_MAX_BYTES;
+      }
+    }
+    int keep = AuditFile.DEFAULT_KEEP;
+    if (e.hasAttribute("keep-files")) {
+      String v = e.getAttribute("keep-files").strip();
+      try {
+        keep = Integer.parseInt(v);
+      } catch (NumberFormatException ex) {
+        keep = -1;
+      }
+      if (keep < 0 || keep > 1000) {
+        errors.add("<audit keep-files=\"" + v + "\">: must be a whole number from 0 to 1000");
+        keep = AuditFile.DEFAULT_KEEP;
+      }
+    }
+    Optional<Path> file = Optional.empty();
+    if (e.hasAttribute("file")) {
+      Path f = writableFile(base, "audit", e.getAttribute("file").strip(), errors);
+      if (f == null) {
+        return;
+      }
+      file = Optional.of(f);
+      for (AuditOutput other : audits) {
+        if (other.file().equals(file)) {
+          errors.add("<audit file=\"" + e.getAttribute("file") + "\">: given twice");
+          return;
+        }
+      }
+    } else if (e.hasAttribute("max-file-bytes") || e.hasAttribute("keep-files")) {
+      errors.add("<audit>: max-file-bytes and keep-files need file=");
+      return;
+    } else if (audits.stream().anyMatch(a -> a.file().isEmpty())) {
+      errors.add("<audit>: only one <audit> may go to the broker's log (the others need file=)");
+      return;
+    }
+    audits.add(new AuditOutput(format, file, maxBytes, keep));
   }
 
   private static List<Element> children(Element parent) {
@@ -510,6 +585,32 @@ public final class BrokerConfig {
   /** The limits against floods and connection storms. If {@code <limits>} is absent, {@link Limits#DEFAULT}. */
   public Limits limits() {
     return limits;
+  }
+
+  /**
+   * Where audit lines go, in which format: each {@code <audit>}. Without any, one {@link AuditOutput#log} in
+   * mqtt-sec's format.
+   */
+  public List<AuditOutput> audits() {
+    return audits.isEmpty() ? List.of(AuditOutput.log(AuditFormat.MQTT_SEC)) : List.copyOf(audits);
+  }
+
+  /**
+   * The format of the lines for the broker's own log: that of the {@code <audit>} without a file, else
+   * mqtt-sec's. Empty when every {@code <audit>} names a file: the log then gets none.
+   */
+  public Optional<AuditFormat> logAuditFormat() {
+    return audits().stream().filter(a -> a.file().isEmpty()).map(AuditOutput::format).findFirst();
+  }
+
+  /** The audit lines that go to files. */
+  public List<AuditOutput> auditFiles() {
+    return audits().stream().filter(a -> a.file().isPresent()).toList();
+  }
+
+  /** The attack patterns watched for. If {@code <detection>} is absent, {@link Detection#DEFAULT}. */
+  public Detection detection() {
+    return detection;
   }
 
   /** The broker's own TLS material and the key stores to keep it in, when configured. */

@@ -15,6 +15,7 @@ import io.mqttsec.tls.ClientCertificateVerifier;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -101,7 +102,8 @@ public final class BrokerSecurity implements AutoCloseable {
   private final Clock clock;
   private final SecurityCounters counters = new SecurityCounters();
   private final List<AutoCloseable> closeables;
-  private final AuditLog auditLog;
+  private final List<AuditLog> auditLogs;
+  private final Detector detector;
   private final ScheduledExecutorService scheduler;
   private final Object[] stripes = new Object[64];
   private final AtomicLong ids = new AtomicLong();
@@ -128,8 +130,11 @@ public final class BrokerSecurity implements AutoCloseable {
     this.clientIds = b.clientIdPolicy == null ? ClientIdPolicy.OWNED : b.clientIdPolicy;
     this.owners = b.owners == null ? SessionOwners.inMemory() : b.owners;
     this.broker = b.broker;
-    this.downstream = b.events == null ? SecurityEventListener.none() : b.events;
-    this.auditLog = b.events instanceof AuditLog a ? a : null;
+    List<SecurityEventListener> events = List.copyOf(b.events);
+    this.downstream = events.size() == 1 ? events.get(0) : e -> events.forEach(l -> l.deliver(e));
+    this.auditLogs = events.stream().filter(AuditLog.class::isInstance).map(AuditLog.class::cast).toList();
+    Detection detection = b.detection == null ? Detection.DEFAULT : b.detection;
+    this.detector = detection == Detection.NONE ? null : Detector.create(detection, this::emit);
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
     this.closeables = List.copyOf(b.closeables);
     this.limits = b.limits == null ? Limits.DEFAULT : b.limits;
@@ -881,8 +886,10 @@ public final class BrokerSecurity implements AutoCloseable {
       gate.sweep(now, (state, limit, report) -> emit(limitEvent(state.window(limit).who == null ? ClientIdentity.of(null, "") : state.window(limit).who, limit.label,
           limit == Limit.BROKER_CONNECT_RATE ? "broker" : (limit.label.startsWith("address") ? "address "
               : "prefix ") + state.where, "refused", report, now)));
-      if (auditLog != null) {
-        auditLog.flush(clock.instant());
+      Instant at = clock.instant();
+      auditLogs.forEach(a -> a.flush(at));
+      if (detector != null) {
+        detector.sweep(at);
       }
     } catch (RuntimeException e) {
       // the next tick tries again; nothing here decides anything
@@ -916,9 +923,8 @@ public final class BrokerSecurity implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
-    if (auditLog != null) {
-      auditLog.flush(clock.instant().plus(Duration.ofDays(1)));
-    }
+    Instant end = clock.instant().plus(Duration.ofDays(1));
+    auditLogs.forEach(a -> a.flush(end));
     for (AutoCloseable c : closeables) {
       try {
         c.close();
@@ -943,6 +949,9 @@ public final class BrokerSecurity implements AutoCloseable {
     }
     counters.on(event);
     downstream.deliver(event);
+    if (detector != null && !(event instanceof SecurityEvent.AlertRaised)) {
+      detector.deliver(event); // its alerts come back here, and go where every event goes
+    }
   }
 
   private void emit(String listener, SecurityEvent event) {
@@ -1046,7 +1055,8 @@ public final class BrokerSecurity implements AutoCloseable {
     private ClientIdPolicy clientIdPolicy;
     private SessionOwners owners;
     private BrokerSpi broker;
-    private SecurityEventListener events;
+    private final List<SecurityEventListener> events = new ArrayList<>();
+    private Detection detection;
     private Clock clock;
     private Limits limits;
     private final List<String> warnings = new ArrayList<>();
@@ -1141,10 +1151,21 @@ public final class BrokerSecurity implements AutoCloseable {
       return this;
     }
 
-    /** Where events go. If unset, nowhere. An {@link AuditLog} is flushed every 10 seconds. */
+    /**
+     * Where events go (each call adds one; with none, nowhere). An {@link AuditLog} is flushed every 10 seconds.
+     */
     public Builder audit(SecurityEventListener listener) {
-      requireUnset("events", events);
-      events = Objects.requireNonNull(listener, "listener");
+      events.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * The attack patterns watched for in the events, raising {@code alert.*} events where every event goes. If
+     * unset, {@link Detection#DEFAULT}; {@link Detection#NONE} turns detection off.
+     */
+    public Builder detection(Detection rules) {
+      requireUnset("detection", detection);
+      detection = Objects.requireNonNull(rules, "rules");
       return this;
     }
 

@@ -28,7 +28,21 @@ final class ConfiguredSecurity {
   static BrokerSecurity open(BrokerConfig config, SecurityEventListener events, BrokerSpi broker) {
     List<String> problems = new ArrayList<>();
     List<AutoCloseable> built = new ArrayList<>();
-    Forwarder forward = new Forwarder(events);
+    List<AuditLog> auditFiles = new ArrayList<>();
+    for (AuditOutput output : config.auditFiles()) {
+      try {
+        AuditFile file = AuditFile.open(output.file().orElseThrow(), output.maxFileBytes(), output.keepFiles());
+        built.add(file);
+        auditFiles.add(AuditLog.of(output.format(), file));
+      } catch (RuntimeException e) {
+        problems.add("<audit>: " + e.getMessage());
+      }
+    }
+    // what components report while they start (a certificate about to expire) goes to every audit output
+    Forwarder forward = new Forwarder(auditFiles.isEmpty() ? events : e -> {
+      events.deliver(e);
+      auditFiles.forEach(a -> a.deliver(e));
+    });
     ReloadingAcl acl = null;
     CredentialFile passwd = null;
     ClientCertificateVerifier certificates = null;
@@ -80,7 +94,8 @@ final class ConfiguredSecurity {
     }
     BrokerSecurity.Builder b = BrokerSecurity.builder().acl(acl).broker(broker).audit(events)
         .clientIdPolicy(config.clientIdPolicy()).sessionOwners(owners).anonymous(config.anonymous())
-        .defaultAuthentication(config.defaultAuth()).limits(config.limits());
+        .defaultAuthentication(config.defaultAuth()).limits(config.limits()).detection(config.detection());
+    auditFiles.forEach(b::audit);
     if (passwd != null) {
       for (String unused : config.limits().overridesMatchingNone(passwd.users())) {
         b.warning(config.source() + ": <limits><user name=\"" + unused + "\"> matches no user in "

@@ -31,6 +31,7 @@ public final class SecurityCounters {
   private final LongAdder disconnects = new LongAdder();
   private final LongAdder willsSuppressed = new LongAdder();
   private final LongAdder limitsExceeded = new LongAdder();
+  private final LongAdder alerts = new LongAdder();
 
   private final Map<String, LongAdder> byName = new LinkedHashMap<>();
 
@@ -47,6 +48,7 @@ public final class SecurityCounters {
     byName.put("disconnect.mqtt-sec", disconnects);
     byName.put("will.suppressed", willsSuppressed);
     byName.put("limit.exceeded", limitsExceeded);
+    byName.put("alert", alerts);
   }
 
   void limitExceeded() {
@@ -71,6 +73,8 @@ public final class SecurityCounters {
       disconnects.increment();
     } else if (event instanceof SecurityEvent.WillSuppressed) {
       willsSuppressed.increment();
+    } else if (event instanceof SecurityEvent.AlertRaised) {
+      alerts.increment();
     }
   }
 

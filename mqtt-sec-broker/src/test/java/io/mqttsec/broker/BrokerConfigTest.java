@@ -65,8 +65,9 @@ class BrokerConfigTest {
                 "<password-file>: " + dir.resolve("missing-passwd") + " does not exist or is not a file",
                 "<subscribe-mode>: \"lenient\" is not strict or filter-on-delivery",
                 "<anonymous>: \"yes\" is not true or false",
-                "<colour>: unknown element (known: acl-file, anonymous, authentication, brute-force-guard, "
-                    + "client-id-policy, credential-cache, crl, crl-grace-period, limits, password-file, "
+                "<colour>: unknown element (known: acl-file, anonymous, audit, authentication, "
+                    + "brute-force-guard, client-id-policy, credential-cache, crl, crl-grace-period, detection, "
+                    + "limits, password-file, "
                     + "reload-interval, server-tls, session-owners, subscribe-mode, trusted-certificates, "
                     + "upgrade-on-login)",
                 "<reload-interval>: \"2s\" is not an ISO-8601 duration such as PT2S",
