@@ -603,6 +603,44 @@ public final class BrokerConfig {
     return audits().stream().filter(a -> a.file().isEmpty()).map(AuditOutput::format).findFirst();
   }
 
+  /**
+   * This configuration with one more audit file, as a command line adds one: {@code output} must name a file
+   * that no {@code <audit>} names yet.
+   *
+   * @throws IllegalArgumentException when {@code output} names no file, or one already written
+   */
+  public BrokerConfig withAudit(AuditOutput output) {
+    if (output.file().isEmpty()) {
+      throw new IllegalArgumentException("an added audit output needs a file");
+    }
+    if (audits.stream().anyMatch(a -> a.file().equals(output.file()))) {
+      throw new IllegalArgumentException(source + ": <audit file=\"" + output.file().get()
+          + "\"> is there already");
+    }
+    BrokerConfig copy = new BrokerConfig(source);
+    copy.passwordFile = passwordFile;
+    copy.aclFile = aclFile;
+    copy.subscribeMode = subscribeMode;
+    copy.defaultAuth = defaultAuth;
+    copy.listenerAuth.putAll(listenerAuth);
+    copy.trustedCertificates = trustedCertificates;
+    copy.crl = crl;
+    copy.crlGrace = crlGrace;
+    copy.anonymous = anonymous;
+    copy.bruteForceGuard = bruteForceGuard;
+    copy.credentialCache = credentialCache;
+    copy.upgradeOnLogin = upgradeOnLogin;
+    copy.reloadInterval = reloadInterval;
+    copy.clientIdPolicy = clientIdPolicy;
+    copy.sessionOwners = sessionOwners;
+    copy.serverTls = serverTls;
+    copy.limits = limits;
+    copy.detection = detection;
+    copy.audits.addAll(audits());
+    copy.audits.add(output);
+    return copy;
+  }
+
   /** The audit lines that go to files. */
   public List<AuditOutput> auditFiles() {
     return audits().stream().filter(a -> a.file().isPresent()).toList();

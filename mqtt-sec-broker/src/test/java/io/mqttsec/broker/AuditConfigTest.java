@@ -133,4 +133,20 @@ class AuditConfigTest {
         "<detection>: unknown element <honeypot> (known: brute-force, connection-spike, denial-burst, "
             + "new-address)");
   }
+
+  @Test
+  void aCommandLine_addsAFile_keepingTheRest() throws Exception {
+    BrokerConfig c = read("<audit format=\"ocsf\" file=\"ocsf.jsonl\"/><detection enabled=\"false\"/>");
+    BrokerConfig more = c.withAudit(AuditOutput.file(AuditFormat.ECS, dir.resolve("audit.jsonl")));
+    assertThat(more.audits()).containsExactly(AuditOutput.file(AuditFormat.OCSF, dir.resolve("ocsf.jsonl")),
+        AuditOutput.file(AuditFormat.ECS, dir.resolve("audit.jsonl")));
+    assertThat(more.detection()).isSameAs(Detection.NONE);
+    assertThat(more.aclFile()).isEqualTo(c.aclFile());
+    assertThat(more.passwordFile()).isEqualTo(c.passwordFile());
+    assertThat(c.audits()).hasSize(1);
+    assertThat(read("").withAudit(AuditOutput.file(AuditFormat.ECS, dir.resolve("a.jsonl"))).logAuditFormat())
+        .as("the default log output stays").contains(AuditFormat.MQTT_SEC);
+    assertThatThrownBy(() -> c.withAudit(AuditOutput.file(AuditFormat.ECS, dir.resolve("ocsf.jsonl"))))
+        .hasMessageEndingWith("<audit file=\"" + dir.resolve("ocsf.jsonl") + "\"> is there already");
+  }
 }

@@ -16,6 +16,7 @@ import io.mqttsec.tls.CertificateAuthority;
 import io.mqttsec.tls.ClientCertificateVerifier;
 import io.mqttsec.tls.HeldCertificate;
 import io.mqttsec.tls.Pem;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +130,33 @@ class BrokerSecurityTest {
     assertThat(security.publish(s, "factory/press-2/temp").denied()).isTrue();
     assertThat(events(SecurityEvent.AuthSucceeded.class)).singleElement()
         .satisfies(e -> assertThat(e.method()).isEqualTo("password"));
+  }
+
+  @Test
+  void detection_aPasswordSpray_raisesOneAlert_whereEveryEventGoes_andCountsIt() throws Exception {
+    start();
+    InetAddress attacker = InetAddress.getByName("10.9.9.9");
+    for (int i = 0; i < 12; i++) {
+      assertThat(security.connect(ConnectRequest.builder("tls", "spray-" + i).username("user-" + i)
+          .password("guess".getBytes(StandardCharsets.UTF_8)).remoteAddress(attacker).build()).accepted()).isFalse();
+    }
+    assertThat(events(SecurityEvent.AlertRaised.class)).singleElement().satisfies(a -> {
+      assertThat(a.name()).isEqualTo(Detector.BRUTE_FORCE);
+      assertThat(a.scope()).isEqualTo("address 10.9.9.9");
+    });
+    assertThat(security.counters().value("alert")).isEqualTo(1);
+  }
+
+  @Test
+  void detection_none_raisesNothing() throws Exception {
+    security = builder().detection(Detection.NONE).build();
+    for (int i = 0; i < 12; i++) {
+      security.connect(ConnectRequest.builder("tls", "spray-" + i).username("user-" + i)
+          .password("guess".getBytes(StandardCharsets.UTF_8)).remoteAddress(InetAddress.getByName("10.9.9.9"))
+          .build());
+    }
+    assertThat(events(SecurityEvent.AuthFailed.class)).hasSize(12);
+    assertThat(events(SecurityEvent.AlertRaised.class)).isEmpty();
   }
 
   @Test

@@ -8,6 +8,8 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import io.mqttsec.broker.AuditFormat;
+import io.mqttsec.broker.AuditOutput;
 import io.mqttsec.broker.BrokerConfig;
 import io.mqttsec.broker.ClientLimits;
 import io.mqttsec.broker.Limits;
@@ -28,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,6 +66,14 @@ final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--mtls-port", defaultValue = "8884", description = "Mutual-TLS listener, certificates "
       + "(default ${DEFAULT-VALUE}; 0 turns it off).")
   int mtlsPort;
+
+  @Option(names = "--audit-format", paramLabel = "FORMAT", description = "Also write the audit lines, in this "
+      + "format (mqtt-sec, ecs or ocsf), to audit.jsonl in the demo (or --config) folder: pure JSON lines for a "
+      + "SIEM's shipper. Default for the demo: mqtt-sec; with --config, only when given.")
+  String auditFormat;
+
+  /** The audit file the demo always writes, and {@code --audit-format} asks for. */
+  static final String AUDIT_FILE = "audit.jsonl";
 
   /** The demo's password hash cost; tests lower it. */
   int demoIterations = PasswordHasher.DEFAULT_PBKDF2_ITERATIONS;
@@ -144,6 +155,22 @@ final class BrokerCommand implements Callable<Integer> {
       throw CliException.input(String.join("\n  ", e.problems().stream()
           .map(p -> dir.resolve("mqtt-sec.xml") + ": " + p).toList()));
     }
+    List<AuditOutput> addedAudits = new ArrayList<>();
+    if (auditFormat != null || config == null) {
+      AuditFormat format;
+      try {
+        format = auditFormat == null ? AuditFormat.MQTT_SEC : AuditFormat.named(auditFormat);
+      } catch (IllegalArgumentException e) {
+        throw CliException.input("--audit-format: " + e.getMessage());
+      }
+      AuditOutput file = AuditOutput.file(format, dir.toAbsolutePath().resolve(AUDIT_FILE));
+      try {
+        extensionConfig = extensionConfig.withAudit(file);
+      } catch (IllegalArgumentException e) {
+        throw CliException.input(e.getMessage() + " (leave out --audit-format)");
+      }
+      addedAudits.add(file);
+    }
     Path trusted = extensionConfig.trustedCertificates().orElse(null);
     boolean mtls = mtlsPort > 0 && trusted != null;
 
@@ -169,7 +196,8 @@ final class BrokerCommand implements Callable<Integer> {
         .withExtensionsFolder(Files.createDirectories(hivemqDir.resolve("extensions")))
         .withEmbeddedExtension(EmbeddedExtension.builder().withId("mqtt-sec").withName("mqtt-sec")
             .withVersion("0.1.0").withPriority(1000).withStartPriority(1000)
-            .withExtensionMain(new Watched(new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml")), refused)).build())
+            .withExtensionMain(new Watched(new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml"),
+                LoggerFactory.getLogger(MqttSecExtensionMain.AUDIT_LOGGER)::info, addedAudits), refused)).build())
         .build();
     // building an embedded broker lets unauthenticated clients in while no security extension runs; an
     // installed HiveMQ refuses them, and so must we if mqtt-sec refuses to start
@@ -186,7 +214,7 @@ final class BrokerCommand implements Callable<Integer> {
       running.close();
       throw CliException.input(refused.get());
     }
-    printUsage(dir, demoPasswords, mtls, extensionConfig.limits());
+    printUsage(dir, demoPasswords, mtls, extensionConfig);
     return running;
   }
 
@@ -255,14 +283,16 @@ final class BrokerCommand implements Callable<Integer> {
             + "</max-packet-size></packets></mqtt>\n");
   }
 
-  private void printUsage(Path dir, Map<String, String> passwords, boolean mtls, Limits limits) {
+  private void printUsage(Path dir, Map<String, String> passwords, boolean mtls, BrokerConfig extensionConfig) {
     String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
     terminal.out.println("mqtt-sec: HiveMQ CE is listening on " + bind + ":" + port + " (TLS, user name and "
         + "password)" + (mtls ? " and " + bind + ":" + mtlsPort + " (mutual TLS, the certificate's CN is the "
         + "user)" : ""));
-    terminal.out.println("limits: " + limits);
-    terminal.out.println("audit lines (JSON) appear in this log; look for \"acl.denied\" and "
-        + "\"connect.failure\"");
+    terminal.out.println("limits: " + extensionConfig.limits());
+    for (AuditOutput audit : extensionConfig.audits()) {
+      terminal.out.println("audit lines (" + audit.format().configName() + "): " + audit.file().map(Path::toString)
+          .orElse("this log") + "; look for acl.denied, connect.failure and alert.*");
+    }
     if (passwords == null) {
       return;
     }

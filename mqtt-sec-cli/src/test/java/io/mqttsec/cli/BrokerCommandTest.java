@@ -11,6 +11,8 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.mqttsec.broker.JsonTree;
+import io.mqttsec.broker.SchemaCheck;
 import io.mqttsec.tls.ClientTls;
 import io.mqttsec.tls.Pem;
 import io.mqttsec.tls.TlsContexts;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,7 +141,7 @@ class BrokerCommandTest {
   }
 
   @Test
-  void tls_wrongPasswordRefused_demoCredentialAllowed_onlyInItsSubtree() {
+  void tls_wrongPasswordRefused_demoCredentialAllowed_onlyInItsSubtree() throws Exception {
     ClientTls tls = trustingTheDemoCa();
     assertThatThrownBy(() -> client(tls, port).connectWith().simpleAuth().username("press-1")
         .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
@@ -149,6 +152,70 @@ class BrokerCommandTest {
         .getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
     assertThat(publish(press, "factory/press-1/temp")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
     assertThat(publish(press, "factory/press-2/temp")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+    // and the demo's audit.jsonl has them as pure JSON lines, mqtt-sec's format
+    Map<String, String> failure = awaitLine(dir.resolve("demo/audit.jsonl"), l -> l.contains("connect.failure"));
+    assertThat(failure).containsEntry("user", "press-1").containsEntry("address", "127.0.0.1")
+        .containsEntry("outcome", "BAD_CREDENTIALS");
+    awaitLine(dir.resolve("demo/audit.jsonl"), l -> l.contains("\"acl.denied\"") && l.contains("press-2/temp"));
+    assertThat(output).contains("audit lines (mqtt-sec): " + dir.resolve("demo/audit.jsonl").toAbsolutePath(),
+        "audit lines (mqtt-sec): this log");
+  }
+
+  /** Waits for a line of {@code file} that {@code wanted} accepts; every line must be a JSON object. */
+  static Map<String, String> awaitLine(Path file, java.util.function.Predicate<String> wanted) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(file)) {
+        for (String line : Files.readAllLines(file)) {
+          Map<String, String> fields = JsonTree.flat(line);
+          if (wanted.test(line)) {
+            return fields;
+          }
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no such line in " + file);
+  }
+
+  @Test
+  void auditFormatEcs_writesEcsLines_toAuditJsonl_andABadFormatIsNamed() throws Exception {
+    Path copy = dir.resolve("ecs-demo");
+    try (var files = Files.walk(dir.resolve("demo"))) {
+      for (Path p : files.filter(p -> !p.toString().contains("/hivemq/data")).toList()) {
+        Path target = copy.resolve(dir.resolve("demo").relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else if (!p.getFileName().toString().equals("audit.jsonl")) {
+          Files.copy(p, target);
+        }
+      }
+    }
+    Cli.Result bad = Cli.run("broker", "--config", copy.toString(), "--audit-format", "cef");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).isEqualTo("mqtt-sec: --audit-format: \"cef\" is not an audit format (known: mqtt-sec, "
+        + "ecs, ocsf)\n");
+    int ecsPort = freePort();
+    StringWriter out = new StringWriter();
+    BrokerCommand.Running ecs = command(out, new StringWriter(), "--config", copy.toString(), "--port",
+        String.valueOf(ecsPort), "--mtls-port", "0", "--audit-format", "ecs").start();
+    try {
+      assertThatThrownBy(() -> client(trustingTheDemoCa(), ecsPort).connectWith().simpleAuth().username("press-1")
+          .password("guess".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
+          .isInstanceOf(Mqtt5ConnAckException.class);
+      Path file = copy.resolve("audit.jsonl");
+      awaitLine(file, l -> l.contains("\"connect.failure\""));
+      for (String line : Files.readAllLines(file)) {
+        assertThat(SchemaCheck.ecs(line)).as(line).isEmpty();
+      }
+      assertThat(JsonTree.flatten(JsonTree.object(Files.readAllLines(file).stream()
+          .filter(l -> l.contains("\"connect.failure\"")).findFirst().orElseThrow())))
+          .containsEntry("user.name", "press-1").containsEntry("source.ip", "127.0.0.1")
+          .containsEntry("event.outcome", "failure");
+      assertThat(out.toString()).contains("audit lines (ecs): " + file.toAbsolutePath());
+    } finally {
+      ecs.close();
+    }
   }
 
   @Test

@@ -7,7 +7,9 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import io.mqttsec.acl.SubscribeMode;
+import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.broker.AuditLog;
+import io.mqttsec.broker.AuditOutput;
 import io.mqttsec.broker.BrokerConfig;
 import io.mqttsec.broker.BrokerSecurity;
 import io.mqttsec.tls.TlsContexts;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The HiveMQ extension: HiveMQ's callbacks wired to {@link BrokerSecurity}, which holds every decision. Each
  * CONNECT is authenticated and its client id checked against its owner, every PUBLISH and SUBSCRIBE authorized,
- * wills held and checked again when due, every connect and disconnect audited as one JSON line on the SLF4J
- * logger {@code io.mqttsec.audit}; reloads of the ACL, password file and CRLs reach connected clients and offline
+ * wills held and checked again when due, every connect and disconnect audited as one JSON line (mqtt-sec's
+ * format, ECS or OCSF) on the SLF4J logger {@code io.mqttsec.audit} and in the files {@code <audit file=...>}
+ * names, alerts raised by the {@code <detection>} rules among them; reloads of the ACL, password file and CRLs reach connected clients and offline
  * sessions.
  *
  * <p>Configuration is {@code conf/mqtt-sec.xml} in the extension's folder ({@link BrokerConfig}), or the file
@@ -38,6 +41,7 @@ public final class MqttSecExtensionMain implements ExtensionMain {
 
   private final Path explicitConfig;
   private final Consumer<String> auditSink;
+  private final List<AuditOutput> addedAudits;
   private BrokerSecurity security;
 
   /** Reads {@code conf/mqtt-sec.xml} from the extension's folder; audit lines go to SLF4J. */
@@ -52,8 +56,17 @@ public final class MqttSecExtensionMain implements ExtensionMain {
 
   /** As {@link #MqttSecExtensionMain(Path)}, with audit lines (JSON) handed to {@code auditSink}. */
   public MqttSecExtensionMain(Path configFile, Consumer<String> auditSink) {
+    this(configFile, auditSink, List.of());
+  }
+
+  /**
+   * As {@link #MqttSecExtensionMain(Path, Consumer)}, also writing the audit files {@code addedAudits} names beside
+   * those of the configuration (the {@code broker} command's {@code --audit-format}).
+   */
+  public MqttSecExtensionMain(Path configFile, Consumer<String> auditSink, List<AuditOutput> addedAudits) {
     this.explicitConfig = configFile;
     this.auditSink = auditSink;
+    this.addedAudits = List.copyOf(addedAudits);
   }
 
   /**
@@ -85,6 +98,9 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     BrokerConfig config;
     try {
       config = BrokerConfig.read(file);
+      for (AuditOutput added : addedAudits) {
+        config = config.withAudit(added);
+      }
     } catch (BrokerConfig.InvalidConfigException e) {
       return e.problems().stream().map(p -> file + ": " + p).toList();
     }
@@ -93,7 +109,10 @@ public final class MqttSecExtensionMain implements ExtensionMain {
           + "certificate expires");
     }
     try {
-      security = BrokerSecurity.open(config, AuditLog.jsonLines(auditSink), new HiveMqBroker());
+      // the <audit> without a file (by default mqtt-sec's format) goes to SLF4J; those with one, to their files
+      SecurityEventListener log = config.logAuditFormat().<SecurityEventListener>map(f -> AuditLog.of(f, auditSink))
+          .orElse(SecurityEventListener.none());
+      security = BrokerSecurity.open(config, log, new HiveMqBroker());
     } catch (BrokerConfig.InvalidConfigException e) {
       return e.problems();
     }

@@ -5,16 +5,13 @@ import static io.mqttsec.hivemq.ExtensionTest.close;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
-import io.mqttsec.tls.TlsContexts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,13 +36,10 @@ class ConnectLimitsTest {
   @TempDir
   static Path dir;
   static TestBroker broker;
-  static TrustManagerFactory trust;
 
   @BeforeAll
   static void start() throws Exception {
     broker = new TestBroker(dir, Map.of("press-1", "press-1-secret"), "pattern readwrite factory/%u/#\n", LIMITS);
-    trust = TlsContexts.forClient().trustedCertificates(List.of(TestBroker.CA.certificate())).build()
-        .trustManagerFactory();
   }
 
   @AfterAll
@@ -59,9 +53,7 @@ class ConnectLimitsTest {
 
   /** A CONNECT from {@code address}; the CONNACK's code. The client stays connected when it was accepted. */
   static Mqtt5ConnAckReasonCode connect(String address, List<Mqtt5BlockingClient> keep) {
-    Mqtt5BlockingClient c = Mqtt5Client.builder().identifier("c-" + clients++).transportConfig()
-        .serverHost("127.0.0.1").serverPort(broker.tlsPort).localAddress(address).sslConfig()
-        .trustManagerFactory(trust).applySslConfig().applyTransportConfig().buildBlocking();
+    Mqtt5BlockingClient c = broker.clientFrom(address, "c-" + clients++);
     Mqtt5ConnAckReasonCode code = ExtensionTest.connAck(() -> c.connectWith().simpleAuth().username("press-1")
         .password("press-1-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
     if (code == Mqtt5ConnAckReasonCode.SUCCESS) {

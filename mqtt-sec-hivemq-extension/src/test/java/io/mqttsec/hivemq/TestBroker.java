@@ -228,6 +228,14 @@ final class TestBroker implements AutoCloseable {
             .trustManagerFactory()).applySslConfig().addDisconnectedListener(disconnected).buildBlocking();
   }
 
+  /** As {@link #client(String)}, connecting from {@code localAddress} (any of 127.0.0.0/8 on Linux). */
+  Mqtt5BlockingClient clientFrom(String localAddress, String clientId) {
+    return Mqtt5Client.builder().identifier(clientId).transportConfig().serverHost("127.0.0.1").serverPort(tlsPort)
+        .localAddress(localAddress).sslConfig().trustManagerFactory(TlsContexts.forClient()
+            .trustedCertificates(List.of(CA.certificate())).build().trustManagerFactory()).applySslConfig()
+        .applyTransportConfig().buildBlocking();
+  }
+
   /** The broker's metric registry, where the extension registers its metrics. */
   MetricRegistry metrics() {
     return hivemq.getMetricRegistry();
