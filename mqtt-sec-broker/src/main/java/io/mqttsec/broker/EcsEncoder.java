@@ -239,6 +239,9 @@ final class EcsEncoder implements AuditEncoder {
     }
     j.object("network").text("protocol", "mqtt").close();
     j.object("observer").text("product", "mqtt-sec").text("version", AuditFormat.PRODUCT_VERSION).close();
+    if (w == null && l.mqtt.isEmpty() && j.cuts().isEmpty()) {
+      return j.end(); // a reload, say: nothing of MQTT to say
+    }
     j.object("mqtt");
     if (w != null) {
       j.text("client_id", w.clientId()).text("listener", w.listener());

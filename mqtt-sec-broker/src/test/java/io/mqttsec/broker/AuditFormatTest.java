@@ -132,6 +132,15 @@ class AuditFormatTest {
   }
 
   @Example
+  void ecs_aReload_hasNoMqttObject_andNamesTheFile() {
+    Map<String, Object> f = JsonTree.object(AuditFormat.ECS.encode(new SecurityEvent.PolicyReloaded(T,
+        "/etc/mqtt-sec/acl.conf", "12 rules")));
+    assertThat(f).doesNotContainKey("mqtt").doesNotContainKey("user");
+    assertThat(JsonTree.flatten(f)).containsEntry("file.path", "/etc/mqtt-sec/acl.conf")
+        .containsEntry("event.category", List.of("configuration")).containsEntry("event.type", List.of("change"));
+  }
+
+  @Example
   void ecs_certificateLogin_namesTheCertificate() throws Exception {
     ClientIdentity cert = ClientIdentity.of("press-1", "press-1").withCertificateChain(
         PRESS.chain().toArray(new X509Certificate[0]));
