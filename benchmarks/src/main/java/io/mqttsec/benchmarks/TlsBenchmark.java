@@ -1,10 +1,10 @@
 package io.mqttsec.benchmarks;
 
-import io.mqttsec.tls.CertificateAuthority;
+import io.mqttsec.ca.CertificateAuthority;
 import io.mqttsec.tls.CertificateIdentity;
 import io.mqttsec.tls.ClientAuth;
 import io.mqttsec.tls.ClientTls;
-import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
 import java.math.BigInteger;
@@ -68,12 +68,12 @@ public class TlsBenchmark {
       CertificateAuthority ca = CertificateAuthority.create("CN=Bench CA", Duration.ofDays(365));
       HeldCertificate broker = ca.issue("broker").dnsNames("localhost").serverAuth().issue();
       HeldCertificate device = ca.issue("press-42").clientAuth().issue();
-      TlsContexts.ServerBuilder builder = TlsContexts.forServer(broker);
+      TlsContexts.ServerBuilder builder = TlsContexts.forServer(broker.privateKey(), broker.chain());
       TlsContexts.ClientBuilder clientBuilder = TlsContexts.forClient().trustedCertificates(
           List.of(ca.certificate()));
       if (!mode.equals("server-only")) {
         builder.trustedCertificates(List.of(ca.certificate())).clientAuth(ClientAuth.REQUIRE);
-        clientBuilder.identity(device);
+        clientBuilder.identity(device.privateKey(), device.chain());
       }
       if (mode.equals("mtls-crl100k")) {
         for (int i = 1; i <= 100_000; i++) {

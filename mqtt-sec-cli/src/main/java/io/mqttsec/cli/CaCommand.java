@@ -1,8 +1,8 @@
 package io.mqttsec.cli;
 
-import io.mqttsec.tls.CertificateAuthority;
+import io.mqttsec.ca.CertificateAuthority;
 import io.mqttsec.tls.CertificateIdentity;
-import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.Pem;
 import java.io.IOException;
 import java.math.BigInteger;

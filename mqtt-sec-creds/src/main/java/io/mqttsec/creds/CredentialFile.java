@@ -4,17 +4,12 @@ import io.mqttsec.api.CredentialException;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.WatchedFile;
+import io.mqttsec.internal.SecureFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -349,59 +344,12 @@ public final class CredentialFile implements AutoCloseable {
     if (!create && !Files.exists(target)) {
       throw new CredentialException(file + ": file not found");
     }
-    Path dir = target.getParent();
-    Path temp = null;
     try {
-      temp = createPrivateTemp(dir, target.getFileName().toString());
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
-        out.force(true);
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new CredentialException(file + ": the file system cannot rename atomically; not written", e);
-      }
-      temp = null;
-      syncDirectory(dir);
+      SecureFiles.writeAtomically(target, bytes);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new CredentialException(file + ": the file system cannot rename atomically; not written", e);
     } catch (IOException e) {
       throw new CredentialException(file + ": cannot write: " + e.getMessage(), e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // The write already failed; that error is the one to report.
-        }
-      }
-    }
-  }
-
-  private static Path createPrivateTemp(Path dir, String name) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      Path temp = dir.resolve('.' + name + ".tmp-" + Long.toHexString(RANDOM.nextLong()));
-      try {
-        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-          return Files.createFile(temp, PosixFilePermissions.asFileAttribute(
-              PosixFilePermissions.fromString("rw-------")));
-        }
-        return Files.createFile(temp);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt == 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private static void syncDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Not every platform can open a folder; the rename is already done.
     }
   }
 

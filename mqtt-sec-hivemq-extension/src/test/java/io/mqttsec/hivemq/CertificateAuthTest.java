@@ -13,7 +13,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.mqttsec.tls.ClientTls;
-import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.Pem;
 import io.mqttsec.tls.TlsContexts;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +69,7 @@ class CertificateAuthTest {
   static Mqtt5BlockingClient client(int port, HeldCertificate identity) {
     TlsContexts.ClientBuilder tls = TlsContexts.forClient().trustedCertificates(List.of(TestBroker.CA.certificate()));
     if (identity != null) {
-      tls.identity(identity);
+      tls.identity(identity.privateKey(), identity.chain());
     }
     ClientTls client = tls.build();
     var ssl = Mqtt5Client.builder().identifier("cert-" + UUID.randomUUID().toString().substring(0, 8))

@@ -3,7 +3,7 @@ package io.mqttsec.hivemq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.Pem;
 import java.io.File;
 import java.io.IOException;

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
-import io.mqttsec.tls.CertificateAuthority;
+import io.mqttsec.ca.CertificateAuthority;
 import io.mqttsec.tls.ClientTls;
-import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.Pem;
 import io.mqttsec.tls.TlsContexts;
 import java.math.BigInteger;
@@ -78,7 +78,7 @@ class OperationsTest {
   static ClientTls tls(HeldCertificate identity) {
     TlsContexts.ClientBuilder b = TlsContexts.forClient().trustedCertificates(List.of(OLD_CA.certificate(),
         TestBroker.CA.certificate()));
-    return (identity == null ? b : b.identity(identity)).build();
+    return (identity == null ? b : b.identity(identity.privateKey(), identity.chain())).build();
   }
 
   static Mqtt5BlockingClient passwordClient() {

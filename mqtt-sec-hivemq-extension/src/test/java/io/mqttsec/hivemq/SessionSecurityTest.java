@@ -20,7 +20,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.mqttsec.creds.CredentialFile;
 import io.mqttsec.tls.ClientTls;
-import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.Pem;
 import io.mqttsec.tls.TlsContexts;
 import java.io.File;
@@ -95,7 +95,7 @@ class SessionSecurityTest {
 
   static Mqtt5BlockingClient certificateClient(String clientId, HeldCertificate identity) {
     ClientTls tls = TlsContexts.forClient().trustedCertificates(List.of(TestBroker.CA.certificate()))
-        .identity(identity).build();
+        .identity(identity.privateKey(), identity.chain()).build();
     return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(broker.mtlsPort)
         .sslConfig().trustManagerFactory(tls.trustManagerFactory()).keyManagerFactory(tls.keyManagerFactory())
         .applySslConfig().buildBlocking();

@@ -7,8 +7,8 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.mqttsec.creds.PasswordHasher;
-import io.mqttsec.tls.CertificateAuthority;
-import io.mqttsec.tls.HeldCertificate;
+import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.Pem;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
@@ -122,7 +122,7 @@ final class TestBroker implements AutoCloseable {
           + "  <acl-file>acl.conf</acl-file>\n  <reload-interval>PT0.05S</reload-interval>\n" + serverTls
           + extraConfig + "</mqtt-sec>\n");
     }
-    try (ServerTls tls = TlsContexts.forServer(server).trustedCertificates(List.of(CA.certificate())).build()) {
+    try (ServerTls tls = TlsContexts.forServer(server.privateKey(), server.chain()).trustedCertificates(List.of(CA.certificate())).build()) {
       tls.toPkcs12(dir.resolve("broker.p12"), STORE_PASSWORD);
       tls.trustStoreToPkcs12(dir.resolve("trust.p12"), STORE_PASSWORD);
     }

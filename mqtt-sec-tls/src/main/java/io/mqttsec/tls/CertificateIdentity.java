@@ -1,32 +1,20 @@
 package io.mqttsec.tls;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.mqttsec.internal.DistinguishedNames;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
-import org.bouncycastle.asn1.ASN1Encodable;
-import org.bouncycastle.asn1.ASN1String;
-import org.bouncycastle.asn1.DERBMPString;
-import org.bouncycastle.asn1.DERIA5String;
-import org.bouncycastle.asn1.DERPrintableString;
-import org.bouncycastle.asn1.DERUTF8String;
-import org.bouncycastle.asn1.DERUniversalString;
-import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.style.BCStyle;
 
 /**
  * Who a client certificate says its holder is: what a broker maps to the MQTT user name when devices log in
@@ -52,8 +40,13 @@ public final class CertificateIdentity {
    * hashing it costs microseconds, a lookup well under one. Bounded, so a flood of distinct certificates
    * evicts old entries instead of growing the heap.
    */
-  private static final Cache<X509Certificate, CertificateIdentity> CACHE = Caffeine.newBuilder()
-      .maximumSize(10_000).build();
+  private static final Map<X509Certificate, CertificateIdentity> CACHE = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<X509Certificate, CertificateIdentity> eldest) {
+      return size() > CACHE_SIZE;
+    }
+  };
+  private static final int CACHE_SIZE = 10_000;
 
   private final Optional<String> commonName;
   private final String subjectDn;
@@ -65,7 +58,7 @@ public final class CertificateIdentity {
   private CertificateIdentity(X509Certificate cert) {
     X500Principal subject = cert.getSubjectX500Principal();
     this.subjectDn = subject.getName(X500Principal.RFC2253);
-    this.commonName = commonName(X500Name.getInstance(subject.getEncoded()));
+    this.commonName = DistinguishedNames.commonName(subject);
     List<String> dns = new ArrayList<>();
     List<String> uri = new ArrayList<>();
     List<String> mail = new ArrayList<>();
@@ -106,83 +99,23 @@ public final class CertificateIdentity {
     if (chain == null || chain.length == 0 || chain[0] == null) {
       throw new IllegalArgumentException("a certificate chain needs at least the peer's certificate");
     }
-    return CACHE.get(chain[0], CertificateIdentity::new);
+    synchronized (CACHE) {
+      CertificateIdentity known = CACHE.get(chain[0]);
+      if (known != null) {
+        return known;
+      }
+    }
+    CertificateIdentity identity = new CertificateIdentity(chain[0]); // parsed outside the lock
+    synchronized (CACHE) {
+      CACHE.put(chain[0], identity);
+    }
+    return identity;
   }
 
   /** The identity of the first certificate of {@code chain}. */
   public static CertificateIdentity of(List<X509Certificate> chain) {
     Objects.requireNonNull(chain, "chain");
     return of(chain.toArray(new X509Certificate[0]));
-  }
-
-  static Optional<String> commonName(X500Name name) {
-    String found = null;
-    int count = 0;
-    for (RDN rdn : name.getRDNs()) {
-      for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
-        if (atv.getType().equals(BCStyle.CN)) {
-          count++;
-          found = text(atv.getValue());
-        }
-      }
-    }
-    if (count != 1 || found == null || found.isEmpty()) {
-      return Optional.empty();
-    }
-    for (int i = 0; i < found.length(); i++) {
-      char c = found.charAt(i);
-      if (c == 0 || c == '\uFFFD' || Character.isSurrogate(c) && !validPair(found, i)) {
-        return Optional.empty();
-      }
-      if (Character.isHighSurrogate(c)) {
-        i++;
-      }
-    }
-    return Optional.of(found);
-  }
-
-  private static boolean validPair(String s, int i) {
-    return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-  }
-
-  /** The text of a DirectoryString in a type with a defined character set; null for any other. */
-  private static String text(ASN1Encodable value) {
-    ASN1Encodable v = value.toASN1Primitive();
-    if (v instanceof DERUTF8String) {
-      byte[] octets;
-      try {
-        octets = contents(v.toASN1Primitive().getEncoded("DER"));
-      } catch (java.io.IOException e) {
-        return null;
-      }
-      try {
-        return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-            .decode(java.nio.ByteBuffer.wrap(octets)).toString();
-      } catch (java.nio.charset.CharacterCodingException e) {
-        return null;
-      }
-    }
-    if (v instanceof DERPrintableString || v instanceof DERIA5String || v instanceof DERBMPString
-        || v instanceof DERUniversalString) {
-      return ((ASN1String) v).getString();
-    }
-    return null;
-  }
-
-  /** The contents octets of a DER encoding with a one-byte tag: BouncyCastle decodes UTF8String leniently. */
-  private static byte[] contents(byte[] der) {
-    int length = der[1] & 0xFF;
-    int offset = 2;
-    if (length > 0x7F) {
-      int bytes = length & 0x7F;
-      length = 0;
-      for (int i = 0; i < bytes; i++) {
-        length = (length << 8) | (der[offset++] & 0xFF);
-      }
-    }
-    return java.util.Arrays.copyOfRange(der, offset, offset + length);
   }
 
   private static String fingerprint(X509Certificate cert) {

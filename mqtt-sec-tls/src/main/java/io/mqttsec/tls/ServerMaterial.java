@@ -1,6 +1,7 @@
 package io.mqttsec.tls;
 
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.KeyChecks;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -64,7 +65,7 @@ final class ServerMaterial {
   static ServerMaterial load(Sources sources, long generation) {
     List<X509Certificate> chain = sources.chain.get();
     PrivateKey key = sources.key.get();
-    requireMatch(key, chain.get(0), sources.keyName, sources.chainName);
+    KeyChecks.requireMatch(key, chain.get(0), sources.keyName, sources.chainName);
     requireChainOrder(chain, sources.chainName);
     List<X509Certificate> trusted = sources.trusted == null ? List.of() : sources.trusted.get();
     CrlIndex crls = null;
@@ -76,40 +77,6 @@ final class ServerMaterial {
     String alias = "mqtt-sec-" + generation;
     return new ServerMaterial(alias, List.copyOf(chain), key, List.copyOf(trusted),
         keyManager(alias, chain, key), trusted.isEmpty() ? null : trustManager(trusted), crls);
-  }
-
-  /**
-   * Proves that {@code key} belongs to {@code cert} by signing a random challenge and verifying it with the
-   * certificate's public key, which works for every key type (RSA, EC, Ed25519) without comparing encodings.
-   */
-  static void requireMatch(PrivateKey key, X509Certificate cert, String keyName, String certName) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      case "Ed448" -> "Ed448";
-      default -> throw new TlsConfigException(keyName + ": unsupported private key algorithm " + key.getAlgorithm()
-          + " (use RSA, EC or Ed25519)");
-    };
-    byte[] challenge = new byte[32];
-    RANDOM.nextBytes(challenge);
-    boolean matches;
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(challenge);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(cert.getPublicKey());
-      verifier.update(challenge);
-      matches = verifier.verify(signature);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      matches = false;
-    }
-    if (!matches) {
-      throw new TlsConfigException(keyName + ": key does not match the certificate's public key (" + certName + ": "
-          + cert.getSubjectX500Principal().getName(X500Principal.RFC2253) + ")");
-    }
   }
 
   private static void requireChainOrder(List<X509Certificate> chain, String chainName) {

@@ -4,6 +4,7 @@ import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.SecureFiles;
 import io.mqttsec.api.WatchedFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package io.mqttsec.tls;
 
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.KeyChecks;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509CRL;
@@ -54,10 +55,24 @@ public final class TlsContexts {
     return new ServerBuilder(certificateChainPem, privateKeyPem, null);
   }
 
-  /** Starts a server built from a certificate held in memory, such as one {@link CertificateAuthority} issued. */
-  public static ServerBuilder forServer(HeldCertificate certificate) {
-    Objects.requireNonNull(certificate, "certificate");
-    return new ServerBuilder(null, null, certificate);
+  /**
+   * Starts a server built from a key and certificate chain held in memory (leaf first), such as one the CA module
+   * issued.
+   *
+   * @throws TlsConfigException if the key does not belong to the chain's first certificate
+   */
+  public static ServerBuilder forServer(PrivateKey key, List<X509Certificate> chain) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(chain, "chain");
+    if (chain.isEmpty()) {
+      throw new IllegalArgumentException("a certificate chain needs at least the server's certificate");
+    }
+    KeyChecks.requireMatch(key, chain.get(0), "key", "certificate");
+    return new ServerBuilder(null, null, new Held(key, List.copyOf(chain)));
+  }
+
+  /** A key and chain in memory. */
+  private record Held(PrivateKey privateKey, List<X509Certificate> chain) {
   }
 
   /** The JDK's switch for client-initiated renegotiation, read once, at the first server handshake. */
@@ -97,7 +112,7 @@ public final class TlsContexts {
   public static final class ServerBuilder {
     private final Path chainFile;
     private final Path keyFile;
-    private final HeldCertificate held;
+    private final Held held;
     private char[] keyPassphrase;
     private Path trustedFile;
     private List<X509Certificate> trusted;
@@ -120,7 +135,7 @@ public final class TlsContexts {
     boolean hasListener;
     Clock clock;
 
-    private ServerBuilder(Path chainFile, Path keyFile, HeldCertificate held) {
+    private ServerBuilder(Path chainFile, Path keyFile, Held held) {
       this.chainFile = chainFile;
       this.keyFile = keyFile;
       this.held = held;
@@ -349,13 +364,21 @@ public final class TlsContexts {
     public ClientBuilder identity(Path certificateChainPem, Path privateKeyPem, char[] passphrase) {
       List<X509Certificate> certs = Pem.readCertificates(certificateChainPem);
       PrivateKey k = Pem.readPrivateKey(privateKeyPem, passphrase);
-      ServerMaterial.requireMatch(k, certs.get(0), privateKeyPem.toString(), certificateChainPem.toString());
+      KeyChecks.requireMatch(k, certs.get(0), privateKeyPem.toString(), certificateChainPem.toString());
       return identity(certs, k);
     }
 
-    /** As {@link #identity(Path, Path)}, from a certificate {@link CertificateAuthority} issued. */
-    public ClientBuilder identity(HeldCertificate certificate) {
-      return identity(certificate.chain(), certificate.privateKey());
+    /**
+     * As {@link #identity(Path, Path)}, from a key and chain in memory (leaf first), such as the CA module issues.
+     *
+     * @throws TlsConfigException if the key does not belong to the chain's first certificate
+     */
+    public ClientBuilder identity(PrivateKey privateKey, List<X509Certificate> certificateChain) {
+      if (certificateChain.isEmpty()) {
+        throw new IllegalArgumentException("a certificate chain needs at least the client's certificate");
+      }
+      KeyChecks.requireMatch(privateKey, certificateChain.get(0), "key", "certificate");
+      return identity(certificateChain, privateKey);
     }
 
     private ClientBuilder identity(List<X509Certificate> certs, PrivateKey k) {

@@ -2,6 +2,8 @@ package io.mqttsec.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.HeldCertificate;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.Test;
 
 class CertificateIdentityTest {
 
+  static final CertificateAuthority ROOT = CertificateAuthority.create("CN=Factory Root CA,O=Factory",
+      java.time.Duration.ofDays(3650));
+
   /** A self-signed certificate with exactly the subject given, for subjects the CA would never write. */
   static X509Certificate withSubject(X500Name subject) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -46,7 +51,7 @@ class CertificateIdentityTest {
 
   @Test
   void of_deviceCertificate_givesCnSubjectSansAndFingerprint() throws Exception {
-    HeldCertificate press = CertificateAuthorityTest.ROOT.issue("press-42").clientAuth()
+    HeldCertificate press = ROOT.issue("press-42").clientAuth()
         .dnsNames("press-42.factory.local").uris("urn:factory:press-42").emails("ops@factory.example").issue();
     CertificateIdentity id = CertificateIdentity.of(press.chain());
     assertThat(id.commonName()).contains("press-42");

@@ -5,6 +5,8 @@ import static io.mqttsec.tls.TlsReloadTest.replace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.TlsConfigException;

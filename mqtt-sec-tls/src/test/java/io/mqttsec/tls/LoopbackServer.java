@@ -78,4 +78,9 @@ final class LoopbackServer implements AutoCloseable {
   public void close() throws IOException {
     socket.close();
   }
+
+  /** A server builder for a certificate the CA issued. */
+  static TlsContexts.ServerBuilder forServer(io.mqttsec.ca.HeldCertificate held) {
+    return TlsContexts.forServer(held.privateKey(), held.chain());
+  }
 }

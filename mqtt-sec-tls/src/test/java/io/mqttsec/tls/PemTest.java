@@ -3,6 +3,8 @@ package io.mqttsec.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.api.TlsConfigException;
 import java.io.StringWriter;
 import java.nio.file.Files;

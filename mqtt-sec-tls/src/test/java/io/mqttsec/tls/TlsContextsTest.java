@@ -3,6 +3,8 @@ package io.mqttsec.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.api.TlsConfigException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -64,27 +66,27 @@ class TlsContextsTest {
 
   @Test
   void builder_contradictionsAndRepeats_failFast() {
-    assertThatThrownBy(() -> TlsContexts.forServer(SERVER).clientAuth(ClientAuth.REQUIRE).build())
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).clientAuth(ClientAuth.REQUIRE).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("client auth REQUIRE needs trustedCertificates(...)");
-    assertThatThrownBy(() -> TlsContexts.forServer(SERVER).trustedCertificates(List.of(CA.certificate()))
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).trustedCertificates(List.of(CA.certificate()))
         .crl(List.of(CA.crl(Duration.ofDays(1)))).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("CRLs are set but client auth is NONE, so no client certificate would ever be checked; set "
             + "clientAuth(OPTIONAL or REQUIRE)");
-    assertThatThrownBy(() -> TlsContexts.forServer(SERVER).clientAuth(ClientAuth.NONE).clientAuth(ClientAuth.REQUIRE))
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).clientAuth(ClientAuth.NONE).clientAuth(ClientAuth.REQUIRE))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("client auth was already set to NONE");
-    assertThatThrownBy(() -> TlsContexts.forServer(SERVER).reloadOnChange(true).build())
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).reloadOnChange(true).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("reloadOnChange needs at least one file to watch");
-    assertThatThrownBy(() -> TlsContexts.forServer(SERVER).crlGracePeriod(Duration.ofDays(-1)))
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).crlGracePeriod(Duration.ofDays(-1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void toPkcs12_writesAnOwnerOnlyKeyStoreWithTheKeyAndChain() throws Exception {
-    try (ServerTls tls = TlsContexts.forServer(SERVER).trustedCertificates(List.of(CA.certificate()))
+    try (ServerTls tls = TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).trustedCertificates(List.of(CA.certificate()))
         .clientAuth(ClientAuth.OPTIONAL).build()) {
       char[] password = "store password".toCharArray();
       Path keystore = dir.resolve("broker.p12");
@@ -116,7 +118,7 @@ class TlsContextsTest {
       ca.revoke(BigInteger.valueOf(i));
     }
     ca.revoke(press.certificate().getSerialNumber());
-    try (ServerTls tls = TlsContexts.forServer(SERVER).trustedCertificates(List.of(ca.certificate()))
+    try (ServerTls tls = TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).trustedCertificates(List.of(ca.certificate()))
         .clientAuth(ClientAuth.REQUIRE).crl(List.of(ca.crl(Duration.ofDays(7)))).build()) {
       assertThat(tls.toString()).contains("1 CRL(s) with 100001 revoked serial(s)");
       assertThat(tls.checkClientChain(press.chain().toArray(new X509Certificate[0])).allowed()).isFalse();

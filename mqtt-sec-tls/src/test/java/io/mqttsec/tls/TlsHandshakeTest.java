@@ -3,6 +3,8 @@ package io.mqttsec.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.api.SecurityEvent;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -46,7 +48,7 @@ class TlsHandshakeTest {
   }
 
   private static TlsContexts.ServerBuilder mtls() {
-    return TlsContexts.forServer(SERVER).trustedCertificates(List.of(CA.certificate()))
+    return TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).trustedCertificates(List.of(CA.certificate()))
         .clientAuth(ClientAuth.REQUIRE);
   }
 
@@ -60,12 +62,12 @@ class TlsHandshakeTest {
 
   static ClientTls client(HeldCertificate identity) {
     TlsContexts.ClientBuilder b = TlsContexts.forClient().trustedCertificates(List.of(CA.certificate()));
-    return (identity == null ? b : b.identity(identity)).build();
+    return (identity == null ? b : b.identity(identity.privateKey(), identity.chain())).build();
   }
 
   @Test
   void serverOnly_clientTrustingTheCa_connectsWithTls13() throws Exception {
-    start(TlsContexts.forServer(SERVER));
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()));
     X509Certificate seen = exchange(client(null), "localhost", server.port());
     assertThat(seen).isEqualTo(SERVER.certificate());
     assertThat(server.nextOutcome()).isEqualTo("no client certificate over TLSv1.3");
@@ -74,7 +76,7 @@ class TlsHandshakeTest {
 
   @Test
   void serverOnly_clientWithOnlyTheDefaultCas_isRefusedByTheClient() throws Exception {
-    start(TlsContexts.forServer(SERVER));
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()));
     assertThatThrownBy(() -> exchange(TlsContexts.forClient().build(), "localhost", server.port()))
         .isInstanceOf(SSLHandshakeException.class)
         .hasMessageContaining("PKIX path building failed");
@@ -96,7 +98,7 @@ class TlsHandshakeTest {
 
   @Test
   void mtlsOptional_noClientCertificate_connectsWithoutOne() throws Exception {
-    start(TlsContexts.forServer(SERVER).trustedCertificates(List.of(CA.certificate()))
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).trustedCertificates(List.of(CA.certificate()))
         .clientAuth(ClientAuth.OPTIONAL));
     exchange(client(null), "localhost", server.port());
     assertThat(server.nextOutcome()).isEqualTo("no client certificate over TLSv1.3");
@@ -122,16 +124,16 @@ class TlsHandshakeTest {
     HeldCertificate good = ca.issue("press-1").clientAuth().issue();
     HeldCertificate bad = ca.issue("press-2").clientAuth().issue();
     ca.revoke(bad.certificate().getSerialNumber());
-    start(TlsContexts.forServer(server2).trustedCertificates(List.of(ca.certificate()))
+    start(TlsContexts.forServer(server2.privateKey(), server2.chain()).trustedCertificates(List.of(ca.certificate()))
         .clientAuth(ClientAuth.REQUIRE).crl(List.of(ca.crl(Duration.ofDays(7)))));
     TlsContexts.ClientBuilder trusting = TlsContexts.forClient().trustedCertificates(List.of(ca.certificate()));
     assertThatThrownBy(() -> exchange(TlsContexts.forClient().trustedCertificates(List.of(ca.certificate()))
-        .identity(bad).build(), "localhost", server.port())).isInstanceOf(IOException.class);
+        .identity(bad.privateKey(), bad.chain()).build(), "localhost", server.port())).isInstanceOf(IOException.class);
     assertThat(server.nextOutcome()).startsWith("failed: ");
     assertThat(events).filteredOn(e -> e instanceof SecurityEvent.CertificateRejected).singleElement()
         .isInstanceOfSatisfying(SecurityEvent.CertificateRejected.class, e -> assertThat(e.reason()).isEqualTo("certificate serial " + bad.certificate().getSerialNumber().toString(16)
             + " (CN=press-2) is revoked by the CRL from CN=Revoking CA"));
-    exchange(trusting.identity(good).build(), "localhost", server.port());
+    exchange(trusting.identity(good.privateKey(), good.chain()).build(), "localhost", server.port());
     assertThat(server.nextOutcome()).isEqualTo("client CN=press-1 over TLSv1.3");
   }
 
@@ -167,7 +169,7 @@ class TlsHandshakeTest {
 
   @Test
   void tls11Client_isRefused() throws Exception {
-    start(TlsContexts.forServer(SERVER));
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()));
     SSLContext old = SSLContext.getInstance("TLS");
     old.init(null, client(null).trustManagerFactory().getTrustManagers(), null);
     try (SSLSocket socket = (SSLSocket) old.getSocketFactory().createSocket("localhost", server.port())) {
@@ -175,7 +177,7 @@ class TlsHandshakeTest {
       assertThatThrownBy(socket::startHandshake).isInstanceOf(SSLHandshakeException.class);
     }
     assertThat(tls.sslParameters().getProtocols()).doesNotContain("TLSv1.1", "TLSv1", "SSLv3");
-    assertThatThrownBy(() -> TlsContexts.forServer(SERVER).minimumVersion("TLSv1.1"))
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).minimumVersion("TLSv1.1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minimum TLS version must be TLSv1.2 or TLSv1.3, was \"TLSv1.1\" (SSL 3.0, TLS 1.0 and 1.1 "
             + "are broken and are never enabled)");
@@ -183,7 +185,7 @@ class TlsHandshakeTest {
 
   @Test
   void minimumTls13_tls12OnlyClient_isRefused() throws Exception {
-    start(TlsContexts.forServer(SERVER).minimumVersion("TLSv1.3"));
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).minimumVersion("TLSv1.3"));
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, client(null).trustManagerFactory().getTrustManagers(), null);
     try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", server.port())) {
@@ -195,7 +197,7 @@ class TlsHandshakeTest {
   @Test
   void hostnameVerification_wrongName_isRefused_unlessTurnedOff() throws Exception {
     HeldCertificate elsewhere = CA.issue("elsewhere").dnsNames("broker.example").serverAuth().issue();
-    start(TlsContexts.forServer(elsewhere));
+    start(TlsContexts.forServer(elsewhere.privateKey(), elsewhere.chain()));
     ClientTls verifying = client(null);
     assertThat(verifying.verifiesHostname()).isTrue();
     assertThatThrownBy(() -> exchange(verifying, "localhost", server.port()))
@@ -208,7 +210,7 @@ class TlsHandshakeTest {
 
   @Test
   void hostnameVerification_byIpAddress_matchesTheIpSan() throws Exception {
-    start(TlsContexts.forServer(SERVER));
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()));
     assertThat(exchange(client(null), "127.0.0.1", server.port())).isEqualTo(SERVER.certificate());
   }
 
@@ -218,7 +220,7 @@ class TlsHandshakeTest {
     HeldCertificate good = ca.issue("press-1").clientAuth().issue();
     HeldCertificate bad = ca.issue("press-2").clientAuth().issue();
     ca.revoke(bad.certificate().getSerialNumber());
-    start(TlsContexts.forServer(SERVER).trustedCertificates(List.of(ca.certificate()))
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()).trustedCertificates(List.of(ca.certificate()))
         .clientAuth(ClientAuth.REQUIRE).crl(List.of(ca.crl(Duration.ofDays(7)))));
     X509Certificate[] goodChain = good.chain().toArray(new X509Certificate[0]);
     assertThat(tls.checkClientChain(goodChain).allowed()).isTrue();
@@ -234,7 +236,7 @@ class TlsHandshakeTest {
    */
   @Test
   void clientInitiatedRenegotiation_isRefused() throws Exception {
-    start(TlsContexts.forServer(SERVER));
+    start(TlsContexts.forServer(SERVER.privateKey(), SERVER.chain()));
     assertThat(System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation")).isEqualTo("true");
     Process openssl = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + server.port(),
         "-tls1_2", "-servername", "localhost").redirectErrorStream(true).start();

@@ -4,6 +4,8 @@ import static io.mqttsec.tls.TlsHandshakeTest.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.api.SecurityEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -143,11 +145,11 @@ class TlsReloadTest {
     HeldCertificate press = ca.issue("press-7").clientAuth().issue();
     Path crl = dir.resolve("ca.crl");
     replace(crl, Pem.encode(ca.crl(Duration.ofDays(7))));
-    tls = TlsContexts.forServer(serverCertificate("broker")).trustedCertificates(List.of(ca.certificate()))
+    tls = LoopbackServer.forServer(serverCertificate("broker")).trustedCertificates(List.of(ca.certificate()))
         .clientAuth(ClientAuth.REQUIRE).crl(crl).listener(events::add).build();
     server = new LoopbackServer(tls);
     // one client context throughout, so its session cache could offer resumption
-    ClientTls device = TlsContexts.forClient().trustedCertificates(List.of(CA.certificate())).identity(press)
+    ClientTls device = TlsContexts.forClient().trustedCertificates(List.of(CA.certificate())).identity(press.privateKey(), press.chain())
         .build();
     exchange(device, "localhost", server.port());
     exchange(device, "localhost", server.port());
@@ -168,7 +170,7 @@ class TlsReloadTest {
     CertificateAuthority stranger = CertificateAuthority.create("CN=Stranger CA", Duration.ofDays(3650));
     Path crl = dir.resolve("ca.crl");
     replace(crl, Pem.encode(stranger.crl(Duration.ofDays(7))));
-    TlsContexts.ServerBuilder builder = TlsContexts.forServer(serverCertificate("broker"))
+    TlsContexts.ServerBuilder builder = LoopbackServer.forServer(serverCertificate("broker"))
         .trustedCertificates(List.of(ca.certificate())).clientAuth(ClientAuth.REQUIRE).crl(crl);
     assertThatThrownBy(builder::build)
         .isInstanceOf(io.mqttsec.api.TlsConfigException.class)
@@ -176,7 +178,7 @@ class TlsReloadTest {
             + "certificates (add the issuing CA, intermediate included, to the trusted bundle)");
 
     replace(crl, Pem.encode(ca.crl(Duration.ofDays(7))));
-    tls = TlsContexts.forServer(serverCertificate("broker")).trustedCertificates(List.of(ca.certificate()))
+    tls = LoopbackServer.forServer(serverCertificate("broker")).trustedCertificates(List.of(ca.certificate()))
         .clientAuth(ClientAuth.REQUIRE).crl(crl).listener(events::add).build();
     replace(crl, Pem.encode(forger.crl(Duration.ofDays(7))));
     assertThat(tls.reload()).isFalse();
@@ -191,7 +193,7 @@ class TlsReloadTest {
     MutableClock clock = new MutableClock(Instant.now());
     CertificateAuthority ca = CertificateAuthority.create("CN=Expiry CA", Duration.ofDays(3650), clock);
     HeldCertificate held = ca.issue("broker").serverAuth().validity(Duration.ofDays(90)).issue();
-    tls = TlsContexts.forServer(held).listener(events::add).clock(clock).build();
+    tls = TlsContexts.forServer(held.privateKey(), held.chain()).listener(events::add).clock(clock).build();
     assertThat(events).isEmpty();
     List<Long> expected = List.of(30L, 14L, 7L, 1L);
     long[] daysLeft = {90};
@@ -214,7 +216,7 @@ class TlsReloadTest {
     Path crl = dir.resolve("ca.crl");
     String first = Pem.encode(ca.crl(Duration.ofDays(7)));
     replace(crl, first);
-    tls = TlsContexts.forServer(ca.issue("broker").serverAuth().issue()).trustedCertificates(List.of(ca.certificate()))
+    tls = LoopbackServer.forServer(ca.issue("broker").serverAuth().issue()).trustedCertificates(List.of(ca.certificate()))
         .clientAuth(ClientAuth.REQUIRE).crl(crl).listener(events::add).build();
     replace(crl, Pem.encode(ca.crl(Duration.ofDays(7))));
     assertThat(tls.reload()).isTrue();

@@ -1,4 +1,4 @@
-package io.mqttsec.tls;
+package io.mqttsec.ca;
 
 import java.security.KeyPair;
 import java.security.PrivateKey;

@@ -1,6 +1,10 @@
-package io.mqttsec.tls;
+package io.mqttsec.ca;
 
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.KeyChecks;
+import io.mqttsec.internal.PemCodec;
+import io.mqttsec.internal.SecureFiles;
+import io.mqttsec.internal.DistinguishedNames;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -67,8 +72,8 @@ import org.bouncycastle.pkcs.PKCSException;
  * X509CRL crl = devices.crl(Duration.ofDays(7));
  * }</pre>
  *
- * <p>Keys are EC P-256 unless RSA is asked for. Serial numbers are 159 random bits (positive, as RFC 5280
- * requires). Certificates start one minute before "now", so a peer whose clock is a little behind accepts them.
+ * <p>Keys are EC P-256 unless RSA is asked for. Serial numbers are 159 bits long, 158 of them random (positive,
+ * as RFC 5280 requires). Certificates start one minute before "now", so a peer whose clock is a little behind accepts them.
  * CA certificates carry critical basic constraints (an intermediate may issue only leaves) and key usage
  * {@code keyCertSign, cRLSign}; leaves carry {@code CA:false}, key usage and the extended key usages asked for.
  *
@@ -152,19 +157,18 @@ public final class CertificateAuthority {
    * @throws TlsConfigException if the request is malformed, forged, or has no usable CN
    */
   public Issue request(String csrPem, String source) {
-    PKCS10CertificationRequest csr = Pem.parseCertificateRequest(csrPem, source);
+    PKCS10CertificationRequest csr = parseRequest(csrPem, source);
     boolean valid;
     PublicKey key;
     try {
       String oid = csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm().getId();
-      String algorithm = Pem.keyAlgorithm(oid);
+      String algorithm = PemCodec.keyAlgorithm(oid);
       if (algorithm == null) {
         throw new TlsConfigException(source + ": unsupported key algorithm " + oid + " (use RSA, EC or Ed25519)");
       }
       key = KeyFactory.getInstance(algorithm).generatePublic(
           new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
-      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(Pem.BC)
-          .build(csr.getSubjectPublicKeyInfo()));
+      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
     } catch (TlsConfigException e) {
       throw e;
     } catch (GeneralSecurityException | IOException | OperatorCreationException | PKCSException
@@ -174,11 +178,54 @@ public final class CertificateAuthority {
     if (!valid) {
       throw new TlsConfigException(source + ": the request's signature does not verify with the key it carries");
     }
-    String cn = CertificateIdentity.commonName(csr.getSubject()).orElseThrow(() -> new TlsConfigException(
-        source + ": the request's subject \"" + csr.getSubject() + "\" has no single usable CN"));
+    String cn;
+    try {
+      cn = DistinguishedNames.commonName(new X500Principal(csr.getSubject().getEncoded())).orElse(null);
+    } catch (IOException | IllegalArgumentException e) {
+      cn = null;
+    }
+    if (cn == null) {
+      throw new TlsConfigException(source + ": the request's subject \"" + csr.getSubject()
+          + "\" has no single usable CN");
+    }
     Issue issue = new Issue(cn);
     issue.publicKey = key;
     return issue;
+  }
+
+  /** The one certificate request (PKCS#10) in the text; any other block, or more than one, is an error. */
+  private static PKCS10CertificationRequest parseRequest(String pem, String source) {
+    String[] lines = pem.split("\r?\n", -1);
+    List<Integer> begins = new ArrayList<>();
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].strip().startsWith("-----BEGIN ")) {
+        begins.add(i);
+      }
+    }
+    if (begins.size() != 1) {
+      throw new TlsConfigException(source + ": expected one CERTIFICATE REQUEST block, found " + begins.size());
+    }
+    int begin = begins.get(0);
+    String label = lines[begin].strip().replaceAll("^-----BEGIN |-----$", "");
+    if (!label.equals("CERTIFICATE REQUEST") && !label.equals("NEW CERTIFICATE REQUEST")) {
+      throw new TlsConfigException(source + ":" + (begin + 1) + ": holds a " + label
+          + ", not a certificate request");
+    }
+    StringBuilder base64 = new StringBuilder();
+    int i = begin + 1;
+    for (; i < lines.length && !lines[i].strip().startsWith("-----END "); i++) {
+      base64.append(lines[i].strip());
+    }
+    try {
+      if (i == lines.length) {
+        throw new IllegalArgumentException("no END line");
+      }
+      return new PKCS10CertificationRequest(Base64.getDecoder().decode(base64.toString()));
+    } catch (IOException | RuntimeException e) {
+      // BouncyCastle's messages describe the ASN.1 structure, never key bytes
+      throw new TlsConfigException(source + ":" + (begin + 1) + ": malformed CERTIFICATE REQUEST block ("
+          + e.getClass().getSimpleName() + ")");
+    }
   }
 
   /** Revokes {@code serial} from now on; the next {@link #crl} lists it. */
@@ -228,9 +275,9 @@ public final class CertificateAuthority {
     try {
       Files.createDirectories(folder);
       SecureFiles.writeAtomically(folder.resolve(KEY_FILE),
-          Pem.encodePrivateKey(keyPair.getPrivate(), passphrase).getBytes(StandardCharsets.US_ASCII));
+          PemCodec.encodePrivateKey(keyPair.getPrivate(), passphrase).getBytes(StandardCharsets.US_ASCII));
       SecureFiles.writeAtomically(folder.resolve(CERTIFICATE_FILE),
-          Pem.encode(List.of(certificate)).getBytes(StandardCharsets.US_ASCII));
+          PemCodec.encode(List.of(certificate)).getBytes(StandardCharsets.US_ASCII));
       SecureFiles.writeAtomically(folder.resolve(STATE_FILE), state.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new TlsConfigException(folder + ": cannot save the CA (" + e.getMessage() + ")", e);
@@ -251,13 +298,13 @@ public final class CertificateAuthority {
   public static CertificateAuthority load(Path folder, char[] passphrase, Clock clock) {
     Path certFile = folder.resolve(CERTIFICATE_FILE);
     Path keyFile = folder.resolve(KEY_FILE);
-    List<X509Certificate> certs = Pem.readCertificates(certFile);
+    List<X509Certificate> certs = PemCodec.readCertificates(certFile);
     if (certs.size() != 1 || certs.get(0).getBasicConstraints() < 0) {
       throw new TlsConfigException(certFile + ": expected one CA certificate");
     }
-    PrivateKey key = Pem.readPrivateKey(keyFile, passphrase);
+    PrivateKey key = PemCodec.readPrivateKey(keyFile, passphrase);
     X509Certificate cert = certs.get(0);
-    ServerMaterial.requireMatch(key, cert, keyFile.toString(), certFile.toString());
+    KeyChecks.requireMatch(key, cert, keyFile.toString(), certFile.toString());
     CertificateAuthority ca = new CertificateAuthority(cert, new KeyPair(cert.getPublicKey(), key), clock);
     ca.readState(folder.resolve(STATE_FILE));
     return ca;
