@@ -5,7 +5,7 @@
 module io.mqttsec.creds {
   requires transitive io.mqttsec.api;
   requires com.github.benmanes.caffeine;
-  requires org.bouncycastle.provider;
+  requires static org.bouncycastle.provider; // optional: $argon2id$ only
 
   exports io.mqttsec.creds;
 }

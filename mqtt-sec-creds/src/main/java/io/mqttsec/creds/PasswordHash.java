@@ -6,8 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
-import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
  * One stored password hash in the crypt(3)-like forms of mosquitto's {@code password_file}.
@@ -18,7 +16,9 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  *   <li>{@code $7$ITERATIONS$SALT$HASH}: PBKDF2-HMAC-SHA512 with a 64-byte result (mosquitto 2.0 writes 101
  *       iterations and a 12-byte salt; mosquitto 2.1 and {@link PasswordHasher} write a 64-byte salt).</li>
  *   <li>{@code $argon2id$v=19$m=KIB,t=PASSES,p=LANES$SALT$HASH}: libargon2's encoded form, which
- *       mosquitto 2.1 writes; computed with BouncyCastle's Argon2 generator.</li>
+ *       mosquitto 2.1 writes; computed with BouncyCastle's Argon2 generator, so it needs
+ *       {@code org.bouncycastle:bcprov-jdk18on} on the class path (without it such a line is an error that says
+ *       so; {@code $6$} and {@code $7$} need nothing beyond the JDK).</li>
  * </ul>
  *
  * <p>{@code $6$} and {@code $7$} use standard base64 with padding (accepted without it too);
@@ -129,6 +129,9 @@ public final class PasswordHash {
   }
 
   private static PasswordHash parseArgon2(String encoded) {
+    if (!Argon2.available()) {
+      throw new CredentialException(Argon2.MISSING);
+    }
     String[] f = fields(encoded, 5, "$argon2id$v=19$m=KIB,t=PASSES,p=LANES$SALT$HASH");
     if (!f[1].equals("v=19")) {
       throw new CredentialException("$argon2id$ hash: version must be v=19 (Argon2 1.3)");
@@ -270,18 +273,7 @@ public final class PasswordHash {
   }
 
   static byte[] argon2(byte[] password, byte[] salt, int memoryKib, int passes, int parallelism, int length) {
-    Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-        .withMemoryAsKB(memoryKib)
-        .withIterations(passes)
-        .withParallelism(parallelism)
-        .withSalt(salt)
-        .build();
-    Argon2BytesGenerator generator = new Argon2BytesGenerator();
-    generator.init(params);
-    byte[] out = new byte[length];
-    generator.generateBytes(password, out);
-    return out;
+    return Argon2.derive(password, salt, memoryKib, passes, parallelism, length);
   }
 
   /** The algorithm of this hash. */

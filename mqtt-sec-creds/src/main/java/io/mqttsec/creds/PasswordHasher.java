@@ -69,11 +69,16 @@ public final class PasswordHasher {
   /**
    * Argon2id (version 1.3) with {@code memoryKib} KiB, {@code passes} passes and {@code parallelism} lanes, a
    * 64-byte salt and a 32-byte hash, in libargon2's encoded form. OWASP's floor is 19,456 KiB and 2 passes.
-   * Only mosquitto 2.1 and later read it.
+   * Only mosquitto 2.1 and later read it. Needs BouncyCastle ({@code org.bouncycastle:bcprov-jdk18on}) on the class
+   * path.
    *
    * @throws IllegalArgumentException if a parameter is outside what {@link PasswordHash#parse} accepts
+   * @throws IllegalStateException if BouncyCastle is not on the class path
    */
   public static PasswordHasher argon2id(int memoryKib, int passes, int parallelism) {
+    if (!Argon2.available()) {
+      throw new IllegalStateException(Argon2.MISSING);
+    }
     if (parallelism < 1 || parallelism > PasswordHash.MAX_ARGON2_PARALLELISM) {
       throw new IllegalArgumentException("parallelism must be from 1 to " + PasswordHash.MAX_ARGON2_PARALLELISM
           + ", not " + parallelism);

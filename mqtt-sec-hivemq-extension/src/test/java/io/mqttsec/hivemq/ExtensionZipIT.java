@@ -68,8 +68,20 @@ class ExtensionZipIT {
     Path home = unzip(extensions);
     assertThat(home.resolve("hivemq-extension.xml")).isRegularFile();
     assertThat(home.resolve("conf/mqtt-sec.xml")).isRegularFile();
-    // the example config names passwd and acl.conf beside it
-    Files.writeString(home.resolve("conf/passwd"), TestBroker.passwd(Map.of("press-42", "press-42-secret")));
+    // the example config names passwd and acl.conf beside it; press-44's hash is mosquitto 2.1's Argon2id, which
+    // the zip's own (relocated) BouncyCastle computes
+    String argon2 = io.mqttsec.creds.PasswordHasher.argon2id(19_456, 2, 1)
+        .hash("press-44-secret".getBytes(StandardCharsets.UTF_8)).encoded();
+    Files.writeString(home.resolve("conf/passwd"), TestBroker.passwd(Map.of("press-42", "press-42-secret"))
+        + "press-44:" + argon2 + "\n");
+    try (var jars = Files.list(home)) {
+      Path jar = jars.filter(f -> f.toString().endsWith(".jar")).findFirst().orElseThrow();
+      try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar))) {
+        for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+          assertThat(e.getName()).as("BouncyCastle is relocated").doesNotStartWith("org/bouncycastle/");
+        }
+      }
+    }
     Files.writeString(home.resolve("conf/acl.conf"), "pattern readwrite factory/%u/#\n");
     try (TestBroker broker = TestBroker.loadingExtensionsFrom(dir, extensions)) {
       assertThat(connect(client(broker), "press-42", "wrong"))
@@ -79,6 +91,9 @@ class ExtensionZipIT {
       assertThat(ExtensionTest.publish(press, "factory/press-42/temp")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
       assertThat(ExtensionTest.publish(press, "factory/press-43/temp"))
           .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+      assertThat(connect(client(broker), "press-44", "press-44-secret")).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
+      assertThat(connect(client(broker), "press-44", "guess")).isEqualTo(
+          Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);
     }
   }
 
