@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -28,7 +26,6 @@ import javax.security.auth.x500.X500Principal;
  */
 final class ServerMaterial {
 
-  private static final char[] IN_MEMORY = "mqtt-sec".toCharArray();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   final String alias;
@@ -91,20 +88,93 @@ final class ServerMaterial {
   }
 
   private static X509ExtendedKeyManager keyManager(String alias, List<X509Certificate> chain, PrivateKey key) {
-    try {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      store.setKeyEntry(alias, key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
-      KeyManagerFactory factory = KeyManagerFactory.getInstance("SunX509");
-      factory.init(store, IN_MEMORY);
-      for (KeyManager manager : factory.getKeyManagers()) {
-        if (manager instanceof X509ExtendedKeyManager x509) {
-          return x509;
+    return new SingleKeyManager(alias, chain.toArray(new X509Certificate[0]), key);
+  }
+
+  /**
+   * The one key and chain a server presents. The JDK's own factory would copy the key into a PKCS#12 store,
+   * encrypting it with PBKDF2, only to hand it back: a few milliseconds of start-up for nothing.
+   */
+  private static final class SingleKeyManager extends X509ExtendedKeyManager {
+    private final String alias;
+    private final X509Certificate[] chain;
+    private final PrivateKey key;
+
+    SingleKeyManager(String alias, X509Certificate[] chain, PrivateKey key) {
+      this.alias = alias;
+      this.chain = chain;
+      this.key = key;
+    }
+
+    /**
+     * Whether the key suits {@code keyType}: its algorithm, or for TLS 1.2 suites {@code EC_EC}, {@code EC_RSA}
+     * (the key's algorithm, then the one that signed the certificate, which JSSE checks itself).
+     */
+    private boolean suits(String keyType) {
+      if (keyType == null) {
+        return false;
+      }
+      String algorithm = key.getAlgorithm();
+      String wanted = keyType.contains("_") ? keyType.substring(0, keyType.indexOf('_')) : keyType;
+      return wanted.equals(algorithm) || wanted.equals("EdDSA") && algorithm.startsWith("Ed")
+          || wanted.startsWith("Ed") && algorithm.equals("EdDSA");
+    }
+
+    private String[] aliases(String keyType) {
+      return suits(keyType) ? new String[] {alias} : null;
+    }
+
+    private String choose(String[] keyTypes) {
+      if (keyTypes != null) {
+        for (String t : keyTypes) {
+          if (suits(t)) {
+            return alias;
+          }
         }
       }
-      throw new IllegalStateException("the JDK's SunX509 key manager factory made no X509ExtendedKeyManager");
-    } catch (GeneralSecurityException | IOException e) {
-      throw new TlsConfigException("cannot hold the server key in memory (" + e.getMessage() + ")", e);
+      return null;
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+      return aliases(keyType);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+      return suits(keyType) ? alias : null;
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, java.security.Principal[] issuers,
+                                          javax.net.ssl.SSLEngine engine) {
+      return suits(keyType) ? alias : null;
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+      return aliases(keyType);
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyTypes, java.security.Principal[] issuers, java.net.Socket socket) {
+      return choose(keyTypes);
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyTypes, java.security.Principal[] issuers,
+                                          javax.net.ssl.SSLEngine engine) {
+      return choose(keyTypes);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String requested) {
+      return alias.equals(requested) ? chain.clone() : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String requested) {
+      return alias.equals(requested) ? key : null;
     }
   }
 
