@@ -6,6 +6,7 @@ import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SharedSubscription;
 import io.mqttsec.api.Topics;
+import io.mqttsec.internal.Checks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -361,21 +362,21 @@ public final class AclPolicy implements Authorizer {
 
     /** The name decisions use for this policy's rules; if unset, {@code "policy"}. */
     public Builder source(String name) {
-      requireUnset("source", source);
+      Checks.requireUnset("source", source);
       source = Objects.requireNonNull(name, "name");
       return this;
     }
 
     /** If unset, {@link SubscribeMode#STRICT}. */
     public Builder subscribeMode(SubscribeMode subscribeMode) {
-      requireUnset("subscribe mode", mode);
+      Checks.requireUnset("subscribe mode", mode);
       mode = Objects.requireNonNull(subscribeMode, "subscribeMode");
       return this;
     }
 
     /** Limits on rule filters and checked topics; if unset, {@link AclLimits#DEFAULT}. */
     public Builder limits(AclLimits aclLimits) {
-      requireUnset("limits", limits);
+      Checks.requireUnset("limits", limits);
       limits = Objects.requireNonNull(aclLimits, "aclLimits");
       return this;
     }
@@ -439,10 +440,4 @@ public final class AclPolicy implements Authorizer {
 
   }
 
-  /** Builders set each setting once: a second call is a mistake, not an override. */
-  static void requireUnset(String what, Object current) {
-    if (current != null) {
-      throw new IllegalStateException(what + " was already set to " + current);
-    }
-  }
 }

@@ -7,13 +7,13 @@ import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
-import io.mqttsec.api.WatchedFile;
+import io.mqttsec.internal.Checks;
+import io.mqttsec.internal.Reloading;
+import io.mqttsec.internal.WatchedFile;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An {@link AclPolicy} that follows its file: when the file changes (rewritten, replaced by a rename, or swapped
@@ -32,7 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       raises {@link SecurityEvent.PolicyReloaded}. A deleted file counts as a broken one.
  *   <li>At start-up a missing or broken file means deny-all (every decision names the error), or, with
  *       {@link Builder#requireValidAtStart()}, an {@link AclParseException} from {@link Builder#build()}.
- *   <li>Changes are seen through a {@link WatchedFile}: file system events, and a poll every
+ *   <li>Changes are seen through file system events, and a poll every
  *       {@linkplain Builder#pollInterval poll interval} (default 2 s) for file systems without events.
  * </ul>
  *
@@ -46,7 +46,7 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
   private final SubscribeMode subscribeMode;
   private final SecurityEventListener listener;
   private final Clock clock;
-  private final List<Runnable> reloadCallbacks = new CopyOnWriteArrayList<>();
+  private final Reloading.Callbacks<Void> reloadCallbacks = new Reloading.Callbacks<>();
   private volatile AclPolicy current;
   private WatchedFile watch;
 
@@ -89,24 +89,19 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
    * @return whether the new policy is now in force
    */
   public synchronized boolean reload() {
-    try {
-      loaded(AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode));
-    } catch (RuntimeException e) {
-      String error = e instanceof AclParseException ? e.getMessage() : e.toString();
-      if (current == null) {
-        current = AclPolicy.denyAll("ACL " + file + " not loaded: " + error);
-      }
-      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
-      return false;
+    boolean loaded = Reloading.reload(listener, clock, file.toString(),
+        () -> AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode), policy -> current = policy,
+        ReloadingAcl::summary, e -> {
+          String error = e instanceof AclParseException ? e.getMessage() : e.toString();
+          if (current == null) {
+            current = AclPolicy.denyAll("ACL " + file + " not loaded: " + error);
+          }
+          return error;
+        });
+    if (loaded) {
+      reloadCallbacks.run(null);
     }
-    for (Runnable callback : reloadCallbacks) {
-      try {
-        callback.run();
-      } catch (RuntimeException e) {
-        // one failing callback must not stop the others; the policy itself is already in force
-      }
-    }
-    return true;
+    return loaded;
   }
 
   /**
@@ -114,14 +109,14 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
    * a refused one), on the reloading thread: for example to remove live subscriptions the new policy refuses.
    */
   public void onReload(Runnable callback) {
-    reloadCallbacks.add(Objects.requireNonNull(callback, "callback"));
+    Objects.requireNonNull(callback, "callback");
+    reloadCallbacks.add(ignored -> callback.run());
   }
 
-  private void loaded(AclPolicy policy) {
-    current = policy;
-    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
-        policy.ruleCount() + " rules, " + policy.userCount() + " users"));
+  private static String summary(AclPolicy policy) {
+    return policy.ruleCount() + " rules, " + policy.userCount() + " users";
   }
+
 
 
   /** Stops watching the file; the policy in force stays usable. */
@@ -151,35 +146,35 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
 
     /** If unset, {@link AclLimits#DEFAULT}. */
     public Builder limits(AclLimits aclLimits) {
-      AclPolicy.requireUnset("limits", limits);
+      Checks.requireUnset("limits", limits);
       limits = Objects.requireNonNull(aclLimits, "aclLimits");
       return this;
     }
 
     /** If unset, {@link SubscribeMode#STRICT}. */
     public Builder subscribeMode(SubscribeMode mode) {
-      AclPolicy.requireUnset("subscribe mode", subscribeMode);
+      Checks.requireUnset("subscribe mode", subscribeMode);
       subscribeMode = Objects.requireNonNull(mode, "mode");
       return this;
     }
 
     /** Receives reload events; if unset, events are dropped. */
     public Builder listener(SecurityEventListener eventListener) {
-      AclPolicy.requireUnset("listener", listener);
+      Checks.requireUnset("listener", listener);
       listener = Objects.requireNonNull(eventListener, "eventListener");
       return this;
     }
 
     /** The clock that stamps events; if unset, the system clock in UTC. */
     public Builder clock(Clock eventClock) {
-      AclPolicy.requireUnset("clock", clock);
+      Checks.requireUnset("clock", clock);
       clock = Objects.requireNonNull(eventClock, "eventClock");
       return this;
     }
 
     /** How often the file is looked at when no file system event arrives; if unset, 2 seconds. */
     public Builder pollInterval(Duration interval) {
-      AclPolicy.requireUnset("poll interval", pollInterval);
+      Checks.requireUnset("poll interval", pollInterval);
       pollInterval = Objects.requireNonNull(interval, "interval");
       return this;
     }
@@ -206,7 +201,10 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
       synchronized (acl) {
         if (requireValidAtStart) {
           try {
-            acl.loaded(AclPolicy.parse(file, acl.limits).withSubscribeMode(acl.subscribeMode));
+            AclPolicy policy = AclPolicy.parse(file, acl.limits).withSubscribeMode(acl.subscribeMode);
+            acl.current = policy;
+            acl.listener.deliver(new SecurityEvent.PolicyReloaded(acl.clock.instant(), file.toString(),
+                summary(policy)));
           } catch (RuntimeException e) {
             acl.watch.close();
             throw e;

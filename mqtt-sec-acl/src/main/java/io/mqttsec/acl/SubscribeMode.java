@@ -11,7 +11,8 @@ public enum SubscribeMode {
   STRICT,
   /**
    * mosquitto's looser behaviour, for deployments that depend on it: a subscription is granted when a rule with
-   * read access <em>intersects</em> the filter and no deny rule before it <em>covers</em> it. The broker must then
+   * read access <em>intersects</em> the filter and no deny rule that comes earlier in the evaluation order (the
+   * user's own rules, then the patterns, each in file order) <em>covers</em> it. The broker must then
    * check every delivered message as {@link io.mqttsec.api.Action#RECEIVE} and drop the ones refused (the HiveMQ
    * extension does this with an outbound interceptor). Subscribing to {@code #} succeeds and delivers only what
    * the client may read.

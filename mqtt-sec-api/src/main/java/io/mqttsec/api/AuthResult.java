@@ -78,7 +78,7 @@ public final class AuthResult {
     return username;
   }
 
-  /** Why, for the audit log: {@code "unknown user"}, {@code "locked out for 4s after 6 failures"}. */
+  /** Why, for the audit log: {@code "unknown user"}, {@code "locked for 4 s more after 6 failed logins in a row"}. */
   public String reason() {
     return reason;
   }

@@ -11,6 +11,7 @@ import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.creds.Credential;
 import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.internal.Checks;
 import io.mqttsec.tls.ClientCertificateVerifier;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -982,12 +983,6 @@ public final class BrokerSecurity implements AutoCloseable {
     return c == null ? null : c.listener;
   }
 
-  static void requireUnset(String what, Object value) {
-    if (value != null) {
-      throw new IllegalStateException(what + " was already set to " + value);
-    }
-  }
-
   /** What the current thread is doing for which listener. */
   private static final class Context {
     final String listener;
@@ -1070,14 +1065,14 @@ public final class BrokerSecurity implements AutoCloseable {
      * the subscription sweep after each reload.
      */
     public Builder acl(Authorizer authorizer) {
-      requireUnset("acl", acl);
+      Checks.requireUnset("acl", acl);
       acl = Objects.requireNonNull(authorizer, "authorizer");
       return this;
     }
 
     /** The password check, for listeners that use passwords (a {@code PasswordAuthenticator}, typically). */
     public Builder authenticator(Authenticator authenticator) {
-      requireUnset("password authenticator", passwords);
+      Checks.requireUnset("password authenticator", passwords);
       passwords = Objects.requireNonNull(authenticator, "authenticator");
       return this;
     }
@@ -1087,7 +1082,7 @@ public final class BrokerSecurity implements AutoCloseable {
      * user's connections and suppresses its pending wills.
      */
     public Builder credentials(CredentialFile file) {
-      requireUnset("credential file", credentials);
+      Checks.requireUnset("credential file", credentials);
       credentials = Objects.requireNonNull(file, "file");
       return this;
     }
@@ -1097,14 +1092,14 @@ public final class BrokerSecurity implements AutoCloseable {
      * reloads end the connections of revoked devices.
      */
     public Builder tls(ClientCertificateVerifier verifier) {
-      requireUnset("certificate verifier", certificates);
+      Checks.requireUnset("certificate verifier", certificates);
       certificates = Objects.requireNonNull(verifier, "verifier");
       return this;
     }
 
     /** How clients of listeners not named by {@link #listener} authenticate. If unset, by password. */
     public Builder defaultAuthentication(ListenerAuth auth) {
-      requireUnset("default authentication", defaultAuth);
+      Checks.requireUnset("default authentication", defaultAuth);
       defaultAuth = Objects.requireNonNull(auth, "auth");
       return this;
     }
@@ -1132,21 +1127,21 @@ public final class BrokerSecurity implements AutoCloseable {
 
     /** Which identities may use a client id. If unset, {@link ClientIdPolicy#OWNED}. */
     public Builder clientIdPolicy(ClientIdPolicy policy) {
-      requireUnset("client-id policy", clientIdPolicy);
+      Checks.requireUnset("client-id policy", clientIdPolicy);
       clientIdPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
     /** Where session owners are kept. If unset, in memory: owners are then forgotten on a restart. */
     public Builder sessionOwners(SessionOwners store) {
-      requireUnset("session owners", owners);
+      Checks.requireUnset("session owners", owners);
       owners = Objects.requireNonNull(store, "store");
       return this;
     }
 
     /** The broker, as its adapter exposes it. Required. */
     public Builder broker(BrokerSpi spi) {
-      requireUnset("broker", broker);
+      Checks.requireUnset("broker", broker);
       broker = Objects.requireNonNull(spi, "spi");
       return this;
     }
@@ -1164,21 +1159,21 @@ public final class BrokerSecurity implements AutoCloseable {
      * unset, {@link Detection#DEFAULT}; {@link Detection#NONE} turns detection off.
      */
     public Builder detection(Detection rules) {
-      requireUnset("detection", detection);
+      Checks.requireUnset("detection", detection);
       detection = Objects.requireNonNull(rules, "rules");
       return this;
     }
 
     /** The clock for event times and rotation windows. If unset, the UTC system clock. */
     public Builder clock(Clock securityClock) {
-      requireUnset("clock", clock);
+      Checks.requireUnset("clock", clock);
       clock = Objects.requireNonNull(securityClock, "securityClock");
       return this;
     }
 
     /** The limits against floods and connection storms. If unset, {@link Limits#DEFAULT}. */
     public Builder limits(Limits brokerLimits) {
-      requireUnset("limits", limits);
+      Checks.requireUnset("limits", limits);
       limits = Objects.requireNonNull(brokerLimits, "brokerLimits");
       return this;
     }

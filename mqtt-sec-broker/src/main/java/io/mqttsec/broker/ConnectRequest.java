@@ -1,5 +1,6 @@
 package io.mqttsec.broker;
 
+import io.mqttsec.internal.Checks;
 import java.net.InetAddress;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -120,7 +121,7 @@ public final class ConnectRequest {
 
     /** The CONNECT's user name; absent (or empty) means none. */
     public Builder username(String name) {
-      BrokerSecurity.requireUnset("user name", username);
+      Checks.requireUnset("user name", username);
       username = name == null || name.isEmpty() ? null : name;
       return this;
     }
@@ -136,14 +137,14 @@ public final class ConnectRequest {
 
     /** The chain the client presented in the TLS handshake, its own certificate first. */
     public Builder certificateChain(X509Certificate... certificates) {
-      BrokerSecurity.requireUnset("certificate chain", chain);
+      Checks.requireUnset("certificate chain", chain);
       chain = certificates == null || certificates.length == 0 ? null : certificates.clone();
       return this;
     }
 
     /** The client's address. */
     public Builder remoteAddress(InetAddress address) {
-      BrokerSecurity.requireUnset("remote address", remoteAddress);
+      Checks.requireUnset("remote address", remoteAddress);
       remoteAddress = address;
       return this;
     }
@@ -173,7 +174,7 @@ public final class ConnectRequest {
 
     /** The client's will, taken out of the CONNECT by the adapter. */
     public Builder will(Will clientWill) {
-      BrokerSecurity.requireUnset("will", will);
+      Checks.requireUnset("will", will);
       will = clientWill;
       return this;
     }

@@ -1,5 +1,6 @@
 package io.mqttsec.broker;
 
+import io.mqttsec.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -230,7 +231,7 @@ public final class Limits {
 
     /** Every client's limits. If unset, none. */
     public Builder clients(ClientLimits limits) {
-      BrokerSecurity.requireUnset("client limits", clients);
+      Checks.requireUnset("client limits", clients);
       clients = Objects.requireNonNull(limits, "limits");
       return this;
     }
@@ -242,26 +243,26 @@ public final class Limits {
       if (nameOrGlob.isEmpty()) {
         throw new IllegalArgumentException("a user override needs a name or a glob");
       }
-      BrokerSecurity.requireUnset("the limits of user " + nameOrGlob, users.get(nameOrGlob));
+      Checks.requireUnset("the limits of user " + nameOrGlob, users.get(nameOrGlob));
       users.put(nameOrGlob, limits);
       return this;
     }
 
     public Builder addressConnectRate(Rate rate) {
-      BrokerSecurity.requireUnset("address connect rate", addressConnectRate);
+      Checks.requireUnset("address connect rate", addressConnectRate);
       addressConnectRate = Objects.requireNonNull(rate, "rate");
       return this;
     }
 
     public Builder addressMaxConnections(int count) {
-      BrokerSecurity.requireUnset("address maximum connections", addressMaxConnections);
+      Checks.requireUnset("address maximum connections", addressMaxConnections);
       addressMaxConnections = atLeastOne("address maximum connections", count);
       return this;
     }
 
     /** The prefix lengths that group addresses: 1 to 32 for IPv4, 1 to 128 for IPv6. If unset, 24 and 64. */
     public Builder prefixes(int ipv4, int ipv6) {
-      BrokerSecurity.requireUnset("prefix lengths", ipv4Prefix);
+      Checks.requireUnset("prefix lengths", ipv4Prefix);
       if (ipv4 < 1 || ipv4 > 32 || ipv6 < 1 || ipv6 > 128) {
         throw new IllegalArgumentException("prefix lengths must be 1-32 (IPv4) and 1-128 (IPv6), not /" + ipv4
             + " and /" + ipv6);
@@ -272,25 +273,25 @@ public final class Limits {
     }
 
     public Builder prefixConnectRate(Rate rate) {
-      BrokerSecurity.requireUnset("prefix connect rate", prefixConnectRate);
+      Checks.requireUnset("prefix connect rate", prefixConnectRate);
       prefixConnectRate = Objects.requireNonNull(rate, "rate");
       return this;
     }
 
     public Builder prefixMaxConnections(int count) {
-      BrokerSecurity.requireUnset("prefix maximum connections", prefixMaxConnections);
+      Checks.requireUnset("prefix maximum connections", prefixMaxConnections);
       prefixMaxConnections = atLeastOne("prefix maximum connections", count);
       return this;
     }
 
     public Builder brokerConnectRate(Rate rate) {
-      BrokerSecurity.requireUnset("broker connect rate", brokerConnectRate);
+      Checks.requireUnset("broker connect rate", brokerConnectRate);
       brokerConnectRate = Objects.requireNonNull(rate, "rate");
       return this;
     }
 
     public Builder excessDisconnectAfter(Duration after) {
-      BrokerSecurity.requireUnset("excess disconnect time", excessDisconnectAfter);
+      Checks.requireUnset("excess disconnect time", excessDisconnectAfter);
       if (after.isNegative() || after.isZero()) {
         throw new IllegalArgumentException("the excess disconnect time must be positive, not " + after);
       }

@@ -72,8 +72,9 @@ final class Terminal {
   }
 
   /**
-   * The UTF-8 bytes of a secret read by {@link #secret}, and the characters wiped: no {@code String} copy of the
-   * secret is left on the heap for a heap dump to find.
+   * The UTF-8 bytes of a secret read by {@link #secret}, and the characters wiped. A secret typed at the terminal
+   * never exists as a {@code String}; one read with {@code --stdin} was a line ({@code String}) first, which this
+   * cannot wipe: the heap keeps it until the collector reuses the memory.
    */
   static byte[] utf8AndWipe(char[] chars) {
     java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(chars));

@@ -6,6 +6,7 @@ import io.mqttsec.api.AuthResult;
 import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.internal.Checks;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -272,42 +273,42 @@ public final class BruteForceGuard {
 
     /** Failures in a row for one user from one address before the first lock. If unset, 5. */
     public Builder failuresBeforeLockout(int failures) {
-      CredentialFile.requireUnset("failuresBeforeLockout", failuresBeforeLockout);
+      Checks.requireUnset("failuresBeforeLockout", failuresBeforeLockout);
       failuresBeforeLockout = positive(failures, "failuresBeforeLockout");
       return this;
     }
 
     /** The first lock's length, doubled with each further failure. If unset, 1 s. */
     public Builder initialLockout(Duration duration) {
-      CredentialFile.requireUnset("initialLockout", initialLockout);
+      Checks.requireUnset("initialLockout", initialLockout);
       initialLockout = positive(duration, "initialLockout");
       return this;
     }
 
     /** The longest lock, also the account lock's length. If unset, 15 min. */
     public Builder maxLockout(Duration duration) {
-      CredentialFile.requireUnset("maxLockout", maxLockout);
+      Checks.requireUnset("maxLockout", maxLockout);
       maxLockout = positive(duration, "maxLockout");
       return this;
     }
 
     /** Failures a minute from one address above which it is blocked. If unset, 10. */
     public Builder addressFailuresPerMinute(int failures) {
-      CredentialFile.requireUnset("addressFailuresPerMinute", addressFailuresPerMinute);
+      Checks.requireUnset("addressFailuresPerMinute", addressFailuresPerMinute);
       addressFailuresPerMinute = positive(failures, "addressFailuresPerMinute");
       return this;
     }
 
     /** How long a blocked address stays blocked. If unset, 10 min. */
     public Builder addressBlock(Duration duration) {
-      CredentialFile.requireUnset("addressBlock", addressBlock);
+      Checks.requireUnset("addressBlock", addressBlock);
       addressBlock = positive(duration, "addressBlock");
       return this;
     }
 
     /** Failures in a row on one account, from any address, before it is locked for unknown addresses. If unset, 100. */
     public Builder accountFailureLimit(int failures) {
-      CredentialFile.requireUnset("accountFailureLimit", accountFailureLimit);
+      Checks.requireUnset("accountFailureLimit", accountFailureLimit);
       if (failures < 1 || failures > 100) {
         throw new IllegalArgumentException("accountFailureLimit must be from 1 to 100 (NIST SP 800-63B), not "
             + failures);
@@ -318,7 +319,7 @@ public final class BruteForceGuard {
 
     /** The most users, addresses and pairs tracked each. If unset, 1,000,000. */
     public Builder maxTrackedEntries(long entries) {
-      CredentialFile.requireUnset("maxTrackedEntries", maxTrackedEntries);
+      Checks.requireUnset("maxTrackedEntries", maxTrackedEntries);
       if (entries < 1) {
         throw new IllegalArgumentException("maxTrackedEntries must be positive, not " + entries);
       }
@@ -328,14 +329,14 @@ public final class BruteForceGuard {
 
     /** The clock for lock times. If unset, the UTC system clock. */
     public Builder clock(Clock guardClock) {
-      CredentialFile.requireUnset("clock", clock);
+      Checks.requireUnset("clock", clock);
       clock = Objects.requireNonNull(guardClock, "guardClock");
       return this;
     }
 
     /** Where lock and block events go. If unset, nowhere. */
     public Builder listener(SecurityEventListener eventListener) {
-      CredentialFile.requireUnset("listener", listener);
+      Checks.requireUnset("listener", listener);
       listener = Objects.requireNonNull(eventListener, "eventListener");
       return this;
     }

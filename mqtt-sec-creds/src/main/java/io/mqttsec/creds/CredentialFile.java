@@ -3,8 +3,10 @@ package io.mqttsec.creds;
 import io.mqttsec.api.CredentialException;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
-import io.mqttsec.api.WatchedFile;
+import io.mqttsec.internal.Checks;
+import io.mqttsec.internal.Reloading;
 import io.mqttsec.internal.SecureFiles;
+import io.mqttsec.internal.WatchedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -25,7 +27,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -76,7 +77,7 @@ public final class CredentialFile implements AutoCloseable {
   private final SecurityEventListener listener;
   private final Clock clock;
   private final PasswordHasher hasher;
-  private final List<Consumer<Set<String>>> changeListeners = new CopyOnWriteArrayList<>();
+  private final Reloading.Callbacks<Set<String>> changeListeners = new Reloading.Callbacks<>();
   /** The last upgrade-on-login rewrite of each user, so a rehash is not mistaken for a reset. */
   private final Map<String, Rehash> rehashes = new ConcurrentHashMap<>();
   private volatile Snapshot snapshot;
@@ -153,7 +154,7 @@ public final class CredentialFile implements AutoCloseable {
    * reload or a write. Called on the thread that made the change; it must not block.
    */
   public void onUsersChanged(Consumer<Set<String>> callback) {
-    changeListeners.add(Objects.requireNonNull(callback, "callback"));
+    changeListeners.add(callback);
   }
 
   /**
@@ -163,14 +164,14 @@ public final class CredentialFile implements AutoCloseable {
    * @return whether the file was loaded
    */
   public synchronized boolean reload() {
-    try {
-      install(CredentialParser.read(file, false).users);
-      return true;
-    } catch (RuntimeException e) {
-      String error = e instanceof CredentialException ? e.getMessage() : e.toString();
-      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), file.toString(), error));
-      return false;
+    Map<String, Credential> before = snapshot == null ? null : snapshot.users;
+    boolean loaded = Reloading.reload(listener, clock, file.toString(), () -> CredentialParser.read(file, false).users,
+        users -> snapshot = new Snapshot(users, decoyFor(users.values())), CredentialFile::summary,
+        e -> e instanceof CredentialException ? e.getMessage() : e.toString());
+    if (loaded) {
+      changed(before, snapshot.users);
     }
+    return loaded;
   }
 
   /**
@@ -354,36 +355,39 @@ public final class CredentialFile implements AutoCloseable {
   }
 
   private void install(Map<String, Credential> users) {
-    Snapshot old = snapshot;
+    Map<String, Credential> before = snapshot == null ? null : snapshot.users;
     snapshot = new Snapshot(users, decoyFor(users.values()));
+    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(), summary(users)));
+    changed(before, users);
+  }
+
+  private static String summary(Map<String, Credential> users) {
     int rotating = 0;
     for (Credential c : users.values()) {
       rotating += c.previous().isPresent() ? 1 : 0;
     }
-    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(),
-        users.size() + (users.size() == 1 ? " user" : " users") + (rotating > 0 ? ", " + rotating + " rotating" : "")));
-    if (old != null) {
-      Set<String> changed = new HashSet<>();
-      for (Map.Entry<String, Credential> e : old.users.entrySet()) {
-        if (!e.getValue().equals(users.get(e.getKey()))) {
-          changed.add(e.getKey());
-        }
+    return users.size() + (users.size() == 1 ? " user" : " users") + (rotating > 0 ? ", " + rotating + " rotating"
+        : "");
+  }
+
+  /** Tells the {@link #onUsersChanged} callbacks which users differ between {@code before} and {@code after}. */
+  private void changed(Map<String, Credential> before, Map<String, Credential> after) {
+    if (before == null) {
+      return;
+    }
+    Set<String> changed = new HashSet<>();
+    for (Map.Entry<String, Credential> e : before.entrySet()) {
+      if (!e.getValue().equals(after.get(e.getKey()))) {
+        changed.add(e.getKey());
       }
-      for (String user : users.keySet()) {
-        if (!old.users.containsKey(user)) {
-          changed.add(user);
-        }
+    }
+    for (String user : after.keySet()) {
+      if (!before.containsKey(user)) {
+        changed.add(user);
       }
-      if (!changed.isEmpty()) {
-        Set<String> view = Collections.unmodifiableSet(changed);
-        for (Consumer<Set<String>> callback : changeListeners) {
-          try {
-            callback.accept(view);
-          } catch (RuntimeException e) {
-            // A failing callback must not undo a load that is already in force.
-          }
-        }
-      }
+    }
+    if (!changed.isEmpty()) {
+      changeListeners.run(Collections.unmodifiableSet(changed));
     }
   }
 
@@ -426,13 +430,6 @@ public final class CredentialFile implements AutoCloseable {
   }
 
 
-  /** Builders' guard: a setting is set once, never silently overwritten. */
-  static void requireUnset(String what, Object value) {
-    if (value != null) {
-      throw new IllegalStateException(what + " was already set to " + value);
-    }
-  }
-
   /** Stops watching the file, if it was watched. Lookups keep working on the last entries. */
   @Override
   public void close() {
@@ -461,21 +458,21 @@ public final class CredentialFile implements AutoCloseable {
 
     /** Where reload events go. If unset, nowhere. */
     public Builder listener(SecurityEventListener eventListener) {
-      requireUnset("listener", listener);
+      Checks.requireUnset("listener", listener);
       listener = Objects.requireNonNull(eventListener, "eventListener");
       return this;
     }
 
     /** The clock for event times and rotation deadlines. If unset, the UTC system clock. */
     public Builder clock(Clock eventClock) {
-      requireUnset("clock", clock);
+      Checks.requireUnset("clock", clock);
       clock = Objects.requireNonNull(eventClock, "eventClock");
       return this;
     }
 
     /** How new passwords are hashed. If unset, {@link PasswordHasher#pbkdf2Sha512()}. */
     public Builder hasher(PasswordHasher policy) {
-      requireUnset("hasher", hasher);
+      Checks.requireUnset("hasher", hasher);
       hasher = Objects.requireNonNull(policy, "policy");
       return this;
     }
@@ -491,7 +488,7 @@ public final class CredentialFile implements AutoCloseable {
 
     /** How often a watched file is also polled, for file systems without change events. If unset, 2 s. */
     public Builder pollInterval(Duration interval) {
-      requireUnset("poll interval", pollInterval);
+      Checks.requireUnset("poll interval", pollInterval);
       if (interval.isNegative() || interval.isZero()) {
         throw new IllegalArgumentException("the poll interval must be positive, not " + interval);
       }

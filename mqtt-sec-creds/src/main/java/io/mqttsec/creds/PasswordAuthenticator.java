@@ -7,6 +7,7 @@ import io.mqttsec.api.Authenticator;
 import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -300,14 +301,14 @@ public final class PasswordAuthenticator implements Authenticator {
 
     /** Where login events go. If unset, nowhere. */
     public Builder listener(SecurityEventListener eventListener) {
-      CredentialFile.requireUnset("listener", listener);
+      Checks.requireUnset("listener", listener);
       listener = Objects.requireNonNull(eventListener, "eventListener");
       return this;
     }
 
     /** The clock for event times, cache expiry and rotation windows. If unset, the UTC system clock. */
     public Builder clock(Clock authClock) {
-      CredentialFile.requireUnset("clock", clock);
+      Checks.requireUnset("clock", clock);
       clock = Objects.requireNonNull(authClock, "authClock");
       return this;
     }

@@ -3,7 +3,8 @@ package io.mqttsec.tls;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
-import io.mqttsec.api.WatchedFile;
+import io.mqttsec.internal.Reloading;
+import io.mqttsec.internal.WatchedFile;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -50,7 +50,7 @@ public final class ClientCertificateVerifier implements AutoCloseable {
 
   private final Builder settings;
   private final List<WatchedFile> watches = new ArrayList<>();
-  private final List<Runnable> reloadCallbacks = new CopyOnWriteArrayList<>();
+  private final Reloading.Callbacks<Void> reloadCallbacks = new Reloading.Callbacks<>();
   private final ExpiryMonitor expiry;
   private final ScheduledExecutorService monitor;
   private volatile Material current;
@@ -145,7 +145,8 @@ public final class ClientCertificateVerifier implements AutoCloseable {
    * the chains of clients that are already connected against the new CRLs.
    */
   public void onReload(Runnable callback) {
-    reloadCallbacks.add(Objects.requireNonNull(callback, "callback"));
+    Objects.requireNonNull(callback, "callback");
+    reloadCallbacks.add(ignored -> callback.run());
   }
 
   /**
@@ -158,30 +159,20 @@ public final class ClientCertificateVerifier implements AutoCloseable {
   }
 
   private synchronized boolean reload(String source) {
-    Material next;
-    try {
-      next = load(settings);
+    boolean loaded = Reloading.reload(settings.listener, settings.clock, source, () -> {
+      Material next = load(settings);
       CrlIndex.requireNoRollback(current.crls, next.crls, source);
-    } catch (RuntimeException e) {
-      settings.listener.deliver(new SecurityEvent.PolicyReloadFailed(settings.clock.instant(), source,
-          e.getMessage() + "; the previous CAs and CRLs stay in force"));
-      return false;
-    }
-    current = next;
-    settings.listener.deliver(new SecurityEvent.PolicyReloaded(settings.clock.instant(), source,
-        next.trusted.size() + " trusted CA(s), " + (next.crls == null ? "no CRL"
-            : next.crls.size() + " CRL(s) with " + next.crls.revokedCount() + " revoked serial(s)")));
-    if (expiry != null) {
-      checkExpiry();
-    }
-    for (Runnable callback : reloadCallbacks) {
-      try {
-        callback.run();
-      } catch (RuntimeException e) {
-        // one failing callback must not stop the others; the verifier itself is already up to date
+      return next;
+    }, next -> current = next, next -> next.trusted.size() + " trusted CA(s), " + (next.crls == null ? "no CRL"
+        : next.crls.size() + " CRL(s) with " + next.crls.revokedCount() + " revoked serial(s)"),
+        e -> e.getMessage() + "; the previous CAs and CRLs stay in force");
+    if (loaded) {
+      if (expiry != null) {
+        checkExpiry();
       }
+      reloadCallbacks.run(null);
     }
-    return true;
+    return loaded;
   }
 
   /**

@@ -4,8 +4,9 @@ import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.Reloading;
 import io.mqttsec.internal.SecureFiles;
-import io.mqttsec.api.WatchedFile;
+import io.mqttsec.internal.WatchedFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,13 +25,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -74,7 +74,7 @@ public final class ServerTls implements AutoCloseable {
   private final Clock clock;
   private final ExpiryMonitor expiry;
   private final List<WatchedFile> watches = new ArrayList<>();
-  private final List<Runnable> reloadCallbacks = new CopyOnWriteArrayList<>();
+  private final Reloading.Callbacks<Void> reloadCallbacks = new Reloading.Callbacks<>();
   private final ScheduledExecutorService monitor;
   private final String description;
   private volatile ServerMaterial current;
@@ -201,29 +201,21 @@ public final class ServerTls implements AutoCloseable {
   }
 
   private synchronized boolean reload(String source) {
-    ServerMaterial next;
-    try {
-      next = ServerMaterial.load(sources, generation + 1);
+    boolean loaded = Reloading.reload(listener, clock, source, () -> {
+      ServerMaterial next = ServerMaterial.load(sources, generation + 1);
       CrlIndex.requireNoRollback(current.crls, next.crls, source);
-    } catch (RuntimeException e) {
-      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), source,
-          e.getMessage() + "; the previous certificate, key, CAs and CRLs stay in force"));
-      return false;
+      return next;
+    }, next -> {
+      generation++;
+      previous = current;
+      current = next;
+      invalidateSessions();
+    }, ServerTls::summary, e -> e.getMessage() + "; the previous certificate, key, CAs and CRLs stay in force");
+    if (loaded) {
+      expiry.check(current, clock.instant());
+      reloadCallbacks.run(null);
     }
-    generation++;
-    previous = current;
-    current = next;
-    invalidateSessions();
-    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), source, summary(next)));
-    expiry.check(next, clock.instant());
-    for (Runnable callback : reloadCallbacks) {
-      try {
-        callback.run();
-      } catch (RuntimeException e) {
-        // one failing callback must not stop the others; the context itself is already up to date
-      }
-    }
-    return true;
+    return loaded;
   }
 
   /**
@@ -231,7 +223,8 @@ public final class ServerTls implements AutoCloseable {
    * certificate into a broker's key store ({@link #toPkcs12}) when the broker does its own handshakes.
    */
   public void onReload(Runnable callback) {
-    reloadCallbacks.add(Objects.requireNonNull(callback, "callback"));
+    Objects.requireNonNull(callback, "callback");
+    reloadCallbacks.add(ignored -> callback.run());
   }
 
   /** A fresh JDK context: new session cache and ticket keys, the same (delegating) key and trust managers. */

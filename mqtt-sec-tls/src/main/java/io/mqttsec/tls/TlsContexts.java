@@ -2,6 +2,7 @@ package io.mqttsec.tls;
 
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.Checks;
 import io.mqttsec.internal.KeyChecks;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -102,12 +103,6 @@ public final class TlsContexts {
     return new ClientBuilder();
   }
 
-  static void requireUnset(Object value, String what) {
-    if (value != null) {
-      throw new IllegalStateException(what + " was already set to " + value);
-    }
-  }
-
   /** Builds a {@link ServerTls}. Not thread-safe; use it once. */
   public static final class ServerBuilder {
     private final Path chainFile;
@@ -155,14 +150,14 @@ public final class TlsContexts {
 
     /** The CAs (a PEM bundle) that client certificates must chain to. Needed for OPTIONAL, REQUIRE and CRLs. */
     public ServerBuilder trustedCertificates(Path caBundlePem) {
-      requireUnset(trustedFile != null ? trustedFile : trusted, "trusted certificates");
+      Checks.requireUnset("trusted certificates", trustedFile != null ? trustedFile : trusted);
       this.trustedFile = Objects.requireNonNull(caBundlePem, "caBundlePem");
       return this;
     }
 
     /** As {@link #trustedCertificates(Path)}, from certificates in memory. */
     public ServerBuilder trustedCertificates(List<X509Certificate> cas) {
-      requireUnset(trustedFile != null ? trustedFile : trusted, "trusted certificates");
+      Checks.requireUnset("trusted certificates", trustedFile != null ? trustedFile : trusted);
       if (cas.isEmpty()) {
         throw new IllegalArgumentException("trusted certificates must not be empty");
       }
@@ -172,7 +167,7 @@ public final class TlsContexts {
 
     /** Whether clients must present a certificate. If unset, {@link ClientAuth#NONE}. */
     public ServerBuilder clientAuth(ClientAuth mode) {
-      requireUnset(clientAuthSetting, "client auth");
+      Checks.requireUnset("client auth", clientAuthSetting);
       this.clientAuthSetting = Objects.requireNonNull(mode, "mode");
       return this;
     }
@@ -183,7 +178,7 @@ public final class TlsContexts {
      * CRL is refused.
      */
     public ServerBuilder crl(Path... crlPems) {
-      requireUnset(crlFiles != null ? crlFiles : crlList, "CRLs");
+      Checks.requireUnset("CRLs", crlFiles != null ? crlFiles : crlList);
       if (crlPems.length == 0) {
         throw new IllegalArgumentException("give at least one CRL file");
       }
@@ -193,7 +188,7 @@ public final class TlsContexts {
 
     /** As {@link #crl(Path...)}, from CRLs in memory. */
     public ServerBuilder crl(List<X509CRL> crls) {
-      requireUnset(crlFiles != null ? crlFiles : crlList, "CRLs");
+      Checks.requireUnset("CRLs", crlFiles != null ? crlFiles : crlList);
       this.crlList = List.copyOf(crls);
       return this;
     }
@@ -203,7 +198,7 @@ public final class TlsContexts {
      * client it covers (fail closed). Either way a {@code CrlOverdue} event says what happened.
      */
     public ServerBuilder crlGracePeriod(Duration grace) {
-      requireUnset(crlGrace, "CRL grace period");
+      Checks.requireUnset("CRL grace period", crlGrace);
       if (grace.isNegative()) {
         throw new IllegalArgumentException("CRL grace period must not be negative, was " + grace);
       }
@@ -213,7 +208,7 @@ public final class TlsContexts {
 
     /** {@code "TLSv1.2"} (the default, with 1.3 preferred) or {@code "TLSv1.3"}; nothing older is possible. */
     public ServerBuilder minimumVersion(String version) {
-      requireUnset(minimumVersionSetting, "minimum version");
+      Checks.requireUnset("minimum version", minimumVersionSetting);
       TlsVersions.protocols(version);
       this.minimumVersionSetting = version;
       return this;
@@ -221,28 +216,28 @@ public final class TlsContexts {
 
     /** Re-read the files when they change (watch, poll and symlink swap). If unset, false. */
     public ServerBuilder reloadOnChange(boolean reload) {
-      requireUnset(reloadSetting, "reload on change");
+      Checks.requireUnset("reload on change", reloadSetting);
       this.reloadSetting = reload;
       return this;
     }
 
     /** How often files are polled besides file-system events. If unset, 2 seconds. */
     public ServerBuilder pollInterval(Duration interval) {
-      requireUnset(pollSetting, "poll interval");
+      Checks.requireUnset("poll interval", pollSetting);
       this.pollSetting = Objects.requireNonNull(interval, "interval");
       return this;
     }
 
     /** Receives reloads, reload failures, rejected certificates, overdue CRLs and expiry warnings. */
     public ServerBuilder listener(SecurityEventListener listener) {
-      requireUnset(listenerSetting, "listener");
+      Checks.requireUnset("listener", listenerSetting);
       this.listenerSetting = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
     /** The clock for CRL and expiry decisions (the JDK's PKIX uses the system time for validity). */
     public ServerBuilder clock(Clock clock) {
-      requireUnset(clockSetting, "clock");
+      Checks.requireUnset("clock", clockSetting);
       this.clockSetting = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -340,14 +335,14 @@ public final class TlsContexts {
 
     /** The CAs (a PEM bundle) the server's certificate must chain to. If unset, the JDK's default CAs. */
     public ClientBuilder trustedCertificates(Path caBundlePem) {
-      requireUnset(trusted, "trusted certificates");
+      Checks.requireUnset("trusted certificates", trusted);
       this.trusted = Pem.readCertificates(caBundlePem);
       return this;
     }
 
     /** As {@link #trustedCertificates(Path)}, from certificates in memory. */
     public ClientBuilder trustedCertificates(List<X509Certificate> cas) {
-      requireUnset(trusted, "trusted certificates");
+      Checks.requireUnset("trusted certificates", trusted);
       if (cas.isEmpty()) {
         throw new IllegalArgumentException("trusted certificates must not be empty");
       }
@@ -382,7 +377,7 @@ public final class TlsContexts {
     }
 
     private ClientBuilder identity(List<X509Certificate> certs, PrivateKey k) {
-      requireUnset(chain == null ? null : CertificateIdentity.of(chain).subjectDn(), "client identity");
+      Checks.requireUnset("client identity", chain == null ? null : CertificateIdentity.of(chain).subjectDn());
       this.chain = List.copyOf(certs);
       this.key = k;
       return this;
@@ -390,7 +385,7 @@ public final class TlsContexts {
 
     /** {@code "TLSv1.2"} (the default, with 1.3 preferred) or {@code "TLSv1.3"}. */
     public ClientBuilder minimumVersion(String version) {
-      requireUnset(minimumVersionSetting, "minimum version");
+      Checks.requireUnset("minimum version", minimumVersionSetting);
       TlsVersions.protocols(version);
       this.minimumVersionSetting = version;
       return this;

@@ -1,4 +1,4 @@
-package io.mqttsec.api;
+package io.mqttsec.internal;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
