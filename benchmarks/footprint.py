@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 the mqtt-sec authors
+# SPDX-License-Identifier: Apache-2.0
 """What a gateway's build pulls in when it depends on mqtt-sec: a throwaway Maven project that declares the given
 modules, resolved as a consumer sees them (optional and test dependencies left out), each jar and the total.
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 the mqtt-sec authors
+# SPDX-License-Identifier: Apache-2.0
 """Runs a JMH benchmark from one or more jars, alternating them round by round, and pools every measurement
 iteration per (jar, benchmark, params): min, p25 and median. On a shared, noisy machine this compares two builds
 better than one run of each.

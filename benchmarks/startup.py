@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 the mqtt-sec authors
+# SPDX-License-Identifier: Apache-2.0
 """Fresh-JVM start-up CPU of a gateway's first steps with mqtt-sec (parse a 10-line ACL, build a server SSLContext
 from PEM files: StartupMqttSec, on the api, acl and tls jars alone) against the JDK doing the same TLS work
 (StartupJdk), alternating, ROUNDS runs each. CPU is the child's user + system time, as the kernel counts it.

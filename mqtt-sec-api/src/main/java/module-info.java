@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the mqtt-sec authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * The vocabulary shared by every mqtt-sec module: who a client is, what it asks to do, what was decided, the
  * events a security component reports, the exception hierarchy, and the MQTT topic rules. Package

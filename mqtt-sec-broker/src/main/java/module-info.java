@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the mqtt-sec authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * The security of one MQTT broker as plain Java, which any broker adapter drives: {@link
  * io.mqttsec.broker.BrokerSecurity}.

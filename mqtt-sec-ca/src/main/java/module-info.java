@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the mqtt-sec authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * An internal certificate authority for a device fleet ({@link io.mqttsec.ca.CertificateAuthority}): a root and
  * intermediates that issue server and device certificates, sign devices' certificate requests, revoke and publish

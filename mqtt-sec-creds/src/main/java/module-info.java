@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the mqtt-sec authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 /**
  * Password hashes, mosquitto-compatible credential files, the password authenticator and its brute-force
  * guard: {@link io.mqttsec.creds.CredentialFile}, {@link io.mqttsec.creds.PasswordAuthenticator}.

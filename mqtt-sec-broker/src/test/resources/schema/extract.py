@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 the mqtt-sec authors
+# SPDX-License-Identifier: Apache-2.0
 """Writes the two reference files the audit encoder tests check against, from checkouts of the official schemas.
 
     python3 extract.py ECS_CHECKOUT OCSF_CHECKOUT

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the mqtt-sec authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package io.mqttsec.broker;
 
 /** Why mqtt-sec asks the broker to end a connection, in MQTT 5 DISCONNECT reason codes. */

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the mqtt-sec authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package io.mqttsec.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;

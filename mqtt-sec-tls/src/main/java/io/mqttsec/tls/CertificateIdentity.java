@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the mqtt-sec authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package io.mqttsec.tls;
 
 import io.mqttsec.internal.DistinguishedNames;
