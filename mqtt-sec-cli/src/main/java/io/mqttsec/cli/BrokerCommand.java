@@ -21,8 +21,15 @@ import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.hivemq.MqttSecExtensionMain;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,7 +41,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
 import org.slf4j.LoggerFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -105,9 +122,11 @@ final class BrokerCommand implements Callable<Integer> {
   /** A started broker; {@link #close()} stops it. */
   static final class Running implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
+    private final FolderLock lock;
 
-    Running(EmbeddedHiveMQ hivemq) {
+    Running(EmbeddedHiveMQ hivemq, FolderLock lock) {
       this.hivemq = hivemq;
+      this.lock = lock;
     }
 
     @Override
@@ -117,12 +136,16 @@ final class BrokerCommand implements Callable<Integer> {
         hivemq.close();
       } catch (Exception e) {
         // stopping is best effort: the process is ending
+      } finally {
+        lock.close();
       }
     }
   }
 
   /** Creates the demo if needed, starts the broker and prints how to use it. */
   Running start() throws Exception {
+    checkPort("--port", port, false);
+    checkPort("--mtls-port", mtlsPort, true);
     // before HiveMQ's first handshake, when the JDK reads it
     TlsContexts.refuseClientInitiatedRenegotiation();
     Path dir;
@@ -135,6 +158,22 @@ final class BrokerCommand implements Callable<Integer> {
               + "server.key)");
         }
       }
+    }
+    // a second broker on the same folder would rewrite the running one's configuration and key stores
+    FolderLock lock = FolderLock.acquire(config != null ? config : demoDir);
+    try {
+      return start(lock);
+    } catch (Exception | Error e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private Running start(FolderLock lock) throws Exception {
+    Path dir;
+    Map<String, String> demoPasswords = null;
+    if (config != null) {
+      dir = config;
     } else {
       dir = demoDir;
       if (Demo.exists(dir)) {
@@ -145,13 +184,11 @@ final class BrokerCommand implements Callable<Integer> {
       }
       demoPasswords = Demo.passwords(dir);
     }
-    Path hivemqDir = Files.createDirectories(dir.resolve("hivemq"));
-    Path conf = Files.createDirectories(hivemqDir.resolve("conf"));
-    char[] storePassword = randomPassword();
-    // owner-only; the demo's <server-tls> names it, so mqtt-sec rewrites HiveMQ's key stores with it when
-    // server.pem or server.key change
-    Files.deleteIfExists(conf.resolve("store-password"));
-    PasswdCommand.writePrivate(conf.resolve("store-password"), new String(storePassword) + "\n");
+    Path hivemqDir = privateFolder(dir.resolve("hivemq"));
+    Path conf = privateFolder(hivemqDir.resolve("conf"));
+    // owner-only, made once and kept: the demo's <server-tls> names it, so mqtt-sec rewrites HiveMQ's key stores
+    // with it when server.pem or server.key change, and the stores and config.xml stay as they are otherwise
+    char[] storePassword = storePassword(conf.resolve("store-password"));
     BrokerConfig extensionConfig;
     try {
       extensionConfig = BrokerConfig.read(dir.resolve("mqtt-sec.xml"));
@@ -189,15 +226,14 @@ final class BrokerCommand implements Callable<Integer> {
         tls.trustStoreToPkcs12(conf.resolve("trust.p12"), storePassword);
       }
     }
-    // owner-only: it names the key store's password
-    Files.deleteIfExists(conf.resolve("config.xml"));
-    PasswdCommand.writePrivate(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls,
+    // owner-only (it names the key store's password), and written only when what it says changes
+    writeIfChanged(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls,
         maxPacketSize(extensionConfig.limits())));
     AtomicReference<String> refused = new AtomicReference<>();
     EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)
-        .withDataFolder(Files.createDirectories(hivemqDir.resolve("data")))
-        .withExtensionsFolder(Files.createDirectories(hivemqDir.resolve("extensions")))
+        .withDataFolder(privateFolder(hivemqDir.resolve("data")))
+        .withExtensionsFolder(privateFolder(hivemqDir.resolve("extensions")))
         .withEmbeddedExtension(EmbeddedExtension.builder().withId("mqtt-sec").withName("mqtt-sec")
             .withVersion("0.1.0").withPriority(1000).withStartPriority(1000)
             .withExtensionMain(new Watched(new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml"),
@@ -206,13 +242,12 @@ final class BrokerCommand implements Callable<Integer> {
     // building an embedded broker lets unauthenticated clients in while no security extension runs; an
     // installed HiveMQ refuses them, and so must we if mqtt-sec refuses to start
     InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(true);
-    Running running = new Running(hivemq);
+    Running running = new Running(hivemq, lock);
     try {
       hivemq.start().get(120, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       running.close();
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw CliException.input("the broker did not start: " + cause.getMessage());
+      throw CliException.input("the broker did not start: " + rootCause(e));
     }
     if (refused.get() != null) {
       running.close();
@@ -240,51 +275,133 @@ final class BrokerCommand implements Callable<Integer> {
     return largest + 65_535 + 4_096;
   }
 
+  /** HiveMQ's {@code config.xml}: the TLS listener (and the mTLS one), written with an XML writer. */
   private String hivemqConfig(Path conf, String storePassword, boolean mtls, long maxPacketSize) {
-    String keystore = """
-              <keystore>
-                <path>%s</path>
-                <password>%s</password>
-                <private-key-password>%s</private-key-password>
-              </keystore>
-        """.formatted(conf.resolve("broker.p12").toAbsolutePath(), storePassword, storePassword);
-    StringBuilder listeners = new StringBuilder("""
-          <tls-tcp-listener>
-            <port>%d</port>
-            <bind-address>%s</bind-address>
-            <name>tls</name>
-            <tls>
-        %s      <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
-            </tls>
-          </tls-tcp-listener>
-        """.formatted(port, bind, keystore));
-    if (mtls) {
-      listeners.append("""
-            <tls-tcp-listener>
-              <port>%d</port>
-              <bind-address>%s</bind-address>
-              <name>mtls</name>
-              <tls>
-          %s      <truststore>
-                  <path>%s</path>
-                  <password>%s</password>
-                </truststore>
-                <client-authentication-mode>REQUIRED</client-authentication-mode>
-                <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
-              </tls>
-            </tls-tcp-listener>
-          """.formatted(mtlsPort, bind, keystore, conf.resolve("trust.p12").toAbsolutePath(), storePassword));
+    try {
+      Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().newDocument();
+      Element hivemq = doc.createElement("hivemq");
+      doc.appendChild(doc.createComment(" written by mqtt-sec broker; rewritten only when its settings change "));
+      doc.appendChild(hivemq);
+      Element listeners = child(doc, hivemq, "listeners", null);
+      protocols(doc, listener(doc, listeners, port, "tls", conf, storePassword));
+      if (mtls) {
+        Element m = listener(doc, listeners, mtlsPort, "mtls", conf, storePassword);
+        Element truststore = child(doc, m, "truststore", null);
+        child(doc, truststore, "path", conf.resolve("trust.p12").toAbsolutePath().toString());
+        child(doc, truststore, "password", storePassword);
+        child(doc, m, "client-authentication-mode", "REQUIRED");
+        protocols(doc, m);
+      }
+      if (maxPacketSize > 0) {
+        child(doc, child(doc, child(doc, hivemq, "mqtt", null), "packets", null), "max-packet-size",
+            String.valueOf(maxPacketSize));
+      }
+      child(doc, child(doc, hivemq, "anonymous-usage-statistics", null), "enabled", "false");
+      Transformer t = TransformerFactory.newInstance().newTransformer();
+      t.setOutputProperty(OutputKeys.INDENT, "yes");
+      t.setOutputProperty("{http://xml.apache.org/xslt}indent-amount", "2");
+      StringWriter out = new StringWriter();
+      t.transform(new DOMSource(doc), new StreamResult(out));
+      return out.toString();
+    } catch (ParserConfigurationException | TransformerException e) {
+      throw new IllegalStateException("cannot write HiveMQ's configuration", e);
     }
-    return """
-        <?xml version="1.0"?>
-        <!-- written by mqtt-sec broker on every start -->
-        <hivemq>
-          <listeners>
-        %s  </listeners>
-        %s  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
-        </hivemq>
-        """.formatted(listeners, maxPacketSize == 0 ? "" : "  <mqtt><packets><max-packet-size>" + maxPacketSize
-            + "</max-packet-size></packets></mqtt>\n");
+  }
+
+  /** A TLS listener with mqtt-sec's key store; returns its {@code <tls>} element. */
+  private Element listener(Document doc, Element listeners, int listenerPort, String name, Path conf,
+                           String storePassword) {
+    Element listener = child(doc, listeners, "tls-tcp-listener", null);
+    child(doc, listener, "port", String.valueOf(listenerPort));
+    child(doc, listener, "bind-address", bind);
+    child(doc, listener, "name", name);
+    Element tls = child(doc, listener, "tls", null);
+    Element keystore = child(doc, tls, "keystore", null);
+    child(doc, keystore, "path", conf.resolve("broker.p12").toAbsolutePath().toString());
+    child(doc, keystore, "password", storePassword);
+    child(doc, keystore, "private-key-password", storePassword);
+    return tls;
+  }
+
+  private static void protocols(Document doc, Element tls) {
+    Element protocols = child(doc, tls, "protocols", null);
+    child(doc, protocols, "protocol", "TLSv1.3");
+    child(doc, protocols, "protocol", "TLSv1.2");
+  }
+
+  private static Element child(Document doc, Element parent, String name, String text) {
+    Element e = doc.createElement(name);
+    if (text != null) {
+      e.setTextContent(text);
+    }
+    parent.appendChild(e);
+    return e;
+  }
+
+  /** Refuses a port outside 1 to 65535 (0 too, unless {@code zeroTurnsOff}) and one another program holds. */
+  private void checkPort(String option, int value, boolean zeroTurnsOff) {
+    if (zeroTurnsOff && value == 0) {
+      return;
+    }
+    if (value < 1 || value > 65_535) {
+      throw CliException.input(option + " " + value + ": not a port (1 to 65535" + (zeroTurnsOff ? ", or 0 for none"
+          : "") + ")");
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(InetAddress.getByName(bind), value));
+    } catch (IOException e) {
+      throw CliException.input(option + " " + value + ": cannot listen on " + bind + ":" + value + " ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+          + "; another broker may hold it)");
+    }
+  }
+
+  /** The first message in the chain of causes, for a one-line reason. */
+  static String rootCause(Throwable e) {
+    String message = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getClass().getSimpleName() + ": " + t.getMessage();
+      } else if (message == null) {
+        message = t.getClass().getSimpleName();
+      }
+    }
+    return message;
+  }
+
+  /** A folder only its owner may enter (0700): HiveMQ keeps payloads and retained messages there. */
+  private static Path privateFolder(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException e) {
+      // no POSIX modes here: the platform's defaults apply
+    }
+    return dir;
+  }
+
+  /** The key stores' password: read when the file is there, made once (owner-only) when it is not. */
+  private static char[] storePassword(Path file) throws IOException {
+    if (Files.isRegularFile(file)) {
+      String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+      if (!text.isEmpty()) {
+        return text.toCharArray();
+      }
+      Files.delete(file);
+    }
+    char[] password = randomPassword();
+    PasswdCommand.writePrivate(file, new String(password) + "\n");
+    return password;
+  }
+
+  /** Writes {@code text} (owner-only) unless the file holds exactly that already. */
+  private static void writeIfChanged(Path file, String text) throws IOException {
+    if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+      return;
+    }
+    Files.deleteIfExists(file);
+    PasswdCommand.writePrivate(file, text);
   }
 
   private void printUsage(Path dir, Map<String, String> passwords, boolean mtls, BrokerConfig extensionConfig) {

@@ -223,6 +223,68 @@ class BrokerCommandTest {
   }
 
   @Test
+  void aSecondBroker_onTheSameFolder_isRefused_beforeItWritesAnything() throws Exception {
+    Path demo = dir.resolve("demo");
+    List<Path> generated = List.of(demo.resolve("hivemq/conf/config.xml"), demo.resolve("hivemq/conf/broker.p12"),
+        demo.resolve("hivemq/conf/trust.p12"), demo.resolve("hivemq/conf/store-password"));
+    List<byte[]> before = new java.util.ArrayList<>();
+    for (Path p : generated) {
+      before.add(Files.readAllBytes(p));
+    }
+    StringWriter err = new StringWriter();
+    assertThatThrownBy(() -> command(new StringWriter(), err, "--demo-dir", demo.toString(), "--port",
+        String.valueOf(freePort()), "--mtls-port", String.valueOf(freePort())).start())
+        .isInstanceOf(CliException.class).hasMessage(demo + ": another mqtt-sec broker runs on this folder (process "
+            + ProcessHandle.current().pid() + "); stop it first, or give this one another folder");
+    for (int i = 0; i < generated.size(); i++) {
+      assertThat(Files.readAllBytes(generated.get(i))).as(generated.get(i).toString()).isEqualTo(before.get(i));
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(demo.resolve("hivemq/data"))))
+        .as("HiveMQ's payloads and retained messages").isEqualTo("rwx------");
+  }
+
+  @Test
+  void badPorts_areNamed_beforeAnythingStarts() throws Exception {
+    Cli.Result range = Cli.run("broker", "--demo-dir", dir.resolve("ports").toString(), "--port", "99999");
+    assertThat(range.exit()).isEqualTo(2);
+    assertThat(range.err()).isEqualTo("mqtt-sec: --port 99999: not a port (1 to 65535)\n");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Cli.Result busy = Cli.run("broker", "--demo-dir", dir.resolve("ports").toString(), "--port",
+          String.valueOf(taken.getLocalPort()), "--mtls-port", "0");
+      assertThat(busy.exit()).isEqualTo(2);
+      assertThat(busy.err()).startsWith("mqtt-sec: --port " + taken.getLocalPort() + ": cannot listen on 127.0.0.1:"
+          + taken.getLocalPort() + " (").endsWith("; another broker may hold it)\n");
+    }
+    assertThat(dir.resolve("ports")).as("nothing written").doesNotExist();
+  }
+
+  @Test
+  void aRestart_leavesHiveMqsConfigurationAndKeyStoresAsTheyAre() throws Exception {
+    Path copy = dir.resolve("restart-demo");
+    int restartPort = freePort();
+    BrokerCommand.Running first = command(new StringWriter(), new StringWriter(), "--demo-dir", copy.toString(),
+        "--port", String.valueOf(restartPort), "--mtls-port", "0").start();
+    first.close();
+    List<Path> generated = List.of(copy.resolve("hivemq/conf/config.xml"), copy.resolve("hivemq/conf/broker.p12"),
+        copy.resolve("hivemq/conf/store-password"));
+    List<byte[]> before = new java.util.ArrayList<>();
+    for (Path p : generated) {
+      before.add(Files.readAllBytes(p));
+    }
+    BrokerCommand.Running second = command(new StringWriter(), new StringWriter(), "--demo-dir", copy.toString(),
+        "--port", String.valueOf(restartPort), "--mtls-port", "0").start();
+    try {
+      for (int i = 0; i < generated.size(); i++) {
+        assertThat(Files.readAllBytes(generated.get(i))).as(generated.get(i).toString()).isEqualTo(before.get(i));
+      }
+      assertThat(Files.readString(copy.resolve("hivemq/conf/config.xml"))).contains(
+          "<port>" + restartPort + "</port>", "<protocol>TLSv1.3</protocol>");
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
   void mutualTls_theDemoDeviceCertificateIsItsIdentity() {
     Path devices = dir.resolve("demo/devices");
     ClientTls tls = TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem"))

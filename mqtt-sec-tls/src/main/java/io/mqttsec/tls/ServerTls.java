@@ -13,9 +13,11 @@ import io.mqttsec.internal.SecureFiles;
 import io.mqttsec.internal.WatchedFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
@@ -272,12 +274,16 @@ public final class ServerTls implements AutoCloseable {
   /**
    * Writes the server's key and chain as a PKCS#12 key store (alias {@code mqtt-sec}), for a broker that
    * takes a key store file (HiveMQ's TLS listener). The file is written atomically and readable by its owner
-   * only (0600).
+   * only (0600), and only when it does not already hold this key and chain under this password: a broker that
+   * watches its key store sees a change only when there is one.
    *
    * <p><b>Security:</b> the file holds the private key, protected by {@code password} alone.
    */
   public void toPkcs12(Path file, char[] password) {
     ServerMaterial m = current;
+    if (holds(file, password, m.chain, m.key)) {
+      return;
+    }
     writeStore(file, password, () -> {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -286,13 +292,46 @@ public final class ServerTls implements AutoCloseable {
     });
   }
 
-  /** Writes the trusted CAs as a PKCS#12 trust store (0600), for a broker's client-certificate setting. */
+  /**
+   * Writes the trusted CAs as a PKCS#12 trust store (0600), for a broker's client-certificate setting; as
+   * {@link #toPkcs12}, only when the file does not hold them already.
+   */
   public void trustStoreToPkcs12(Path file, char[] password) {
     List<X509Certificate> trusted = current.trusted;
     if (trusted.isEmpty()) {
       throw new IllegalStateException("no trusted certificates are configured");
     }
+    if (holds(file, password, trusted, null)) {
+      return;
+    }
     writeStore(file, password, () -> ServerMaterial.trustStore(trusted));
+  }
+
+  /**
+   * Whether {@code file} is a PKCS#12 store that opens with {@code password} and holds exactly {@code certificates}
+   * (as one key entry's chain with {@code key}, or as trusted entries when {@code key} is null).
+   */
+  private static boolean holds(Path file, char[] password, List<X509Certificate> certificates, PrivateKey key) {
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password);
+      if (key != null) {
+        java.security.Key stored = store.getKey("mqtt-sec", password);
+        java.security.cert.Certificate[] chain = store.getCertificateChain("mqtt-sec");
+        return store.size() == 1 && stored != null && java.util.Arrays.equals(stored.getEncoded(), key.getEncoded())
+            && chain != null && List.of(chain).equals(certificates);
+      }
+      java.util.Set<java.security.cert.Certificate> found = new java.util.HashSet<>();
+      for (String alias : java.util.Collections.list(store.aliases())) {
+        found.add(store.getCertificate(alias));
+      }
+      return found.equals(new java.util.HashSet<>(certificates)) && store.size() == certificates.size();
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      return false; // unreadable, another password, or not a store: write it
+    }
   }
 
   private interface StoreBuilder {
