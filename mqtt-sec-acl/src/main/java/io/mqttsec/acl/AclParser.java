@@ -7,6 +7,7 @@ package io.mqttsec.acl;
 import io.mqttsec.api.AclParseException;
 import io.mqttsec.api.InvalidTopicException;
 import io.mqttsec.api.Topics;
+import io.mqttsec.internal.Checks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -138,7 +139,7 @@ final class AclParser {
       return;
     }
     if (line == 1 && i == 0 && s.charAt(0) == '\uFEFF') {
-      throw error(line, 1, "the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one");
+      throw error(line, 1, Checks.BYTE_ORDER_MARK);
     }
     int keywordEnd = tokenEnd(s, i, end);
     int trimmedEnd = trimEnd(s, keywordEnd, end);

@@ -10,6 +10,15 @@ public final class Checks {
   private Checks() {
   }
 
+  /** What every reader of a text file says about a leading byte order mark, after {@code file:1:1: }. */
+  public static final String BYTE_ORDER_MARK =
+      "the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one";
+
+  /** Whether {@code bytes} start with UTF-8's encoding of U+FEFF. */
+  public static boolean startsWithByteOrderMark(byte[] bytes) {
+    return bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF;
+  }
+
   /** Throws {@link IllegalStateException} when a builder setting is set twice, naming it and what it held. */
   public static void requireUnset(String what, Object value) {
     if (value != null) {

@@ -429,6 +429,9 @@ public final class PemCodec {
             + " (Pem.MAX_FILE_BYTES)");
       }
       byte[] bytes = Files.readAllBytes(file);
+      if (Checks.startsWithByteOrderMark(bytes)) {
+        throw new TlsConfigException(file + ":1:1: " + Checks.BYTE_ORDER_MARK);
+      }
       return StandardCharsets.US_ASCII.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();

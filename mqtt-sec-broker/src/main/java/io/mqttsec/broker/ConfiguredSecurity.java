@@ -10,6 +10,7 @@ import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
 import io.mqttsec.creds.CredentialFile;
 import io.mqttsec.creds.PasswordAuthenticator;
+import io.mqttsec.internal.Checks;
 import io.mqttsec.tls.ClientCertificateVerifier;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
@@ -185,6 +186,9 @@ final class ConfiguredSecurity {
           + "password (" + e.getMessage() + ")", e);
     }
     try {
+      if (Checks.startsWithByteOrderMark(bytes)) {
+        throw new TlsConfigException(files.storePasswordFile() + ":1:1: " + Checks.BYTE_ORDER_MARK);
+      }
       int end = bytes.length;
       while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
         end--;

@@ -5,6 +5,7 @@
 package io.mqttsec.broker;
 
 import io.mqttsec.api.MqttSecException;
+import io.mqttsec.internal.Checks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -96,6 +97,9 @@ final class OwnerJournal implements SessionOwners {
   private void open() {
     try {
       byte[] bytes = Files.readAllBytes(file);
+      if (Checks.startsWithByteOrderMark(bytes)) {
+        throw new MqttSecException(file + ":1:1: " + Checks.BYTE_ORDER_MARK);
+      }
       load(new String(bytes, StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
       lines = 0;

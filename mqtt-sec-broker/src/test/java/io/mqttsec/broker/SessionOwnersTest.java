@@ -94,4 +94,11 @@ class SessionOwnersTest {
     assertThat(escaped).doesNotContain(" ").doesNotContain("\n").doesNotContain("\r");
     assertThat(OwnerJournal.unescape(escaped)).isEqualTo(text);
   }
+
+  @org.junit.jupiter.api.Test
+  void aByteOrderMark_isRefused() throws Exception {
+    Path file = java.nio.file.Files.writeString(dir.resolve("owners-bom.log"), "\uFEFF");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SessionOwners.file(file))
+        .hasMessage(file + ":1:1: " + "the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one");
+  }
 }

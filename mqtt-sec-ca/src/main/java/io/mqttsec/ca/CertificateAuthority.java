@@ -5,6 +5,7 @@
 package io.mqttsec.ca;
 
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.Checks;
 import io.mqttsec.internal.KeyChecks;
 import io.mqttsec.internal.PemCodec;
 import io.mqttsec.internal.SecureFiles;
@@ -320,6 +321,9 @@ public final class CertificateAuthority {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new TlsConfigException(file + ": cannot read the CA state (" + e.getMessage() + ")", e);
+    }
+    if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+      throw new TlsConfigException(file + ":1:1: " + Checks.BYTE_ORDER_MARK);
     }
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();

@@ -200,5 +200,9 @@ class CertificateAuthorityTest {
     assertThatThrownBy(() -> CertificateAuthority.load(dir, passphrase))
         .isInstanceOf(io.mqttsec.api.TlsConfigException.class)
         .hasMessageStartingWith(dir.resolve("ca.state") + ":2: ");
+    java.nio.file.Files.writeString(dir.resolve("ca.state"), "\uFEFFcrl-number 2\n");
+    assertThatThrownBy(() -> CertificateAuthority.load(dir, passphrase))
+        .isInstanceOf(io.mqttsec.api.TlsConfigException.class).hasMessage(dir.resolve("ca.state")
+            + ":1:1: the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one");
   }
 }

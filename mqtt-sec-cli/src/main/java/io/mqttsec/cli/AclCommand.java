@@ -13,6 +13,7 @@ import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.InvalidTopicException;
 import io.mqttsec.api.Topics;
+import io.mqttsec.internal.Checks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,11 +24,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code mqtt-sec acl}: ask an ACL file a question, test it against a table, lint it. */
 @Command(name = "acl", mixinStandardHelpOptions = true,
@@ -173,6 +174,9 @@ final class AclCommand implements Runnable {
 
     private static List<Case> read(Path cases) throws IOException {
       List<String> lines = Files.readAllLines(cases, StandardCharsets.UTF_8);
+      if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+        throw CliException.input(cases + ":1:1: " + Checks.BYTE_ORDER_MARK);
+      }
       List<Case> table = new ArrayList<>();
       for (int n = 1; n <= lines.size(); n++) {
         String line = lines.get(n - 1);

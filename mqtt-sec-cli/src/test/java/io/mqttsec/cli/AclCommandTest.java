@@ -93,6 +93,9 @@ class AclCommandTest {
         + ":1: field 4: invalid topic name \"a/#\"");
     Path verdict = Files.writeString(dir.resolve("c4.tsv"), "u\tc\tpublish\ta/b\tmaybe\n");
     assertThat(Cli.run("acl", "test", acl.toString(), verdict.toString()).exit()).isEqualTo(2);
+    Path bom = Files.writeString(dir.resolve("c5.tsv"), "\uFEFFu\tc\tpublish\ta/b\tdeny\n");
+    assertThat(Cli.run("acl", "test", acl.toString(), bom.toString()).err()).isEqualTo("mqtt-sec: " + bom
+        + ":1:1: the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one\n");
   }
 
   @Test

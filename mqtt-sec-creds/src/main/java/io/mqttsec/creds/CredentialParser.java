@@ -5,6 +5,7 @@
 package io.mqttsec.creds;
 
 import io.mqttsec.api.CredentialException;
+import io.mqttsec.internal.Checks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -81,6 +82,9 @@ final class CredentialParser {
   }
 
   static Parsed parse(byte[] bytes, String source) {
+    if (Checks.startsWithByteOrderMark(bytes)) {
+      throw error(source, 1, 1, Checks.BYTE_ORDER_MARK);
+    }
     List<Line> lines = new ArrayList<>();
     Map<String, Credential> users = new LinkedHashMap<>();
     Map<String, Integer> firstLine = new HashMap<>();

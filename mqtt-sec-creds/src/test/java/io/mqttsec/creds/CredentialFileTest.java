@@ -319,4 +319,13 @@ class CredentialFileTest {
       assertThat(changes).contains(Set.of("alice", "bob"));
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void aByteOrderMark_isRefused_notMadePartOfTheFirstUserName() throws Exception {
+    Path file = dir.resolve("passwd-bom");
+    java.nio.file.Files.writeString(file, "\uFEFFpress-1:" + PasswordHasher.pbkdf2Sha512(1000).hash(
+        "secret".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encoded() + "\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CredentialFile.load(file))
+        .isInstanceOf(io.mqttsec.api.CredentialException.class).hasMessage(file + ":1:1: " + "the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one");
+  }
 }

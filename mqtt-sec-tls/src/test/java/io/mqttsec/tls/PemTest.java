@@ -201,4 +201,11 @@ class PemTest {
       }
     }
   }
+
+  @Test
+  void aByteOrderMark_isNamed() throws Exception {
+    Path file = dir.resolve("bom.pem");
+    Files.writeString(file, "\uFEFF" + Pem.encode(List.of(CA.certificate())));
+    assertError(() -> Pem.readCertificates(file), file + ":1:1: " + "the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one");
+  }
 }
