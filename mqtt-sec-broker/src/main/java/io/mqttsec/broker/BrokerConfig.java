@@ -6,13 +6,13 @@ package io.mqttsec.broker;
 
 import io.mqttsec.acl.SubscribeMode;
 import io.mqttsec.api.MqttSecException;
+import io.mqttsec.internal.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -242,7 +242,7 @@ public final class BrokerConfig {
       errors.add("<upgrade-on-login> is set but no listener checks passwords");
     }
     if (reloadInterval.compareTo(Duration.ofMillis(10)) < 0) {
-      errors.add("<reload-interval>: must be at least PT0.01S, was " + reloadInterval);
+      errors.add("<reload-interval>: must be at least 10ms, was " + Durations.describe(reloadInterval));
     }
     if (serverTls != null && serverTls.truststore().isPresent() && trustedCertificates == null) {
       errors.add("<server-tls>: <truststore> needs <trusted-certificates>, the CAs it would hold");
@@ -468,14 +468,14 @@ public final class BrokerConfig {
   /** The duration in {@code text}, or (after noting the error) {@code fallback}, so one error is reported once. */
   private static Duration duration(String name, String text, Duration fallback, List<String> errors) {
     try {
-      Duration d = Duration.parse(text);
+      Duration d = Durations.parse(text);
       if (d.isNegative()) {
         errors.add("<" + name + ">: must not be negative, was " + text);
         return fallback;
       }
       return d;
-    } catch (DateTimeParseException e) {
-      errors.add("<" + name + ">: \"" + text + "\" is not an ISO-8601 duration such as PT2S");
+    } catch (IllegalArgumentException e) {
+      errors.add("<" + name + ">: " + e.getMessage());
       return fallback;
     }
   }

@@ -4,6 +4,7 @@
  */
 package io.mqttsec.broker;
 
+import io.mqttsec.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -161,7 +162,7 @@ public final class Detection {
   private static Duration positive(String what, Duration value) {
     Objects.requireNonNull(value, what);
     if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(what + " must be longer than zero, was " + value);
+      throw new IllegalArgumentException(what + " must be longer than zero, was " + Durations.describe(value));
     }
     return value;
   }

@@ -4,8 +4,8 @@
  */
 package io.mqttsec.broker;
 
+import io.mqttsec.internal.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -180,13 +180,13 @@ final class DetectionConfig {
     }
     String v = e.getAttribute(attribute).strip();
     try {
-      Duration d = Duration.parse(v);
+      Duration d = Durations.parse(v);
       if (!d.isNegative() && (!d.isZero() || attribute.equals("warm-up"))) {
         return d;
       }
       errors.add("<" + where + " " + attribute + "=\"" + v + "\">: must be longer than zero");
-    } catch (DateTimeParseException ex) {
-      errors.add("<" + where + " " + attribute + "=\"" + v + "\">: not an ISO-8601 duration such as PT1M");
+    } catch (IllegalArgumentException ex) {
+      errors.add("<" + where + " " + attribute + "=\"" + v + "\">: not a duration (" + Durations.FORMS + ")");
     }
     return null;
   }

@@ -4,8 +4,8 @@
  */
 package io.mqttsec.broker;
 
+import io.mqttsec.internal.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -144,14 +144,14 @@ final class LimitsConfig {
     if (excess != null && excess.hasAttribute("disconnect-after")) {
       String text = excess.getAttribute("disconnect-after");
       try {
-        Duration d = Duration.parse(text);
+        Duration d = Durations.parse(text);
         if (d.isNegative() || d.isZero()) {
-          errors.add("<limits><excess>: disconnect-after=\"" + text + "\" must be positive");
+          errors.add("<limits><excess>: disconnect-after=\"" + text + "\" must be longer than zero");
         } else {
           b.excessDisconnectAfter(d);
         }
-      } catch (DateTimeParseException e) {
-        errors.add("<limits><excess>: disconnect-after=\"" + text + "\" is not an ISO-8601 duration such as PT30S");
+      } catch (IllegalArgumentException e) {
+        errors.add("<limits><excess>: disconnect-after=" + e.getMessage());
       }
     }
     return b.build();

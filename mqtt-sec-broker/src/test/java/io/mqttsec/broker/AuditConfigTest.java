@@ -117,7 +117,7 @@ class AuditConfigTest {
   void badDetection_isNamed() {
     assertThat(problems("""
         <detection max-tracked="0">
-          <brute-force failures="ten" window="1m"/>
+          <brute-force failures="ten" window="1 minute"/>
           <new-address ipv4-prefix="33"/>
           <connection-spike factor="0.5" interval="PT0S"/>
           <denial-burst enabled="maybe" limit="3"/>
@@ -127,7 +127,7 @@ class AuditConfigTest {
         """)).containsExactly(
         "<detection max-tracked=\"0\">: must be a whole number from 1 to 10000000",
         "<detection><brute-force failures=\"ten\">: must be a whole number from 1 to 10000",
-        "<detection><brute-force window=\"1m\">: not an ISO-8601 duration such as PT1M",
+        "<detection><brute-force window=\"1 minute\">: not a duration (such as 30d, 12h, 90m, 45s, 500ms, 1h30m, or ISO-8601 P1D, PT2S)",
         "<detection><new-address ipv4-prefix=\"33\">: must be a whole number from 1 to 32",
         "<detection><connection-spike interval=\"PT0S\">: must be longer than zero",
         "<detection><connection-spike factor=\"0.5\">: must be a number from 1 to 1000",

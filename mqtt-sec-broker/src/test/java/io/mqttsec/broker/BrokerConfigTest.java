@@ -39,7 +39,7 @@ class BrokerConfigTest {
           </authentication>
           <anonymous>false</anonymous>
           <brute-force-guard>false</brute-force-guard>
-          <reload-interval>PT5S</reload-interval>
+          <reload-interval>5s</reload-interval>
         </mqtt-sec>
         """));
     assertThat(c.passwordFile()).contains(dir.resolve("passwd"));
@@ -60,7 +60,7 @@ class BrokerConfigTest {
           <subscribe-mode>lenient</subscribe-mode>
           <anonymous>yes</anonymous>
           <colour>blue</colour>
-          <reload-interval>2s</reload-interval>
+          <reload-interval>2 seconds</reload-interval>
         </mqtt-sec>
         """);
     assertThatThrownBy(() -> BrokerConfig.read(file))
@@ -74,7 +74,8 @@ class BrokerConfigTest {
                     + "limits, password-file, "
                     + "reload-interval, server-tls, session-owners, subscribe-mode, trusted-certificates, "
                     + "upgrade-on-login)",
-                "<reload-interval>: \"2s\" is not an ISO-8601 duration such as PT2S",
+                "<reload-interval>: \"2 seconds\" is not a duration (such as 30d, 12h, 90m, 45s, 500ms, 1h30m, "
+                    + "or ISO-8601 P1D, PT2S)",
                 "<acl-file> is required: without an ACL every publish and subscription would be refused"));
   }
 

@@ -234,6 +234,6 @@ class DetectorTest {
     assertThatThrownBy(() -> new Detection.ConnectionSpike(Duration.ofSeconds(10), 0.5, 10, Duration.ZERO))
         .hasMessage("factor must be a number of at least 1, was 0.5");
     assertThatThrownBy(() -> new Detection.DenialBurst(5, Duration.ZERO)).hasMessage(
-        "window must be longer than zero, was PT0S");
+        "window must be longer than zero, was 0 s");
   }
 }

@@ -242,7 +242,7 @@ class LimitsTest {
           <clients message-rate="0" max-subscriptions="-1" max-message-bytes="1MB" colour="blue"/>
           <user message-rate="5"/>
           <prefix ipv4="40"/>
-          <excess disconnect-after="30s"/>
+          <excess disconnect-after="30 seconds"/>
           <speed/>
         </limits>"""))
         .isInstanceOfSatisfying(BrokerConfig.InvalidConfigException.class, e -> assertThat(e.problems())
@@ -257,7 +257,8 @@ class LimitsTest {
                 "<limits>: unknown element <speed> (known: address, broker, clients, excess, prefix, user)",
                 "<limits><user>: needs name=\"a user name or a glob such as sensor_*\"",
                 "<limits><prefix>: ipv4 must be 1-32 and ipv6 1-128, not 40 and 64",
-                "<limits><excess>: disconnect-after=\"30s\" is not an ISO-8601 duration such as PT30S"));
+                "<limits><excess>: disconnect-after=\"30 seconds\" is not a duration "
+                    + "(such as 30d, 12h, 90m, 45s, 500ms, 1h30m, or ISO-8601 P1D, PT2S)"));
   }
 
   // ------------------------------------------------------------------------------------ the broker layer

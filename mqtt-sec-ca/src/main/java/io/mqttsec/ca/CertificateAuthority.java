@@ -6,20 +6,21 @@ package io.mqttsec.ca;
 
 import io.mqttsec.api.TlsConfigException;
 import io.mqttsec.internal.Checks;
+import io.mqttsec.internal.DistinguishedNames;
+import io.mqttsec.internal.Durations;
 import io.mqttsec.internal.KeyChecks;
 import io.mqttsec.internal.PemCodec;
 import io.mqttsec.internal.SecureFiles;
-import io.mqttsec.internal.DistinguishedNames;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PrivateKey;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
@@ -441,7 +442,7 @@ public final class CertificateAuthority {
         throw new IllegalStateException("validity was already set to " + validity);
       }
       if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException("validity must be positive, not " + duration);
+        throw new IllegalArgumentException("validity must be longer than zero, was " + Durations.describe(duration));
       }
       validity = duration;
       return this;

@@ -104,7 +104,7 @@ final class CaCommand implements Runnable {
         throw CliException.input(folder.dir + ": a CA exists here; refusing to replace its key");
       }
       if (days < 1) {
-        throw CliException.input("--days must be positive");
+        throw CliException.input("--days " + days + ": must be 1 or more");
       }
       CertificateAuthority ca = CertificateAuthority.create(subject, Duration.ofDays(days));
       char[] passphrase = folder.passphrase(terminal, true);
@@ -151,6 +151,9 @@ final class CaCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
+      if (days < 1) {
+        throw CliException.input("--days " + days + ": must be 1 or more");
+      }
       Path prefix = out != null ? out : Path.of(commonName);
       Path pem = Path.of(prefix + ".pem");
       Path key = Path.of(prefix + ".key");
@@ -245,7 +248,7 @@ final class CaCommand implements Runnable {
     @Override
     public Integer call() throws IOException {
       if (days < 1) {
-        throw CliException.input("--days must be positive");
+        throw CliException.input("--days " + days + ": must be 1 or more");
       }
       String[] pem = new String[1];
       CertificateAuthority ca = folder.change(terminal, // saved again: the CRL number moved on

@@ -10,6 +10,7 @@ import io.mqttsec.creds.Password;
 import io.mqttsec.creds.PasswordGenerator;
 import io.mqttsec.creds.PasswordHash;
 import io.mqttsec.creds.PasswordHasher;
+import io.mqttsec.internal.Durations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -241,9 +243,15 @@ final class PasswdCommand implements Runnable {
     @CommandLine.Mixin
     Cost cost = new Cost();
 
-    @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "P7D",
-        description = "How long the old password stays valid, ISO-8601 (default ${DEFAULT-VALUE}).")
-    Duration grace;
+    @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "7d",
+        description = "How long the old password stays valid: 7d, 12h, 90m, or ISO-8601 such as P7D (default "
+            + "${DEFAULT-VALUE}).")
+    String graceText;
+
+    @Option(names = "--force",
+        description = "Rotate even while a rotation is under way: the password before the current one stops "
+            + "working at once.")
+    boolean force;
 
     Rotate(Terminal terminal) {
       this.terminal = terminal;
@@ -251,15 +259,27 @@ final class PasswdCommand implements Runnable {
 
     @Override
     public Integer call() {
+      Duration grace;
+      try {
+        grace = Durations.parse(graceText);
+      } catch (IllegalArgumentException e) {
+        throw CliException.input("--grace " + e.getMessage());
+      }
       if (grace.isNegative() || grace.isZero()) {
-        throw CliException.input("--grace must be positive, not " + grace);
+        throw CliException.input("--grace " + graceText + ": must be longer than zero");
       }
       CredentialFile store = open(target.file, cost.hasher(terminal), false);
-      if (store.lookup(target.user).isEmpty()) {
-        throw CliException.input(target.file + ": no user " + target.user + " to rotate; use 'passwd add'");
+      Credential current = store.lookup(target.user).orElseThrow(() -> CliException.input(
+          target.file + ": no user " + target.user + " to rotate; use 'passwd add'"));
+      Instant now = Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS);
+      Instant running = current.acceptsPrevious(now) ? current.previousUntil().orElseThrow() : null;
+      if (running != null && !force) {
+        throw CliException.input(target.file + ": " + target.user + " is already rotating: its old password works "
+            + "until " + running + ", and a second rotation would end it now, cutting off devices that have not "
+            + "moved yet. Rotate again after " + running + ", or add --force");
       }
       byte[] password = newPassword(terminal, source, target.user);
-      Instant until = Clock.systemUTC().instant().plus(grace);
+      Instant until = now.plus(grace);
       try {
         store.rotate(target.user, password, until);
       } finally {
@@ -267,6 +287,9 @@ final class PasswdCommand implements Runnable {
       }
       terminal.out.println("rotated " + target.user + " in " + target.file + "; the old password works until "
           + until);
+      if (running != null) {
+        terminal.out.println("the password before it (valid until " + running + ") no longer works");
+      }
       return 0;
     }
   }

@@ -100,6 +100,10 @@ class CaCommandTest {
         + "create one with 'mqtt-sec ca init'\n");
     assertThat(ca("revoke", "--serial", "xyz").err()).isEqualTo("mqtt-sec: --serial \"xyz\" is not a hexadecimal "
         + "number\n");
+    assertThat(ca("issue", "press-1", "--days", "0")).isEqualTo(new Cli.Result(2, "",
+        "mqtt-sec: --days 0: must be 1 or more\n"));
+    assertThat(ca("crl", "--days", "-3", "--out", dir.resolve("ca.crl").toString()).err()).isEqualTo("mqtt-sec: --days -3: must be 1 or more\n");
+    assertThat(Files.exists(dir.resolve("press-1.pem"))).isFalse();
   }
 
   @Test

@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,10 +94,14 @@ class PasswdCommandTest {
     String file = dir.resolve("passwd").toString();
     passwd("old-pw\n", "add", file, "gw-01", "--stdin", "--iterations", "1000");
     passwd("pw-2\n", "add", file, "dashboard", "--stdin", "--iterations", "1000");
+    Instant before = Instant.now();
     Cli.Result rotate = passwd("new-pw\n", "rotate", file, "gw-01", "--stdin", "--iterations", "1000", "--grace",
-        "P2D");
-    assertThat(rotate.exit()).isZero();
+        "2d");
+    assertThat(rotate.exit()).as(rotate.err()).isZero();
     assertThat(rotate.out()).startsWith("rotated gw-01 in " + file + "; the old password works until ");
+    Instant until = CredentialFile.load(Path.of(file)).lookup("gw-01").orElseThrow().previousUntil().orElseThrow();
+    assertThat(until).as("whole seconds, for people to read").isEqualTo(until.truncatedTo(ChronoUnit.SECONDS))
+        .isBetween(before.plus(Duration.ofDays(2)).minusSeconds(1), Instant.now().plus(Duration.ofDays(2)));
     assertThat(passwd("new-pw\n", "verify", file, "gw-01", "--stdin").out()).isEqualTo("password ok for gw-01\n");
     assertThat(passwd("old-pw\n", "verify", file, "gw-01", "--stdin").out())
         .startsWith("password ok for gw-01 (the previous one, valid until ");
@@ -105,6 +112,44 @@ class PasswdCommandTest {
         + "  rotating: old password valid until ");
     assertThat(list.get(2)).isEqualTo("2 user(s)");
     assertThat(passwd("x\n", "rotate", file, "nobody", "--stdin").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void rotate_graceIsADurationAsPeopleWriteIt_andABadOneSaysWhichFormsWork() {
+    String file = dir.resolve("passwd").toString();
+    passwd("old-pw\n", "add", file, "gw-01", "--stdin", "--iterations", "1000");
+    assertThat(passwd("new-pw\n", "rotate", file, "gw-01", "--stdin", "--grace", "1 day")).isEqualTo(
+        new Cli.Result(2, "", "mqtt-sec: --grace \"1 day\" is not a duration (such as 30d, 12h, 90m, 45s, 500ms, "
+            + "1h30m, or ISO-8601 P1D, PT2S)\n"));
+    assertThat(passwd("new-pw\n", "rotate", file, "gw-01", "--stdin", "--grace", "0d")).isEqualTo(
+        new Cli.Result(2, "", "mqtt-sec: --grace 0d: must be longer than zero\n"));
+    assertThat(passwd("new-pw\n", "rotate", file, "gw-01", "--stdin", "--iterations", "1000", "--grace", "P1D")
+        .exit()).isZero();
+  }
+
+  @Test
+  void aSecondRotation_whileOneIsUnderWay_isRefusedUnlessForced_andSaysWhichPasswordEnds() throws Exception {
+    String file = dir.resolve("passwd").toString();
+    passwd("first\n", "add", file, "gw-01", "--stdin", "--iterations", "1000");
+    passwd("second\n", "rotate", file, "gw-01", "--stdin", "--iterations", "1000", "--grace", "12h");
+    Instant running = CredentialFile.load(Path.of(file)).lookup("gw-01").orElseThrow().previousUntil()
+        .orElseThrow();
+    byte[] before = Files.readAllBytes(Path.of(file));
+
+    Cli.Result refused = passwd("third\n", "rotate", file, "gw-01", "--stdin");
+    assertThat(refused).isEqualTo(new Cli.Result(2, "", "mqtt-sec: " + file + ": gw-01 is already rotating: its old "
+        + "password works until " + running + ", and a second rotation would end it now, cutting off devices that "
+        + "have not moved yet. Rotate again after " + running + ", or add --force\n"));
+    assertThat(Files.readAllBytes(Path.of(file))).as("nothing written").isEqualTo(before);
+    assertThat(passwd("first\n", "verify", file, "gw-01", "--stdin").exit()).isZero();
+
+    Cli.Result forced = passwd("third\n", "rotate", file, "gw-01", "--stdin", "--iterations", "1000", "--force");
+    assertThat(forced.exit()).as(forced.err()).isZero();
+    assertThat(forced.out()).endsWith("\nthe password before it (valid until " + running + ") no longer works\n");
+    assertThat(passwd("first\n", "verify", file, "gw-01", "--stdin").exit()).isEqualTo(1);
+    assertThat(passwd("second\n", "verify", file, "gw-01", "--stdin").out()).startsWith("password ok for gw-01 (the "
+        + "previous one");
+    assertThat(passwd("third\n", "verify", file, "gw-01", "--stdin").out()).isEqualTo("password ok for gw-01\n");
   }
 
   @Test
