@@ -32,6 +32,18 @@ public final class SecureFiles {
    * one, never half, and never a readable secret.
    */
   public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    write(file, bytes, "rw-------");
+  }
+
+  /**
+   * As {@link #writeAtomically}, for a file that holds nothing secret (a certificate, a CRL): readable by everyone
+   * (0644), so a broker running as another user can read it.
+   */
+  public static void writePublicAtomically(Path file, byte[] bytes) throws IOException {
+    write(file, bytes, "rw-r--r--");
+  }
+
+  private static void write(Path file, byte[] bytes, String mode) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Path temp = createPrivateTemp(dir, file.getFileName().toString());
     try {
@@ -41,6 +53,9 @@ public final class SecureFiles {
           out.write(buffer);
         }
         out.force(true);
+      }
+      if (!mode.equals("rw-------") && dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
       }
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       temp = null;

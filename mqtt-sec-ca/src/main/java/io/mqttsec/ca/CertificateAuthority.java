@@ -267,8 +267,8 @@ public final class CertificateAuthority {
   /**
    * Saves the CA to {@code folder}: {@code ca.pem} (its certificate), {@code ca.key} (its private key,
    * encrypted PKCS#8 with {@code passphrase}) and {@code ca.state} (the revoked serials and the CRL number, so
-   * the next CRL still lists every revocation). Each file is written atomically and readable by its owner
-   * only (0600).
+   * the next CRL still lists every revocation). Each file is written atomically; the key and the state are
+   * readable by their owner only (0600), the certificate, which is public, by everyone (0644).
    *
    * @throws TlsConfigException if a file cannot be written
    */
@@ -282,7 +282,7 @@ public final class CertificateAuthority {
       Files.createDirectories(folder);
       SecureFiles.writeAtomically(folder.resolve(KEY_FILE),
           PemCodec.encodePrivateKey(keyPair.getPrivate(), passphrase).getBytes(StandardCharsets.US_ASCII));
-      SecureFiles.writeAtomically(folder.resolve(CERTIFICATE_FILE),
+      SecureFiles.writePublicAtomically(folder.resolve(CERTIFICATE_FILE),
           PemCodec.encode(List.of(certificate)).getBytes(StandardCharsets.US_ASCII));
       SecureFiles.writeAtomically(folder.resolve(STATE_FILE), state.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -304,19 +304,47 @@ public final class CertificateAuthority {
   public static CertificateAuthority load(Path folder, char[] passphrase, Clock clock) {
     Path certFile = folder.resolve(CERTIFICATE_FILE);
     Path keyFile = folder.resolve(KEY_FILE);
+    X509Certificate cert = readCertificate(certFile);
+    PrivateKey key = PemCodec.readPrivateKey(keyFile, passphrase);
+    KeyChecks.requireMatch(key, cert, keyFile.toString(), certFile.toString());
+    CertificateAuthority ca = new CertificateAuthority(cert, new KeyPair(cert.getPublicKey(), key), clock);
+    readState(folder.resolve(STATE_FILE), ca.revoked, n -> ca.crlNumber = n);
+    return ca;
+  }
+
+  /**
+   * What a CA folder that {@link #save} wrote tells without its key: the certificate, the number of the last CRL,
+   * and the revoked serials with when each was revoked (in revocation order).
+   */
+  public record Published(X509Certificate certificate, BigInteger crlNumber, Map<BigInteger, Instant> revocations) {
+    public Published {
+      revocations = Collections.unmodifiableMap(new LinkedHashMap<>(revocations));
+    }
+  }
+
+  /**
+   * Reads the public part of a CA folder: no passphrase, the key is not opened.
+   *
+   * @throws TlsConfigException if {@code ca.pem} or {@code ca.state} is missing or malformed
+   */
+  public static Published readPublished(Path folder) {
+    X509Certificate cert = readCertificate(folder.resolve(CERTIFICATE_FILE));
+    Map<BigInteger, Instant> revocations = new LinkedHashMap<>();
+    BigInteger[] number = {BigInteger.ZERO};
+    readState(folder.resolve(STATE_FILE), revocations, n -> number[0] = n);
+    return new Published(cert, number[0], revocations);
+  }
+
+  private static X509Certificate readCertificate(Path certFile) {
     List<X509Certificate> certs = PemCodec.readCertificates(certFile);
     if (certs.size() != 1 || certs.get(0).getBasicConstraints() < 0) {
       throw new TlsConfigException(certFile + ": expected one CA certificate");
     }
-    PrivateKey key = PemCodec.readPrivateKey(keyFile, passphrase);
-    X509Certificate cert = certs.get(0);
-    KeyChecks.requireMatch(key, cert, keyFile.toString(), certFile.toString());
-    CertificateAuthority ca = new CertificateAuthority(cert, new KeyPair(cert.getPublicKey(), key), clock);
-    ca.readState(folder.resolve(STATE_FILE));
-    return ca;
+    return certs.get(0);
   }
 
-  private void readState(Path file) {
+  private static void readState(Path file, Map<BigInteger, Instant> revoked,
+      java.util.function.Consumer<BigInteger> crlNumber) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -334,7 +362,7 @@ public final class CertificateAuthority {
       String[] f = line.split(" ");
       try {
         if (f[0].equals("crl-number") && f.length == 2) {
-          crlNumber = new BigInteger(f[1]);
+          crlNumber.accept(new BigInteger(f[1]));
         } else if (f[0].equals("revoked") && f.length == 3) {
           revoked.put(new BigInteger(f[1], 16), Instant.parse(f[2]));
         } else {

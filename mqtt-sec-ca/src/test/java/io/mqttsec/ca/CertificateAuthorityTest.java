@@ -165,7 +165,7 @@ class CertificateAuthorityTest {
   }
 
   @Test
-  void saveAndLoad_keepsTheKeyRevocationsAndCrlNumber_withOwnerOnlyFiles(@org.junit.jupiter.api.io.TempDir
+  void saveAndLoad_keepsTheKeyRevocationsAndCrlNumber_withTheKeyOwnerOnly(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path dir) throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("CN=Saved CA", Duration.ofDays(365));
     HeldCertificate press = ca.issue("press-1").clientAuth().issue();
@@ -173,11 +173,16 @@ class CertificateAuthorityTest {
     ca.crl(Duration.ofDays(7));
     char[] passphrase = "ca passphrase".toCharArray();
     ca.save(dir, passphrase);
-    for (String f : List.of("ca.pem", "ca.key", "ca.state")) {
-      assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve(f)))
-          .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    for (String f : List.of("ca.key", "ca.state")) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+          java.nio.file.Files.getPosixFilePermissions(dir.resolve(f)))).as(f).isEqualTo("rw-------");
     }
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(dir.resolve("ca.pem")))).as("public").isEqualTo("rw-r--r--");
+    CertificateAuthority.Published published = CertificateAuthority.readPublished(dir);
+    assertThat(published.certificate()).isEqualTo(ca.certificate());
+    assertThat(published.crlNumber()).isEqualTo(java.math.BigInteger.ONE);
+    assertThat(published.revocations()).isEqualTo(ca.revocations());
     assertThat(java.nio.file.Files.readString(dir.resolve("ca.key"))).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY");
 
     CertificateAuthority loaded = CertificateAuthority.load(dir, passphrase);

@@ -31,6 +31,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -38,6 +40,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -123,14 +127,30 @@ final class BrokerCommand implements Callable<Integer> {
   static final class Running implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
     private final FolderLock lock;
+    private ScheduledExecutorService chores;
 
     Running(EmbeddedHiveMQ hivemq, FolderLock lock) {
       this.hivemq = hivemq;
       this.lock = lock;
     }
 
+    /** Runs {@code chore} every {@code period} while the broker runs. */
+    synchronized void every(Duration period, Runnable chore) {
+      if (chores == null) {
+        chores = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "mqtt-sec-broker-chores");
+          t.setDaemon(true);
+          return t;
+        });
+      }
+      chores.scheduleWithFixedDelay(chore, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public synchronized void close() {
+      if (chores != null) {
+        chores.shutdownNow();
+      }
       try {
         hivemq.stop().get(60, TimeUnit.SECONDS);
         hivemq.close();
@@ -183,6 +203,7 @@ final class BrokerCommand implements Callable<Integer> {
         Demo.create(dir, demoIterations);
       }
       demoPasswords = Demo.passwords(dir);
+      refreshDemoCrl(dir);
     }
     Path hivemqDir = privateFolder(dir.resolve("hivemq"));
     Path conf = privateFolder(hivemqDir.resolve("conf"));
@@ -253,8 +274,25 @@ final class BrokerCommand implements Callable<Integer> {
       running.close();
       throw CliException.input(refused.get());
     }
+    if (config == null) {
+      running.every(CRL_CHECK_INTERVAL, () -> refreshDemoCrl(dir));
+    }
     printUsage(dir, demoPasswords, mtls, extensionConfig);
     return running;
+  }
+
+  /** How often a running demo broker checks whether its CRL needs signing again. */
+  static final Duration CRL_CHECK_INTERVAL = Duration.ofHours(1);
+
+  /** Signs the demo's next CRL when a third of the current one's lifetime is left; says so when it did. */
+  private void refreshDemoCrl(Path dir) {
+    try {
+      Demo.refreshCrl(dir, Clock.systemUTC()).ifPresent(next -> terminal.out.println(
+          "signed a new demo CRL (" + dir.resolve(Demo.CRL) + "), valid until " + next));
+    } catch (IOException | RuntimeException e) {
+      terminal.err.println("mqtt-sec: cannot refresh the demo CRL " + dir.resolve(Demo.CRL) + ": " + e.getMessage()
+          + " (mTLS devices are refused once it is overdue)");
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.tls.Pem;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,6 +41,23 @@ final class CaCommand implements Runnable {
         + "or show");
   }
 
+  /**
+   * Replaces {@code file} atomically with {@code text}, readable by everyone (a certificate or CRL is public, and
+   * a broker running as another user reads it); a broker watching it never reads half a file.
+   */
+  static void writePublic(Path file, String text) throws IOException {
+    Path absolute = file.toAbsolutePath();
+    Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+    try {
+      Files.writeString(temp, text, StandardCharsets.US_ASCII);
+      Files.move(temp, absolute, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
   /** The CA folder and how its key's passphrase is given. */
   static final class Folder {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ca",
@@ -51,7 +69,14 @@ final class CaCommand implements Runnable {
     boolean stdin;
 
     char[] passphrase(Terminal terminal, boolean confirm) {
-      return terminal.secret("CA passphrase", stdin, confirm);
+      return terminal.secret("CA passphrase", stdin, confirm,
+          "pass it on standard input with --passphrase-stdin");
+    }
+
+    static void requireCa(Path dir) {
+      if (!Files.isRegularFile(dir.resolve("ca.pem"))) {
+        throw CliException.input(dir + ": no CA here (ca.pem missing); create one with 'mqtt-sec ca init'");
+      }
     }
 
     CertificateAuthority load(Terminal terminal) {
@@ -63,9 +88,7 @@ final class CaCommand implements Runnable {
      * A null {@code change} only loads.
      */
     CertificateAuthority change(Terminal terminal, java.util.function.Consumer<CertificateAuthority> change) {
-      if (!Files.isRegularFile(dir.resolve("ca.pem"))) {
-        throw CliException.input(dir + ": no CA here (ca.pem missing); create one with 'mqtt-sec ca init'");
-      }
+      requireCa(dir);
       char[] passphrase = passphrase(terminal, false);
       try {
         CertificateAuthority ca = CertificateAuthority.load(dir, passphrase);
@@ -173,7 +196,7 @@ final class CaCommand implements Runnable {
       HeldCertificate held = (server ? request.serverAuth() : request.clientAuth()).issue();
       PasswdCommand.writePrivate(key, Pem.encodePrivateKey(held.privateKey()));
       List<X509Certificate> chain = new java.util.ArrayList<>(held.chain());
-      Files.writeString(pem, Pem.encode(chain));
+      writePublic(pem, Pem.encode(chain));
       terminal.out.println("issued " + (server ? "server" : "client") + " certificate " + commonName + " serial "
           + held.certificate().getSerialNumber().toString(16) + ": " + pem + ", " + key);
       return 0;
@@ -253,25 +276,21 @@ final class CaCommand implements Runnable {
       String[] pem = new String[1];
       CertificateAuthority ca = folder.change(terminal, // saved again: the CRL number moved on
           authority -> pem[0] = Pem.encode(authority.crl(Duration.ofDays(days))));
-      Path absolute = out.toAbsolutePath();
-      // a CRL is public: readable by the broker's user (a temporary file starts owner-only)
-      Path temp = Files.createTempFile(absolute.getParent(), ".crl", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
-      Files.writeString(temp, pem[0]);
-      Files.move(temp, absolute, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      writePublic(out, pem[0]);
       terminal.out.println("wrote CRL #" + ca.crlNumber() + " with " + ca.revocations().size()
           + " revoked serial(s) to " + out + ", next update in " + days + " day(s)");
       return 0;
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show the CA and its revocations.")
+  @Command(name = "show", mixinStandardHelpOptions = true,
+      description = "Show the CA and its revocations (public data: no passphrase needed).")
   static final class Show implements Callable<Integer> {
     private final Terminal terminal;
 
-    @CommandLine.Mixin
-    Folder folder = new Folder();
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ca",
+        description = "The CA folder (default ${DEFAULT-VALUE}).")
+    Path dir;
 
     Show(Terminal terminal) {
       this.terminal = terminal;
@@ -279,7 +298,8 @@ final class CaCommand implements Runnable {
 
     @Override
     public Integer call() {
-      CertificateAuthority ca = folder.load(terminal);
+      Folder.requireCa(dir);
+      CertificateAuthority.Published ca = CertificateAuthority.readPublished(dir);
       X509Certificate c = ca.certificate();
       terminal.out.println("subject     " + CertificateIdentity.of(c).subjectDn());
       terminal.out.println("valid       " + c.getNotBefore().toInstant() + " .. " + c.getNotAfter().toInstant());

@@ -16,11 +16,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The demo configuration {@code mqtt-sec broker} creates when given none: a CA, a broker certificate for
@@ -35,6 +40,9 @@ final class Demo {
 
   static final List<String> USERS = List.of("press-1", "press-2", "gateway-1", "dashboard", "admin");
   static final String CREDENTIALS = "demo-credentials.csv";
+  static final String CRL = "ca.crl";
+  /** How long a demo CRL is valid; {@link #refreshCrl} signs the next one when a third of that is left. */
+  static final Duration CRL_LIFETIME = Duration.ofDays(30);
 
   static final String ACL = """
       # mqtt-sec demo ACL (mosquitto acl_file format). Check it with: mqtt-sec acl lint acl.conf --admin admin
@@ -115,7 +123,7 @@ final class Demo {
     HeldCertificate press = ca.issue("press-1").clientAuth().validity(Duration.ofDays(397)).issue();
     Files.writeString(devices.resolve("press-1.pem"), Pem.encode(press.chain()));
     PasswdCommand.writePrivate(devices.resolve("press-1.key"), Pem.encodePrivateKey(press.privateKey()));
-    Files.writeString(dir.resolve("ca.crl"), Pem.encode(ca.crl(Duration.ofDays(30))));
+    CaCommand.writePublic(dir.resolve(CRL), Pem.encode(ca.crl(CRL_LIFETIME)));
     // saved after the first CRL, so the next one the CA signs carries a higher CRL number
     try (Password passphrase = PasswordGenerator.create().generate()) {
       char[] chars = passphrase.reveal().toCharArray();
@@ -145,6 +153,40 @@ final class Demo {
     Files.writeString(dir.resolve("acl.conf"), ACL);
     Files.writeString(dir.resolve("mqtt-sec.xml"), CONFIG);
     return passwords;
+  }
+
+  /**
+   * Signs a new demo CRL when the one in {@code dir} has less than a third of its lifetime left (or cannot be
+   * read), so that mTLS devices are not refused once it is overdue: a broker refuses certificates when its CRL is
+   * past {@code nextUpdate}. The running broker reloads the file as it would any CRL.
+   *
+   * @return the next update of the new CRL, or empty when the one in place is fresh enough
+   */
+  static Optional<Instant> refreshCrl(Path dir, Clock clock) throws IOException {
+    Path file = dir.resolve(CRL);
+    Instant now = clock.instant();
+    try {
+      X509CRL crl = Pem.readCrls(file).get(0);
+      Instant thisUpdate = crl.getThisUpdate().toInstant();
+      Instant nextUpdate = crl.getNextUpdate().toInstant();
+      Duration lifetime = Duration.between(thisUpdate, nextUpdate);
+      if (Duration.between(now, nextUpdate).multipliedBy(3).compareTo(lifetime) > 0) {
+        return Optional.empty();
+      }
+    } catch (RuntimeException e) {
+      // unreadable or without a next update: sign a good one
+    }
+    char[] passphrase = Files.readString(dir.resolve("ca").resolve("passphrase"), StandardCharsets.UTF_8).strip()
+        .toCharArray();
+    try {
+      CertificateAuthority ca = CertificateAuthority.load(dir.resolve("ca"), passphrase, clock);
+      X509CRL fresh = ca.crl(CRL_LIFETIME);
+      ca.save(dir.resolve("ca"), passphrase); // the CRL number moved on
+      CaCommand.writePublic(file, Pem.encode(fresh));
+      return Optional.of(fresh.getNextUpdate().toInstant());
+    } finally {
+      Arrays.fill(passphrase, '\0');
+    }
   }
 
   /** The demo passwords kept in {@link #CREDENTIALS}, by user. */

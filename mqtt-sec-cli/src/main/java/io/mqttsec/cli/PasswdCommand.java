@@ -124,7 +124,8 @@ final class PasswdCommand implements Runnable {
         return password.bytes();
       }
     }
-    return Terminal.utf8AndWipe(terminal.secret("password", source.stdin, true));
+    return Terminal.utf8AndWipe(terminal.secret("password", source.stdin, true,
+        "pass it on standard input with --stdin, or use --generate"));
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
@@ -207,7 +208,8 @@ final class PasswdCommand implements Runnable {
     public Integer call() {
       Credential entry = open(target.file, null, false).lookup(target.user).orElseThrow(() ->
           CliException.failed(target.file + ": no user " + target.user));
-      byte[] password = Terminal.utf8AndWipe(terminal.secret("password", stdin, false));
+      byte[] password = Terminal.utf8AndWipe(terminal.secret("password", stdin, false,
+          "pass it on standard input with --stdin"));
       try {
         if (entry.hash().verify(password)) {
           terminal.out.println("password ok for " + target.user);

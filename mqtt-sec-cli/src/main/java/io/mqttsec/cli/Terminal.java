@@ -41,9 +41,12 @@ final class Terminal {
    * Reads a secret: the first line of standard input with {@code fromStdin}, otherwise from the terminal
    * without echo (twice when {@code confirm}). The caller wipes the returned characters.
    *
+   * @param alternatives what to say when there is no terminal: the command's own options, such as {@code "pass
+   *                     it on standard input with --stdin"}
+   *
    * @throws CliException (exit 2) when there is no terminal, the input is empty, or the two entries differ
    */
-  char[] secret(String what, boolean fromStdin, boolean confirm) {
+  char[] secret(String what, boolean fromStdin, boolean confirm, String alternatives) {
     if (fromStdin) {
       String line;
       try {
@@ -57,8 +60,7 @@ final class Terminal {
       return line.toCharArray();
     }
     if (console == null) {
-      throw CliException.input("no terminal to ask for the " + what + "; pass it on standard input with --stdin"
-          + (what.equals("password") ? " or use --generate" : ""));
+      throw CliException.input("no terminal to ask for the " + what + "; " + alternatives);
     }
     char[] first = console.readPassword("%s: ", capitalized(what));
     if (first == null || first.length == 0) {

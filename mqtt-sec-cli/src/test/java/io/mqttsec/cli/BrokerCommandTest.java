@@ -285,6 +285,34 @@ class BrokerCommandTest {
   }
 
   @Test
+  void anOverdueDemoCrl_isSignedAgainAtStart_soTheDemoDeviceStillGetsIn() throws Exception {
+    Path aged = dir.resolve("aged-demo");
+    Demo.create(aged, 1000);
+    char[] passphrase = Files.readString(aged.resolve("ca/passphrase")).strip().toCharArray();
+    java.time.Instant fortyDaysAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(40));
+    io.mqttsec.ca.CertificateAuthority ca = io.mqttsec.ca.CertificateAuthority.load(aged.resolve("ca"), passphrase,
+        java.time.Clock.fixed(fortyDaysAgo, java.time.ZoneOffset.UTC));
+    Files.writeString(aged.resolve("ca.crl"), Pem.encode(ca.crl(Demo.CRL_LIFETIME)));
+    StringWriter out = new StringWriter();
+    int agedMtls = freePort();
+    BrokerCommand.Running running = command(out, new StringWriter(), "--demo-dir", aged.toString(), "--port",
+        String.valueOf(freePort()), "--mtls-port", String.valueOf(agedMtls)).start();
+    try {
+      assertThat(out.toString()).contains("signed a new demo CRL (" + aged.resolve("ca.crl") + "), valid until ");
+      assertThat(Pem.readCrls(aged.resolve("ca.crl")).get(0).getNextUpdate().toInstant())
+          .isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(29)));
+      ClientTls tls = TlsContexts.forClient().trustedCertificates(aged.resolve("ca/ca.pem"))
+          .identity(aged.resolve("devices/press-1.pem"), aged.resolve("devices/press-1.key")).build();
+      Mqtt5BlockingClient press = client(tls, agedMtls);
+      press.connect();
+      assertThat(publish(press, "factory/press-1/temp")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+      press.disconnect();
+    } finally {
+      running.close();
+    }
+  }
+
+  @Test
   void mutualTls_theDemoDeviceCertificateIsItsIdentity() {
     Path devices = dir.resolve("demo/devices");
     ClientTls tls = TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem"))

@@ -82,24 +82,36 @@ class CaCommandTest {
         .isEqualTo("rw-r--r--");
     X509CRL crl = Pem.readCrls(crlFile).get(0);
     assertThat(crl.isRevoked(cert)).isTrue();
-    assertThat(ca("show").out()).contains("subject     CN=Factory CA\n", "last CRL    #1\n", "revoked     1\n",
+    Cli.Result show = Cli.input("", "ca", "show", "--dir", caDir.toString());
+    assertThat(show.exit()).as("public data: no passphrase asked").isZero();
+    assertThat(show.out()).contains("subject     CN=Factory CA\n", "last CRL    #1\n", "revoked     1\n",
         "  " + cert.getSerialNumber().toString(16) + "  ");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(caDir.resolve("ca.pem"))))
+        .as("the CA certificate is public").isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(press + ".pem"))))
+        .isEqualTo("rw-r--r--");
+    for (String secret : new String[] {"ca.key", "ca.state"}) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(caDir.resolve(secret)))).as(secret)
+          .isEqualTo("rw-------");
+    }
   }
 
   @Test
   void wrongPassphrase_orMissingCa_exits2WithTheFile() {
     ca("init");
-    Cli.Result wrong = Cli.input("not it\n", "ca", "show", "--dir", dir.resolve("ca").toString(),
+    Cli.Result wrong = Cli.input("not it\n", "ca", "revoke", "--serial", "1f", "--dir", dir.resolve("ca").toString(),
         "--passphrase-stdin");
     assertThat(wrong.exit()).isEqualTo(2);
     assertThat(wrong.err()).isEqualTo("mqtt-sec: " + dir.resolve("ca").resolve("ca.key") + ":1: cannot decrypt the "
         + "private key: wrong passphrase or unsupported encryption\n");
-    Cli.Result none = Cli.input(PASSPHRASE, "ca", "show", "--dir", dir.resolve("nowhere").toString(),
-        "--passphrase-stdin");
+    Cli.Result none = Cli.input(PASSPHRASE, "ca", "show", "--dir", dir.resolve("nowhere").toString());
     assertThat(none.err()).isEqualTo("mqtt-sec: " + dir.resolve("nowhere") + ": no CA here (ca.pem missing); "
         + "create one with 'mqtt-sec ca init'\n");
     assertThat(ca("revoke", "--serial", "xyz").err()).isEqualTo("mqtt-sec: --serial \"xyz\" is not a hexadecimal "
         + "number\n");
+    assertThat(Cli.input("", "ca", "issue", "press-1", "--dir", dir.resolve("ca").toString())).isEqualTo(
+        new Cli.Result(2, "", "mqtt-sec: no terminal to ask for the CA passphrase; pass it on standard input with "
+            + "--passphrase-stdin\n"));
     assertThat(ca("issue", "press-1", "--days", "0")).isEqualTo(new Cli.Result(2, "",
         "mqtt-sec: --days 0: must be 1 or more\n"));
     assertThat(ca("crl", "--days", "-3", "--out", dir.resolve("ca.crl").toString()).err()).isEqualTo("mqtt-sec: --days -3: must be 1 or more\n");

@@ -84,7 +84,10 @@ class PasswdCommandTest {
     Cli.Result r = passwd("", "add", dir.resolve("passwd").toString(), "press-1");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("mqtt-sec: no terminal to ask for the password; pass it on standard input with "
-        + "--stdin or use --generate\n");
+        + "--stdin, or use --generate\n");
+    passwd("pw\n", "add", dir.resolve("passwd").toString(), "press-9", "--stdin", "--iterations", "1000");
+    assertThat(passwd("", "verify", dir.resolve("passwd").toString(), "press-9").err()).as("verify has no --generate")
+        .isEqualTo("mqtt-sec: no terminal to ask for the password; pass it on standard input with --stdin\n");
     assertThat(passwd("", "add", dir.resolve("passwd").toString(), "press-1", "--stdin").err())
         .isEqualTo("mqtt-sec: standard input holds no password (expected it on the first line)\n");
   }
