@@ -30,11 +30,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -209,7 +207,7 @@ final class BrokerCommand implements Callable<Integer> {
     Path conf = privateFolder(hivemqDir.resolve("conf"));
     // owner-only, made once and kept: the demo's <server-tls> names it, so mqtt-sec rewrites HiveMQ's key stores
     // with it when server.pem or server.key change, and the stores and config.xml stay as they are otherwise
-    char[] storePassword = storePassword(conf.resolve("store-password"));
+    char[] storePassword = HivemqCommand.storePassword(conf.resolve("store-password"));
     BrokerConfig extensionConfig;
     try {
       extensionConfig = BrokerConfig.read(dir.resolve("mqtt-sec.xml"));
@@ -419,20 +417,6 @@ final class BrokerCommand implements Callable<Integer> {
     return dir;
   }
 
-  /** The key stores' password: read when the file is there, made once (owner-only) when it is not. */
-  private static char[] storePassword(Path file) throws IOException {
-    if (Files.isRegularFile(file)) {
-      String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-      if (!text.isEmpty()) {
-        return text.toCharArray();
-      }
-      Files.delete(file);
-    }
-    char[] password = randomPassword();
-    PasswdCommand.writePrivate(file, new String(password) + "\n");
-    return password;
-  }
-
   /** Writes {@code text} (owner-only) unless the file holds exactly that already. */
   private static void writeIfChanged(Path file, String text) throws IOException {
     if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
@@ -481,11 +465,6 @@ final class BrokerCommand implements Callable<Integer> {
     terminal.out.println();
   }
 
-  private static char[] randomPassword() {
-    byte[] bytes = new byte[18];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).toCharArray();
-  }
 
   /** Passes everything to the extension and remembers whether it refused to start, and why. */
   private record Watched(ExtensionMain delegate, AtomicReference<String> refused) implements ExtensionMain {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "mqtt-sec", mixinStandardHelpOptions = true, version = "mqtt-sec 0.1.0",
     description = "Security for MQTT fleets: passwords, ACLs, certificates and a secured HiveMQ broker.",
-    subcommands = {PasswdCommand.class, AclCommand.class, CaCommand.class, CertCommand.class, BrokerCommand.class},
+    subcommands = {PasswdCommand.class, AclCommand.class, CaCommand.class, CertCommand.class, BrokerCommand.class,
+        HivemqCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:a check failed (wrong password, failing ACL case, certificate expiring)",
         "2:bad usage or bad input"})
@@ -31,7 +32,7 @@ public final class MqttSecCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: passwd, acl, ca, cert or broker");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: passwd, acl, ca, cert, broker or hivemq");
   }
 
   /** Runs the command line and exits with its code. */
