@@ -6,8 +6,8 @@ package io.mqttsec.acl;
 
 /**
  * Bounds on what an ACL parser accepts, so that a huge or hostile file fails with a clear message instead of
- * exhausting memory. A value over a limit is reported with the value, the limit and the setting's name:
- * {@code acl.conf:7: line is 80000 characters long, over the limit of 70000 (AclLimits.maxLineChars)}.
+ * exhausting memory. A value over a limit is reported with the value and the limit:
+ * {@code acl.conf:7: line is 80000 characters long, over the limit of 70000 characters per line}.
  *
  * <p>Immutable. {@link #DEFAULT} fits a million-rule file.
  *

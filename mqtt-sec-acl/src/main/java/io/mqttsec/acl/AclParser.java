@@ -16,7 +16,6 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,10 +58,8 @@ final class AclParser {
         throw tooLarge(display, size, limits);
       }
       bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new AclParseException(display, "file not found", e);
     } catch (IOException e) {
-      throw new AclParseException(display, "cannot read file: " + e.getMessage(), e);
+      throw new AclParseException(display, Checks.cannotRead(e), e);
     }
     if (bytes.length > limits.maxFileBytes()) {
       throw tooLarge(display, bytes.length, limits); // the file grew while it was read
@@ -81,7 +78,7 @@ final class AclParser {
 
   private static AclParseException tooLarge(String source, long size, AclLimits limits) {
     return new AclParseException(source, 0, 0, "file is " + size + " bytes, over the limit of "
-        + limits.maxFileBytes() + " (AclLimits.maxFileBytes)");
+        + limits.maxFileBytes() + " bytes for an ACL file");
   }
 
   private static String decode(byte[] bytes, String source) {
@@ -123,7 +120,7 @@ final class AclParser {
       int lineEnd = end > pos && text.charAt(end - 1) == '\r' ? end - 1 : end;
       if (lineEnd - pos > limits.maxLineChars()) {
         throw error(line, 0, "line is " + (lineEnd - pos) + " characters long, over the limit of "
-            + limits.maxLineChars() + " (AclLimits.maxLineChars)");
+            + limits.maxLineChars() + " characters per line");
       }
       parseLine(text, pos, lineEnd, line);
       if (nl < 0) {
@@ -192,7 +189,7 @@ final class AclParser {
       throw error(line, filterColumn + e.index(), e.getMessage());
     }
     if (compiler.rules() >= limits.maxRules()) {
-      throw error(line, 0, "more than " + limits.maxRules() + " rules, over the limit (AclLimits.maxRules)");
+      throw error(line, 0, "more than " + limits.maxRules() + " rules, over the limit for an ACL file");
     }
     if (topic) {
       compiler.topic(access, filter, line);

@@ -98,15 +98,15 @@ class AclParserTest {
   void parse_limits_nameValueLimitAndSetting() throws Exception {
     AclLimits small = AclLimits.builder().maxLineChars(20).maxRules(2).maxLevels(3).maxFileBytes(100).build();
     assertThatThrownBy(() -> AclPolicy.parse("user a\ntopic read " + "x".repeat(30), "acl.conf", small))
-        .hasMessage("acl.conf:2: line is 41 characters long, over the limit of 20 (AclLimits.maxLineChars)");
+        .hasMessage("acl.conf:2: line is 41 characters long, over the limit of 20 characters per line");
     assertThatThrownBy(() -> AclPolicy.parse("topic a\ntopic b\ntopic c", "acl.conf", small))
-        .hasMessage("acl.conf:3: more than 2 rules, over the limit (AclLimits.maxRules)");
+        .hasMessage("acl.conf:3: more than 2 rules, over the limit for an ACL file");
     assertThatThrownBy(() -> AclPolicy.parse("topic a/b/c/d", "acl.conf", small))
         .hasMessage("acl.conf:1:12: topic filter \"a/b/c/d\": has more than 3 levels (the level limit, maxLevels, is 3)");
     Path big = dir.resolve("big.conf");
     Files.writeString(big, "# " + "x".repeat(200));
     assertThatThrownBy(() -> AclPolicy.parse(big, small))
-        .hasMessage(big + ": file is 202 bytes, over the limit of 100 (AclLimits.maxFileBytes)");
+        .hasMessage(big + ": file is 202 bytes, over the limit of 100 bytes for an ACL file");
     // The level limit also applies to checked topics.
     AclPolicy p = AclPolicy.parse("topic #", "acl.conf", small);
     assertThat(p.check(ClientIdentity.of(null, "c"), Action.RECEIVE, "a/b/c").allowed()).isTrue();
@@ -125,7 +125,7 @@ class AclParserTest {
   @Test
   void parse_missingFile_namesPath() {
     Path missing = dir.resolve("nope.conf");
-    assertThatThrownBy(() -> AclPolicy.parse(missing)).hasMessage(missing + ": file not found");
+    assertThatThrownBy(() -> AclPolicy.parse(missing)).hasMessage(missing + ": no such file");
   }
 
   @Test

@@ -31,8 +31,8 @@ class Cve2018_12550Test {
 
   @Test
   void denyAll_carriesItsReason() {
-    AclPolicy policy = AclPolicy.denyAll("ACL acl.conf not loaded: file not found");
+    AclPolicy policy = AclPolicy.denyAll("ACL acl.conf not loaded: no such file");
     assertThat(policy.check(ClientIdentity.of("u", "c"), Action.PUBLISH, "a").reason())
-        .isEqualTo("ACL acl.conf not loaded: file not found");
+        .isEqualTo("ACL acl.conf not loaded: no such file");
   }
 }

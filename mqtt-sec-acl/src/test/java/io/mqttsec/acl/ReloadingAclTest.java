@@ -125,7 +125,7 @@ class ReloadingAclTest {
     Path file = dir.resolve("acl.conf");
     try (ReloadingAcl acl = start(file)) {
       assertThat(acl.check(U, Action.RECEIVE, "a/1").reason())
-          .isEqualTo("ACL " + file + " not loaded: " + file + ": file not found");
+          .isEqualTo("ACL " + file + " not loaded: " + file + ": no such file");
       assertThat(events).singleElement().isInstanceOf(SecurityEvent.PolicyReloadFailed.class);
       Files.writeString(file, "user u\ntopic read a/#\n");
       await(() -> acl.check(U, Action.RECEIVE, "a/1").allowed());

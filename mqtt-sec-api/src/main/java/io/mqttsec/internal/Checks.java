@@ -4,6 +4,11 @@
  */
 package io.mqttsec.internal;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+
 /** Argument checks the modules' builders share. Internal to mqtt-sec. */
 public final class Checks {
 
@@ -13,6 +18,24 @@ public final class Checks {
   /** What every reader of a text file says about a leading byte order mark, after {@code file:1:1: }. */
   public static final String BYTE_ORDER_MARK =
       "the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one";
+
+  /**
+   * What every reader says when a file cannot be read, after {@code file: }: {@code no such file}, {@code is a
+   * folder, not a file}, {@code cannot read (permission denied)}, or {@code cannot read (<the system's reason>)}.
+   */
+  public static String cannotRead(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "cannot read (permission denied)";
+    }
+    String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+    if ("Is a directory".equals(reason)) {
+      return "is a folder, not a file";
+    }
+    return "cannot read (" + reason + ")";
+  }
 
   /** Whether {@code bytes} start with UTF-8's encoding of U+FEFF. */
   public static boolean startsWithByteOrderMark(byte[] bytes) {

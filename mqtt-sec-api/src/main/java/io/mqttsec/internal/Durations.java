@@ -63,7 +63,10 @@ public final class Durations {
     return total;
   }
 
-  /** {@code d} in the largest whole unit: {@code 7 days}, {@code 1 hour}, {@code 90 minutes}, {@code 2 s}, {@code 500 ms}. */
+  /**
+   * {@code d} in the largest whole unit: {@code 7 days}, {@code 1 hour}, {@code 90 minutes}, {@code 2 s},
+   * {@code 500 ms}.
+   */
   public static String describe(Duration d) {
     if (d.isNegative()) {
       return "-" + describe(d.negated());

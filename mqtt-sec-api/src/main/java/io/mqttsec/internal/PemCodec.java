@@ -13,7 +13,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -426,7 +425,7 @@ public final class PemCodec {
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
         throw new TlsConfigException(file + ": " + size + " bytes is over the limit of " + MAX_FILE_BYTES
-            + " (Pem.MAX_FILE_BYTES)");
+            + " bytes for a PEM file");
       }
       byte[] bytes = Files.readAllBytes(file);
       if (Checks.startsWithByteOrderMark(bytes)) {
@@ -435,13 +434,11 @@ public final class PemCodec {
       return StandardCharsets.US_ASCII.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (NoSuchFileException e) {
-      throw new TlsConfigException(file + ": no such file");
     } catch (CharacterCodingException e) {
       throw new TlsConfigException(file + ": not a PEM file (it holds bytes that are not ASCII; DER files must "
           + "be converted with openssl x509 -inform der)");
     } catch (IOException e) {
-      throw new TlsConfigException(file + ": cannot read (" + e.getMessage() + ")", e);
+      throw new TlsConfigException(file + ": " + Checks.cannotRead(e), e);
     }
   }
 
@@ -454,7 +451,7 @@ public final class PemCodec {
     Objects.requireNonNull(pem, "pem");
     if (pem.length() > MAX_FILE_BYTES) {
       throw new TlsConfigException(source + ": " + pem.length() + " characters is over the limit of "
-          + MAX_FILE_BYTES + " (Pem.MAX_FILE_BYTES)");
+          + MAX_FILE_BYTES + " for a PEM file");
     }
     List<Block> blocks = new ArrayList<>();
     String[] lines = pem.split("\r?\n", -1);

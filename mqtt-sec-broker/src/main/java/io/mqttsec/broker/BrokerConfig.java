@@ -6,11 +6,11 @@ package io.mqttsec.broker;
 
 import io.mqttsec.acl.SubscribeMode;
 import io.mqttsec.api.MqttSecException;
+import io.mqttsec.internal.Checks;
 import io.mqttsec.internal.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -172,11 +172,11 @@ public final class BrokerConfig {
         return null;
       }
       return root;
-    } catch (NoSuchFileException e) {
-      errors.add("no such file");
     } catch (SAXParseException e) {
       errors.add("line " + e.getLineNumber() + ":" + e.getColumnNumber() + ": " + e.getMessage());
-    } catch (IOException | SAXException | ParserConfigurationException e) {
+    } catch (IOException e) {
+      errors.add(Checks.cannotRead(e));
+    } catch (SAXException | ParserConfigurationException e) {
       errors.add("cannot read (" + e.getMessage() + ")");
     }
     return null;

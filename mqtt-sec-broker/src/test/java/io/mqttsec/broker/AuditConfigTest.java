@@ -127,7 +127,8 @@ class AuditConfigTest {
         """)).containsExactly(
         "<detection max-tracked=\"0\">: must be a whole number from 1 to 10000000",
         "<detection><brute-force failures=\"ten\">: must be a whole number from 1 to 10000",
-        "<detection><brute-force window=\"1 minute\">: not a duration (such as 30d, 12h, 90m, 45s, 500ms, 1h30m, or ISO-8601 P1D, PT2S)",
+        "<detection><brute-force window=\"1 minute\">: not a duration (such as 30d, 12h, 90m, 45s, 500ms, 1h30m, "
+            + "or ISO-8601 P1D, PT2S)",
         "<detection><new-address ipv4-prefix=\"33\">: must be a whole number from 1 to 32",
         "<detection><connection-spike interval=\"PT0S\">: must be longer than zero",
         "<detection><connection-spike factor=\"0.5\">: must be a number from 1 to 1000",

@@ -349,7 +349,7 @@ public final class CertificateAuthority {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new TlsConfigException(file + ": cannot read the CA state (" + e.getMessage() + ")", e);
+      throw new TlsConfigException(file + ": the CA state: " + Checks.cannotRead(e), e);
     }
     if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
       throw new TlsConfigException(file + ":1:1: " + Checks.BYTE_ORDER_MARK);

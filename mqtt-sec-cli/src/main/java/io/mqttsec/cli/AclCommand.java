@@ -79,7 +79,7 @@ final class AclCommand implements Runnable {
   static final class Check implements Callable<Integer> {
     private final Terminal terminal;
 
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The ACL (mosquitto acl_file).")
     Path file;
 
     @Option(names = "--user", paramLabel = "USER", description = "The user name (none: anonymous).")
@@ -137,10 +137,11 @@ final class AclCommand implements Runnable {
   static final class Test implements Callable<Integer> {
     private final Terminal terminal;
 
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The ACL (mosquitto acl_file).")
     Path file;
 
-    @Parameters(index = "1", paramLabel = "CASES")
+    @Parameters(index = "1", paramLabel = "CASES", description = "The cases: tab-separated user, client, action, "
+        + "topic, expected (allow or deny).")
     Path cases;
 
     @CommandLine.Mixin
@@ -217,7 +218,7 @@ final class AclCommand implements Runnable {
   static final class Lint implements Callable<Integer> {
     private final Terminal terminal;
 
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The ACL (mosquitto acl_file).")
     Path file;
 
     @Option(names = "--admin", paramLabel = "USER", split = ",",

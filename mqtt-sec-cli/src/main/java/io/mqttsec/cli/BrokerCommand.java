@@ -82,12 +82,12 @@ final class BrokerCommand implements Callable<Integer> {
       description = "The address to listen on (default ${DEFAULT-VALUE}, loopback only).")
   String bind;
 
-  @Option(names = "--port", defaultValue = "8883", description = "TLS listener, passwords (default "
-      + "${DEFAULT-VALUE}).")
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8883",
+      description = "TLS listener, passwords (default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--mtls-port", defaultValue = "8884", description = "Mutual-TLS listener, certificates "
-      + "(default ${DEFAULT-VALUE}; 0 turns it off).")
+  @Option(names = "--mtls-port", paramLabel = "PORT", defaultValue = "8884",
+      description = "Mutual-TLS listener, certificates (default ${DEFAULT-VALUE}; 0 turns it off).")
   int mtlsPort;
 
   @Option(names = "--audit-format", paramLabel = "FORMAT", description = "Also write the audit lines, in this "
@@ -249,6 +249,11 @@ final class BrokerCommand implements Callable<Integer> {
     writeIfChanged(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls,
         maxPacketSize(extensionConfig.limits())));
     AtomicReference<String> refused = new AtomicReference<>();
+    // building the broker logs "Setting default authentication behavior to ALLOW ALL", untrue here: the line after
+    // build() switches it back before anything listens, so the alarming line is not shown
+    if (LoggerFactory.getLogger(EMBEDDED_BUILDER_LOGGER) instanceof ch.qos.logback.classic.Logger builderLog) {
+      builderLog.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)
         .withDataFolder(privateFolder(hivemqDir.resolve("data")))
@@ -278,6 +283,9 @@ final class BrokerCommand implements Callable<Integer> {
     printUsage(dir, demoPasswords, mtls, extensionConfig);
     return running;
   }
+
+  /** The logger of HiveMQ's embedded broker, which announces "ALLOW ALL" when built. */
+  static final String EMBEDDED_BUILDER_LOGGER = "com.hivemq.embedded.internal.EmbeddedHiveMQImpl";
 
   /** How often a running demo broker checks whether its CRL needs signing again. */
   static final Duration CRL_CHECK_INTERVAL = Duration.ofHours(1);

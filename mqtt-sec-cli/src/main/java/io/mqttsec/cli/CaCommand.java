@@ -114,7 +114,8 @@ final class CaCommand implements Runnable {
         description = "The CA's distinguished name (default ${DEFAULT-VALUE}).")
     String subject;
 
-    @Option(names = "--days", defaultValue = "3650", description = "Validity in days (default ${DEFAULT-VALUE}).")
+    @Option(names = "--days", paramLabel = "DAYS", defaultValue = "3650",
+        description = "Validity in days (default ${DEFAULT-VALUE}).")
     int days;
 
     Init(Terminal terminal) {
@@ -165,7 +166,8 @@ final class CaCommand implements Runnable {
     @Option(names = "--ip", split = ",", paramLabel = "ADDRESS", description = "IP addresses (comma-separated).")
     List<String> ips = List.of();
 
-    @Option(names = "--days", defaultValue = "397", description = "Validity in days (default ${DEFAULT-VALUE}).")
+    @Option(names = "--days", paramLabel = "DAYS", defaultValue = "397",
+        description = "Validity in days (default ${DEFAULT-VALUE}).")
     int days;
 
     Issue(Terminal terminal) {
@@ -260,8 +262,8 @@ final class CaCommand implements Runnable {
         + "replaced atomically, so a broker watching it never reads half a file).")
     Path out;
 
-    @Option(names = "--days", defaultValue = "7", description = "Days until the next CRL is due (default "
-        + "${DEFAULT-VALUE}); brokers refuse clients once it is overdue.")
+    @Option(names = "--days", paramLabel = "DAYS", defaultValue = "7", description = "Days until the next CRL is due "
+        + "(default ${DEFAULT-VALUE}); brokers refuse clients once it is overdue.")
     int days;
 
     Crl(Terminal terminal) {

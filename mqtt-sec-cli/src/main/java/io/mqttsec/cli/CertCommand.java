@@ -44,11 +44,12 @@ final class CertCommand implements Runnable {
   static final class Check implements Callable<Integer> {
     private final Terminal terminal;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
+    @Parameters(arity = "1..*", paramLabel = "FILE",
+        description = "Certificate files (PEM); every certificate in each is checked.")
     List<Path> files;
 
-    @Option(names = "--warn-days", defaultValue = "30", description = "Warn this many days ahead (default "
-        + "${DEFAULT-VALUE}).")
+    @Option(names = "--warn-days", paramLabel = "DAYS", defaultValue = "30",
+        description = "Warn this many days ahead (default ${DEFAULT-VALUE}).")
     int warnDays;
 
     Check(Terminal terminal) {
@@ -65,7 +66,6 @@ final class CertCommand implements Runnable {
           X509Certificate c = certs.get(i);
           CertificateIdentity id = CertificateIdentity.of(c);
           Instant notAfter = c.getNotAfter().toInstant();
-          long days = Duration.between(now, notAfter).toDays();
           String state;
           if (now.isAfter(notAfter)) {
             state = "EXPIRED";
@@ -81,7 +81,8 @@ final class CertCommand implements Runnable {
           terminal.out.println("  issuer   " + c.getIssuerX500Principal().getName(X500Principal.RFC2253));
           List<String> sans = sans(c);
           terminal.out.println("  SANs     " + (sans.isEmpty() ? "(none)" : String.join(", ", sans)));
-          terminal.out.println("  expires  " + notAfter + " (" + days + " days)  " + state);
+          terminal.out.println("  expires  " + notAfter + " (" + remaining(Duration.between(now, notAfter)) + ")  "
+              + state);
         }
       }
       if (expiring > 0) {
@@ -90,6 +91,26 @@ final class CertCommand implements Runnable {
         return CliException.CHECK_FAILED;
       }
       return 0;
+    }
+
+    /**
+     * Time to expiry as a person reads it: whole days, rounded to the nearest (a 10-day certificate checked a
+     * minute after issue has 10 days, not 9), and hours or minutes in the last two days; {@code expired 3 days
+     * ago} once past.
+     */
+    static String remaining(Duration left) {
+      if (left.isNegative()) {
+        return "expired " + remaining(left.negated()) + " ago";
+      }
+      long minutes = left.toMinutes();
+      if (minutes < 60) {
+        return minutes + (minutes == 1 ? " minute" : " minutes");
+      }
+      if (minutes < 48 * 60) {
+        return minutes / 60 + " hours";
+      }
+      long days = (minutes + 12 * 60) / (24 * 60);
+      return days + " days";
     }
   }
 

@@ -152,12 +152,27 @@ final class PasswdCommand implements Runnable {
 
     @Override
     public Integer call() {
+      boolean creating = !Files.exists(target.file);
       CredentialFile store = open(target.file, cost.hasher(terminal), true);
       if (store.lookup(target.user).isPresent() && !replace) {
         throw CliException.input(target.file + ": user " + target.user + " exists; use --replace to reset the "
             + "password or 'passwd rotate' to give devices a grace period");
       }
-      byte[] password = newPassword(terminal, source, target.user);
+      byte[] password;
+      try {
+        password = newPassword(terminal, source, target.user);
+      } catch (RuntimeException e) {
+        if (creating) { // no password, no user: leave no empty file behind
+          try {
+            if (Files.size(target.file) == 0) {
+              Files.delete(target.file);
+            }
+          } catch (IOException ignored) {
+            // the error in hand is the one to report
+          }
+        }
+        throw e;
+      }
       try {
         store.put(target.user, password);
       } finally {
@@ -300,7 +315,7 @@ final class PasswdCommand implements Runnable {
   static final class ListUsers implements Callable<Integer> {
     private final Terminal terminal;
 
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The password file.")
     Path file;
 
     ListUsers(Terminal terminal) {
@@ -337,7 +352,7 @@ final class PasswdCommand implements Runnable {
   static final class Provision implements Callable<Integer> {
     private final Terminal terminal;
 
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The password file.")
     Path file;
 
     @Option(names = "--count", required = true, paramLabel = "N", description = "How many devices.")

@@ -271,8 +271,21 @@ class BrokerCommandTest {
     for (Path p : generated) {
       before.add(Files.readAllBytes(p));
     }
-    BrokerCommand.Running second = command(new StringWriter(), new StringWriter(), "--demo-dir", copy.toString(),
-        "--port", String.valueOf(restartPort), "--mtls-port", "0").start();
+    ch.qos.logback.classic.Logger builderLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        BrokerCommand.EMBEDDED_BUILDER_LOGGER);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.start();
+    builderLog.addAppender(seen);
+    BrokerCommand.Running second;
+    try {
+      second = command(new StringWriter(), new StringWriter(), "--demo-dir", copy.toString(),
+          "--port", String.valueOf(restartPort), "--mtls-port", "0").start();
+    } finally {
+      builderLog.detachAppender(seen);
+    }
+    assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .as("no \"ALLOW ALL\" announcement at a secured start").noneMatch(m -> m.contains("ALLOW ALL"));
     try {
       for (int i = 0; i < generated.size(); i++) {
         assertThat(Files.readAllBytes(generated.get(i))).as(generated.get(i).toString()).isEqualTo(before.get(i));

@@ -114,7 +114,8 @@ class CaCommandTest {
             + "--passphrase-stdin\n"));
     assertThat(ca("issue", "press-1", "--days", "0")).isEqualTo(new Cli.Result(2, "",
         "mqtt-sec: --days 0: must be 1 or more\n"));
-    assertThat(ca("crl", "--days", "-3", "--out", dir.resolve("ca.crl").toString()).err()).isEqualTo("mqtt-sec: --days -3: must be 1 or more\n");
+    assertThat(ca("crl", "--days", "-3", "--out", dir.resolve("ca.crl").toString()).err())
+        .isEqualTo("mqtt-sec: --days -3: must be 1 or more\n");
     assertThat(Files.exists(dir.resolve("press-1.pem"))).isFalse();
   }
 
@@ -125,11 +126,15 @@ class CaCommandTest {
     Path pem = dir.resolve("press-7.pem");
     Cli.Result soon = Cli.run("cert", "check", pem.toString());
     assertThat(soon.exit()).isEqualTo(1);
-    assertThat(soon.out()).contains(" (19 days)  EXPIRES SOON\n");
+    assertThat(soon.out()).as("20 days from issue, not rounded down to 19").contains(" (20 days)  EXPIRES SOON\n");
     assertThat(soon.err()).isEqualTo("mqtt-sec: 1 certificate(s) expired or expiring within 30 days\n");
     assertThat(Cli.run("cert", "check", pem.toString(), "--warn-days", "10").exit()).isZero();
     CertCommand.clock = Clock.fixed(Instant.now().plus(Duration.ofDays(40)), ZoneOffset.UTC);
-    assertThat(Cli.run("cert", "check", pem.toString()).out()).contains("EXPIRED");
+    assertThat(Cli.run("cert", "check", pem.toString()).out()).contains(" (expired 20 days ago)  EXPIRED\n");
+    assertThat(CertCommand.Check.remaining(Duration.ofDays(10).minusSeconds(5))).isEqualTo("10 days");
+    assertThat(CertCommand.Check.remaining(Duration.ofHours(47))).isEqualTo("47 hours");
+    assertThat(CertCommand.Check.remaining(Duration.ofMinutes(59))).isEqualTo("59 minutes");
+    assertThat(CertCommand.Check.remaining(Duration.ofSeconds(30))).isEqualTo("0 minutes");
 
     Path bad = Files.writeString(dir.resolve("bad.pem"), "-----BEGIN CERTIFICATE-----\nnot base64!\n");
     Cli.Result r = Cli.run("cert", "check", bad.toString());

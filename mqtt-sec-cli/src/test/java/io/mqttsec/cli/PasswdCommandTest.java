@@ -85,6 +85,8 @@ class PasswdCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("mqtt-sec: no terminal to ask for the password; pass it on standard input with "
         + "--stdin, or use --generate\n");
+    assertThat(passwd("", "add", dir.resolve("passwd").toString(), "press-1", "--stdin").exit()).isEqualTo(2);
+    assertThat(dir.resolve("passwd")).as("no password, no user: no empty file left behind").doesNotExist();
     passwd("pw\n", "add", dir.resolve("passwd").toString(), "press-9", "--stdin", "--iterations", "1000");
     assertThat(passwd("", "verify", dir.resolve("passwd").toString(), "press-9").err()).as("verify has no --generate")
         .isEqualTo("mqtt-sec: no terminal to ask for the password; pass it on standard input with --stdin\n");

@@ -347,7 +347,7 @@ public final class CredentialFile implements AutoCloseable {
       throw new CredentialException(file + ": cannot resolve the file to write: " + e.getMessage(), e);
     }
     if (!create && !Files.exists(target)) {
-      throw new CredentialException(file + ": file not found");
+      throw new CredentialException(file + ": no such file");
     }
     try {
       SecureFiles.writeAtomically(target, bytes);

@@ -66,9 +66,9 @@ final class CredentialParser {
       if (missingIsEmpty) {
         return new Parsed(new ArrayList<>(), new LinkedHashMap<>());
       }
-      throw new CredentialException(source + ": file not found", e);
+      throw new CredentialException(source + ": " + Checks.cannotRead(e), e);
     } catch (IOException e) {
-      throw new CredentialException(source + ": cannot read file: " + e.getMessage(), e);
+      throw new CredentialException(source + ": " + Checks.cannotRead(e), e);
     }
     if (bytes.length > CredentialFile.MAX_FILE_BYTES) {
       throw tooLarge(source, bytes.length);
@@ -78,7 +78,7 @@ final class CredentialParser {
 
   private static CredentialException tooLarge(String source, long size) {
     return new CredentialException(source + ": file is " + size + " bytes, over the limit of "
-        + CredentialFile.MAX_FILE_BYTES + " (CredentialFile.MAX_FILE_BYTES)");
+        + CredentialFile.MAX_FILE_BYTES + " bytes for a password file");
   }
 
   static Parsed parse(byte[] bytes, String source) {
@@ -140,7 +140,7 @@ final class CredentialParser {
 
   private static CredentialException lineTooLong(String source, int number, long length) {
     return error(source, number, 1, "line is " + length + " characters long, over the limit of "
-        + CredentialFile.MAX_LINE_CHARS + " (CredentialFile.MAX_LINE_CHARS)");
+        + CredentialFile.MAX_LINE_CHARS + " characters per line");
   }
 
   static Line parseLine(String text, String source, int number) {

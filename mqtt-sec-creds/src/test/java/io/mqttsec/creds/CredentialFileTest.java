@@ -117,14 +117,14 @@ class CredentialFileTest {
     Path file = dir.resolve("nope");
     assertThatThrownBy(() -> CredentialFile.load(file))
         .isInstanceOf(CredentialException.class)
-        .hasMessage(file + ": file not found");
+        .hasMessage(file + ": no such file");
   }
 
   @Test
   void load_lineOverLimit_saysTheLimit() throws IOException {
     Path file = write("a:" + "x".repeat(CredentialFile.MAX_LINE_CHARS) + "\n");
     assertThatThrownBy(() -> CredentialFile.load(file))
-        .hasMessage(file + ":1:1: line is 16386 characters long, over the limit of 16384 (CredentialFile.MAX_LINE_CHARS)");
+        .hasMessage(file + ":1:1: line is 16386 characters long, over the limit of 16384 characters per line");
   }
 
   @Property(tries = 1000)
@@ -244,7 +244,7 @@ class CredentialFileTest {
     // A store needs a file to start from; creating one is the first write of provisioning.
     CredentialException e = org.junit.jupiter.api.Assertions.assertThrows(CredentialException.class,
         () -> CredentialFile.builder(file).build());
-    assertThat(e).hasMessage(file + ": file not found");
+    assertThat(e).hasMessage(file + ": no such file");
   }
 
   @Test
