@@ -143,7 +143,8 @@ public final class BrokerConfig {
     private static final long serialVersionUID = 1L;
     private final List<String> problems;
 
-    InvalidConfigException(Path file, List<String> problems) {
+    /** {@code problems} of {@code file}; public so that a broker adapter reports what its broker cannot do alike. */
+    public InvalidConfigException(Path file, List<String> problems) {
       super(file + ": " + problems.size() + " problem(s): " + String.join("; ", problems));
       this.problems = List.copyOf(problems);
     }

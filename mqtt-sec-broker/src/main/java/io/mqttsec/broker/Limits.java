@@ -109,6 +109,19 @@ public final class Limits {
     return unused;
   }
 
+  /**
+   * A broker's own cap on a packet: just above the largest message any client may send (its payload plus room
+   * for a topic and properties), so that the broker refuses a huge PUBLISH before reading it whole and mqtt-sec
+   * handles the rest per client; 0 when some client has no size limit (the broker's default then applies).
+   */
+  public long maxPacketBytes() {
+    long largest = clients.maxMessageBytes().map(Integer::longValue).orElse(-1L);
+    for (ClientLimits c : users.values()) {
+      largest = c.maxMessageBytes().isEmpty() || largest < 0 ? -1 : Math.max(largest, c.maxMessageBytes().get());
+    }
+    return largest < 0 ? 0 : largest + 65_535 + 4_096;
+  }
+
   /** Every client's limits, unless an override names its user. */
   public ClientLimits clients() {
     return clients;

@@ -261,6 +261,18 @@ class LimitsTest {
                     + "(such as 30d, 12h, 90m, 45s, 500ms, 1h30m, or ISO-8601 P1D, PT2S)"));
   }
 
+  @Test
+  void maxPacketBytes_isJustAboveTheLargestMessage_orZeroWhenSomeClientHasNoLimit() {
+    assertThat(Limits.DEFAULT.maxPacketBytes()).isEqualTo(1_048_576 + 65_535 + 4_096);
+    assertThat(Limits.NONE.maxPacketBytes()).isZero();
+    Limits bigGateway = Limits.builder().clients(ClientLimits.DEVICE)
+        .user("gateway-*", ClientLimits.builder().maxMessageBytes(4_000_000).build()).build();
+    assertThat(bigGateway.maxPacketBytes()).isEqualTo(4_000_000 + 65_535 + 4_096);
+    Limits unlimitedUser = Limits.builder().clients(ClientLimits.DEVICE).user("admin", ClientLimits.UNLIMITED)
+        .build();
+    assertThat(unlimitedUser.maxPacketBytes()).isZero();
+  }
+
   // ------------------------------------------------------------------------------------ the broker layer
 
   final FakeBroker broker = new FakeBroker();

@@ -15,8 +15,6 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import io.mqttsec.broker.AuditFormat;
 import io.mqttsec.broker.AuditOutput;
 import io.mqttsec.broker.BrokerConfig;
-import io.mqttsec.broker.ClientLimits;
-import io.mqttsec.broker.Limits;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.hivemq.MqttSecExtensionMain;
 import io.mqttsec.tls.ServerTls;
@@ -247,7 +245,7 @@ final class BrokerCommand implements Callable<Integer> {
     }
     // owner-only (it names the key store's password), and written only when what it says changes
     writeIfChanged(conf.resolve("config.xml"), hivemqConfig(conf, new String(storePassword), mtls,
-        maxPacketSize(extensionConfig.limits())));
+        extensionConfig.limits().maxPacketBytes()));
     AtomicReference<String> refused = new AtomicReference<>();
     // building the broker logs "Setting default authentication behavior to ALLOW ALL", untrue here: the line after
     // build() switches it back before anything listens, so the alarming line is not shown
@@ -299,24 +297,6 @@ final class BrokerCommand implements Callable<Integer> {
       terminal.err.println("mqtt-sec: cannot refresh the demo CRL " + dir.resolve(Demo.CRL) + ": " + e.getMessage()
           + " (mTLS devices are refused once it is overdue)");
     }
-  }
-
-  /**
-   * HiveMQ's own cap on a packet, just above the largest message any client may send (its payload plus a topic
-   * and properties), so that a 100 MB PUBLISH is refused by HiveMQ before it is read whole; 0 (HiveMQ's default,
-   * 256 MiB) when some client has no size limit.
-   */
-  static long maxPacketSize(Limits limits) {
-    long largest = 0;
-    List<ClientLimits> all = new ArrayList<>(limits.users().values());
-    all.add(limits.clients());
-    for (ClientLimits c : all) {
-      if (c.maxMessageBytes().isEmpty()) {
-        return 0;
-      }
-      largest = Math.max(largest, c.maxMessageBytes().get());
-    }
-    return largest + 65_535 + 4_096;
   }
 
   /** HiveMQ's {@code config.xml}: the TLS listener (and the mTLS one), written with an XML writer. */
