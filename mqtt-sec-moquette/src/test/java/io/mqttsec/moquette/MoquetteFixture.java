@@ -97,9 +97,14 @@ final class MoquetteFixture implements AutoCloseable {
 
   /** Waits up to 10 s for an audit line containing every one of {@code parts}. */
   String awaitAudit(String... parts) throws InterruptedException {
+    return awaitAuditAfter(0, parts);
+  }
+
+  /** As {@link #awaitAudit}, among the lines after the first {@code from}. */
+  String awaitAuditAfter(int from, String... parts) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
-      for (String line : audit) {
+      for (String line : audit.subList(from, audit.size())) {
         if (java.util.Arrays.stream(parts).allMatch(line::contains)) {
           return line;
         }
