@@ -17,6 +17,7 @@ import io.mqttsec.broker.AuditOutput;
 import io.mqttsec.broker.BrokerConfig;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.hivemq.MqttSecExtensionMain;
+import io.mqttsec.moquette.MoquetteSecurity;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -88,6 +90,11 @@ final class BrokerCommand implements Callable<Integer> {
       description = "Mutual-TLS listener, certificates (default ${DEFAULT-VALUE}; 0 turns it off).")
   int mtlsPort;
 
+  @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "hivemq",
+      description = "The broker: hivemq (HiveMQ CE, default) or moquette (one TLS port on --port, where a client "
+          + "certificate, when presented, is the identity; MQTT 3.1.1).")
+  String engine;
+
   @Option(names = "--audit-format", paramLabel = "FORMAT", description = "Also write the audit lines, in this "
       + "format (mqtt-sec, ecs or ocsf), to audit.jsonl in the demo (or --config) folder: pure JSON lines for a "
       + "SIEM's shipper. Default for the demo: mqtt-sec; with --config, only when given.")
@@ -121,12 +128,13 @@ final class BrokerCommand implements Callable<Integer> {
 
   /** A started broker; {@link #close()} stops it. */
   static final class Running implements AutoCloseable {
-    private final EmbeddedHiveMQ hivemq;
+    private final AutoCloseable broker;
     private final FolderLock lock;
     private ScheduledExecutorService chores;
 
-    Running(EmbeddedHiveMQ hivemq, FolderLock lock) {
-      this.hivemq = hivemq;
+    /** {@code broker} stops the broker (and mqtt-sec with it) when closed. */
+    Running(AutoCloseable broker, FolderLock lock) {
+      this.broker = broker;
       this.lock = lock;
     }
 
@@ -148,8 +156,7 @@ final class BrokerCommand implements Callable<Integer> {
         chores.shutdownNow();
       }
       try {
-        hivemq.stop().get(60, TimeUnit.SECONDS);
-        hivemq.close();
+        broker.close();
       } catch (Exception e) {
         // stopping is best effort: the process is ending
       } finally {
@@ -160,8 +167,13 @@ final class BrokerCommand implements Callable<Integer> {
 
   /** Creates the demo if needed, starts the broker and prints how to use it. */
   Running start() throws Exception {
+    if (!engine.equals("hivemq") && !engine.equals("moquette")) {
+      throw CliException.input("--engine " + engine + ": hivemq or moquette");
+    }
     checkPort("--port", port, false);
-    checkPort("--mtls-port", mtlsPort, true);
+    if (engine.equals("hivemq")) {
+      checkPort("--mtls-port", mtlsPort, true);
+    }
     // before HiveMQ's first handshake, when the JDK reads it
     TlsContexts.refuseClientInitiatedRenegotiation();
     Path dir;
@@ -230,6 +242,9 @@ final class BrokerCommand implements Callable<Integer> {
       addedAudits.add(file);
     }
     Path trusted = extensionConfig.trustedCertificates().orElse(null);
+    if (engine.equals("moquette")) {
+      return startMoquette(lock, dir, demoPasswords, extensionConfig, addedAudits, trusted != null);
+    }
     boolean mtls = mtlsPort > 0 && trusted != null;
 
     TlsContexts.ServerBuilder tlsBuilder = TlsContexts.forServer(dir.resolve("server.pem"),
@@ -264,7 +279,10 @@ final class BrokerCommand implements Callable<Integer> {
     // building an embedded broker lets unauthenticated clients in while no security extension runs; an
     // installed HiveMQ refuses them, and so must we if mqtt-sec refuses to start
     InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(true);
-    Running running = new Running(hivemq, lock);
+    Running running = new Running(() -> {
+      hivemq.stop().get(60, TimeUnit.SECONDS);
+      hivemq.close();
+    }, lock);
     try {
       hivemq.start().get(120, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
@@ -284,6 +302,45 @@ final class BrokerCommand implements Callable<Integer> {
 
   /** The logger of HiveMQ's embedded broker, which announces "ALLOW ALL" when built. */
   static final String EMBEDDED_BUILDER_LOGGER = "com.hivemq.embedded.internal.EmbeddedHiveMQImpl";
+
+  /**
+   * Moquette behind mqtt-sec ({@code --engine moquette}): one TLS port, where a client certificate, when one is
+   * presented, is the identity (the demo's {@code mtls} listener) and a password otherwise ({@code tls}).
+   */
+  private Running startMoquette(FolderLock lock, Path dir, Map<String, String> demoPasswords,
+                                BrokerConfig extensionConfig, List<AuditOutput> addedAudits, boolean certificates)
+      throws IOException {
+    MoquetteSecurity.Builder b = MoquetteSecurity.builder(dir.resolve("mqtt-sec.xml"))
+        .serverCertificate(dir.resolve("server.pem"), dir.resolve("server.key"))
+        .auditSink(LoggerFactory.getLogger(MqttSecExtensionMain.AUDIT_LOGGER)::info);
+    addedAudits.forEach(b::audit);
+    MoquetteSecurity security;
+    try {
+      security = b.build();
+    } catch (BrokerConfig.InvalidConfigException e) {
+      throw CliException.input(String.join("\n  ", e.problems().stream()
+          .map(p -> dir.resolve("mqtt-sec.xml") + ": " + p).toList()));
+    }
+    Properties properties = new Properties();
+    properties.setProperty("host", bind);
+    properties.setProperty("ssl_port", String.valueOf(port));
+    io.moquette.broker.Server server;
+    try {
+      server = security.start(properties);
+    } catch (IOException | RuntimeException e) {
+      security.close();
+      throw CliException.input("the broker did not start: " + rootCause(e));
+    }
+    Running running = new Running(() -> {
+      server.stopServer();
+      security.close();
+    }, lock);
+    if (config == null) {
+      running.every(CRL_CHECK_INTERVAL, () -> refreshDemoCrl(dir));
+    }
+    printUsage(dir, demoPasswords, certificates, extensionConfig);
+    return running;
+  }
 
   /** How often a running demo broker checks whether its CRL needs signing again. */
   static final Duration CRL_CHECK_INTERVAL = Duration.ofHours(1);
@@ -416,9 +473,16 @@ final class BrokerCommand implements Callable<Integer> {
 
   private void printUsage(Path dir, Map<String, String> passwords, boolean mtls, BrokerConfig extensionConfig) {
     String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
-    terminal.out.println("mqtt-sec: HiveMQ CE is listening on " + bind + ":" + port + " (TLS, user name and "
-        + "password)" + (mtls ? " and " + bind + ":" + mtlsPort + " (mutual TLS, the certificate's CN is the "
-        + "user)" : ""));
+    boolean moquette = engine.equals("moquette");
+    int certificatePort = moquette ? port : mtlsPort;
+    if (moquette) {
+      terminal.out.println("mqtt-sec: Moquette is listening on " + bind + ":" + port + " (TLS, MQTT 3.1.1: user "
+          + "name and password, or a client certificate whose CN is the user)");
+    } else {
+      terminal.out.println("mqtt-sec: HiveMQ CE is listening on " + bind + ":" + port + " (TLS, user name and "
+          + "password)" + (mtls ? " and " + bind + ":" + mtlsPort + " (mutual TLS, the certificate's CN is the "
+          + "user)" : ""));
+    }
     terminal.out.println("limits: " + extensionConfig.limits());
     for (AuditOutput audit : extensionConfig.audits()) {
       terminal.out.println("audit lines (" + audit.format().configName() + "): " + audit.file().map(Path::toString)
@@ -428,7 +492,7 @@ final class BrokerCommand implements Callable<Integer> {
       return;
     }
     Path ca = dir.resolve("ca").resolve("ca.pem");
-    String base = "-h " + host + " -p " + port + " --cafile " + ca;
+    String base = "-h " + host + " -p " + port + " --cafile " + ca + (moquette ? " -V mqttv311" : "");
     terminal.out.println();
     terminal.out.println("demo users and passwords (also in " + dir.resolve(Demo.CREDENTIALS) + ", demo only):");
     passwords.forEach((user, password) -> terminal.out.println("  " + user + "  " + password));
@@ -441,12 +505,12 @@ final class BrokerCommand implements Callable<Integer> {
     terminal.out.println("  mosquitto_pub " + base + " -u press-1 -P " + passwords.get("press-1")
         + " -t factory/press-1/temp -m 21.5");
     terminal.out.println("  # press-1 publishes outside it (refused, and an acl.denied audit line):");
-    terminal.out.println("  mosquitto_pub " + base + " -V mqttv5 -q 1 -u press-1 -P " + passwords.get("press-1")
-        + " -t factory/press-2/temp -m 99");
+    terminal.out.println("  mosquitto_pub " + base + (moquette ? "" : " -V mqttv5") + " -q 1 -u press-1 -P "
+        + passwords.get("press-1") + " -t factory/press-2/temp -m 99");
     if (mtls) {
       Path devices = dir.resolve("devices");
       terminal.out.println("  # press-1 again, by certificate instead of password:");
-      terminal.out.println("  mosquitto_pub -h " + host + " -p " + mtlsPort + " --cafile " + ca + " --cert "
+      terminal.out.println("  mosquitto_pub -h " + host + " -p " + certificatePort + " --cafile " + ca + " --cert "
           + devices.resolve("press-1.pem") + " --key " + devices.resolve("press-1.key")
           + " -t factory/press-1/temp -m 22.0");
     }

@@ -166,6 +166,18 @@ class BrokerCommandTest {
   }
 
   /** Waits for a line of {@code file} that {@code wanted} accepts; every line must be a JSON object. */
+  /** Runs the printed subscriber, then the printed publish, and checks the subscriber got it. */
+  static void subscribeThenPublish(List<String> commands) throws Exception {
+    Process sub = new ProcessBuilder("bash", "-c", commands.get(0) + " -C 1 -W 15").start();
+    Thread.sleep(1500); // connect and subscribe
+    Process pub = new ProcessBuilder("bash", "-c", commands.get(1)).start();
+    assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(pub.exitValue()).as(new String(pub.getErrorStream().readAllBytes())).isZero();
+    assertThat(sub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("factory/press-1/temp 21.5\n");
+  }
+
   static Map<String, String> awaitLine(Path file, java.util.function.Predicate<String> wanted) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -326,6 +338,49 @@ class BrokerCommandTest {
   }
 
   @Test
+  void theDemoOnMoquette_printedCommandsWork_passwordsAndTheDeviceCertificateOnOnePort() throws Exception {
+    boolean installed = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        .anyMatch(p -> Files.isExecutable(Path.of(p, "mosquitto_sub")));
+    if (System.getenv("CI") == null && !installed) {
+      return; // outside CI without mosquitto-clients there is nothing to run; CI installs them
+    }
+    Path demo = dir.resolve("moquette-demo");
+    StringWriter out = new StringWriter();
+    BrokerCommand.Running moquette = command(out, new StringWriter(), "--engine", "moquette", "--demo-dir",
+        demo.toString(), "--port", String.valueOf(freePort())).start();
+    try {
+      String printed = out.toString();
+      assertThat(printed).contains("mqtt-sec: Moquette is listening on 127.0.0.1:");
+      List<String> commands = printed.lines().map(String::strip).filter(l -> l.startsWith("mosquitto_")).toList();
+      assertThat(commands).hasSize(4).allMatch(c -> c.contains(" -p " + commands.get(0).split(" -p ")[1]
+          .split(" ")[0] + " "), "one port for passwords and certificates");
+      subscribeThenPublish(commands);
+      Process outside = new ProcessBuilder("bash", "-c", commands.get(2)).start();
+      assertThat(outside.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(awaitLine(demo.resolve("audit.jsonl"), l -> l.contains("\"event\":\"acl.denied\"")
+          && l.contains("factory/press-2/temp"))).containsEntry("user", "press-1");
+      Process certificate = new ProcessBuilder("bash", "-c", commands.get(3)).start();
+      assertThat(certificate.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(certificate.exitValue()).isZero();
+      assertThat(awaitLine(demo.resolve("audit.jsonl"), l -> l.contains("\"event\":\"connect.success\"")
+          && l.contains("\"listener\":\"mtls\""))).containsEntry("user", "press-1");
+    } finally {
+      moquette.close();
+    }
+    assertThat(command(new StringWriter(), new StringWriter(), "--engine", "mosquitto", "--demo-dir",
+        demo.toString())).extracting(c -> {
+          try {
+            c.start();
+            return "started";
+          } catch (CliException e) {
+            return e.getMessage();
+          } catch (Exception e) {
+            return e.toString();
+          }
+        }).isEqualTo("--engine mosquitto: hivemq or moquette");
+  }
+
+  @Test
   void mutualTls_theDemoDeviceCertificateIsItsIdentity() {
     Path devices = dir.resolve("demo/devices");
     ClientTls tls = TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem"))
@@ -368,14 +423,7 @@ class BrokerCommandTest {
     }
     List<String> commands = output.lines().map(String::strip).filter(l -> l.startsWith("mosquitto_")).toList();
     assertThat(commands).hasSize(4);
-    Process sub = new ProcessBuilder("bash", "-c", commands.get(0) + " -C 1 -W 15").start();
-    Thread.sleep(1500); // connect and subscribe
-    Process pub = new ProcessBuilder("bash", "-c", commands.get(1)).start();
-    assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(pub.exitValue()).as(new String(pub.getErrorStream().readAllBytes())).isZero();
-    assertThat(sub.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-        .isEqualTo("factory/press-1/temp 21.5\n");
+    subscribeThenPublish(commands);
     Process outside = new ProcessBuilder("bash", "-c", commands.get(2)).start();
     assertThat(outside.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(new String(outside.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))

@@ -106,7 +106,8 @@ final class MoquetteAuth implements IAuthenticator, IAuthorizatorPolicy {
 
   /** The address Moquette gave the engine: an IP literal, so no name is looked up. */
   private static java.util.Optional<InetAddress> address(String host) {
-    if (host == null || !host.matches("[0-9a-fA-F.:%]+")) {
+    // an IPv4 literal, or an IPv6 one (it has a colon): never a name, which getByName would look up
+    if (host == null || !(host.indexOf(':') >= 0 || host.matches("\\d{1,3}(\\.\\d{1,3}){3}"))) {
       return java.util.Optional.empty();
     }
     try {

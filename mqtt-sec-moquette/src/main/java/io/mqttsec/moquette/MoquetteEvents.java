@@ -6,6 +6,8 @@ package io.mqttsec.moquette;
 
 import io.mqttsec.broker.BrokerSecurity;
 import io.mqttsec.broker.ClientSession;
+import io.mqttsec.broker.DisconnectReason;
+import io.mqttsec.broker.Verdict;
 import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.messages.InterceptPublishMessage;
 import io.moquette.interception.messages.InterceptUnsubscribeMessage;
@@ -30,17 +32,34 @@ final class MoquetteEvents extends AbstractInterceptHandler {
     return "mqtt-sec";
   }
 
+  @Override
+  public Class<?>[] getInterceptedMessageTypes() {
+    return new Class<?>[] {InterceptPublishMessage.class, InterceptUnsubscribeMessage.class};
+  }
+
   private ClientSession session(String clientId) {
     TappedEngine c = clientId == null ? null : broker.live.get(clientId);
     return c == null ? null : c.session();
   }
 
+  /**
+   * Counts a routed PUBLISH against the client's limits. Moquette has already delivered it, so a PUBLISH over a
+   * limit ends the connection at once (where HiveMQ would refuse that one message); an oversized one is ended by
+   * the broker layer itself.
+   */
   @Override
   public void onPublish(InterceptPublishMessage msg) {
     try {
-      ClientSession s = session(msg.getClientID());
-      if (s != null) {
-        security.admit(s, msg.getTopicName(), msg.getPayload().readableBytes());
+      String clientId = msg.getClientID();
+      TappedEngine c = clientId == null ? null : broker.live.get(clientId);
+      ClientSession s = c == null ? null : c.session();
+      if (s == null) {
+        return;
+      }
+      Verdict v = security.admit(s, msg.getTopicName(), msg.getPayload().readableBytes());
+      if (!v.allowed() && v.kind() != Verdict.Kind.DISCONNECTED) {
+        c.closeBecause("over its limits: " + v.reason());
+        broker.disconnect(clientId, DisconnectReason.MESSAGE_RATE_TOO_HIGH, v.reason());
       }
     } finally {
       msg.getPayload().release();

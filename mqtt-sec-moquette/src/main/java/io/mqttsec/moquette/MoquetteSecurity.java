@@ -13,6 +13,7 @@ import io.mqttsec.broker.BrokerSecurity;
 import io.mqttsec.tls.ClientAuth;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
+import io.moquette.BrokerConstants;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
@@ -85,8 +86,9 @@ public final class MoquetteSecurity implements AutoCloseable {
    * {@code persistent_client_expiration}, ...) and mqtt-sec's authenticator, authorizer, TLS and interceptor.
    * {@code ssl_port} is required; {@code port} and {@code websocket_port} are set to {@code disabled},
    * {@code allow_anonymous} to true (mqtt-sec decides on anonymous clients: Moquette would let them in without
-   * asking), {@code persistence_enabled} and {@code telemetry_enabled} to false, and
-   * {@code netty.mqtt.message_size} to just above the largest message any client may send.
+   * asking), {@code allow_zero_byte_client_id} to true (Moquette then assigns an id, and mqtt-sec decides),
+   * {@code persistence_enabled} and {@code telemetry_enabled} to false, and {@code netty.mqtt.message_size} to just
+   * above the largest message any client may send.
    *
    * @throws IllegalArgumentException without {@code ssl_port}
    * @throws IOException if Moquette cannot start
@@ -101,6 +103,8 @@ public final class MoquetteSecurity implements AutoCloseable {
     p.setProperty(IConfig.WEB_SOCKET_PORT_PROPERTY_NAME, "disabled");
     p.remove(IConfig.WSS_PORT_PROPERTY_NAME);
     p.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+    // a client that sends no id gets one from Moquette, as from any MQTT 3.1.1 broker; mosquitto's clients do
+    p.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
     p.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
     p.setProperty(IConfig.ENABLE_TELEMETRY_NAME, "false");
     p.remove(IConfig.PASSWORD_FILE_PROPERTY_NAME);

@@ -68,6 +68,10 @@ class MoquetteLiveChangesTest {
   }
 
   static void awaitDisconnected(Mqtt3BlockingClient c) throws InterruptedException {
+    awaitDisconnectedOf(c, broker);
+  }
+
+  static void awaitDisconnectedOf(Mqtt3BlockingClient c, MoquetteFixture on) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (c.getState().isConnected()) {
       if (System.nanoTime() > deadline) {
