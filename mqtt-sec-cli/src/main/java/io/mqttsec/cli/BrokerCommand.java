@@ -103,8 +103,8 @@ final class BrokerCommand implements Callable<Integer> {
   /** The audit file the demo always writes, and {@code --audit-format} asks for. */
   static final String AUDIT_FILE = "audit.jsonl";
 
-  /** The demo's password hash cost; tests lower it. */
-  int demoIterations = PasswordHasher.DEFAULT_PBKDF2_ITERATIONS;
+  /** The demo's password hash cost: its passwords are generated secrets. */
+  int demoIterations = PasswordHasher.GENERATED_SECRET_ITERATIONS;
 
   BrokerCommand(Terminal terminal) {
     this.terminal = terminal;

@@ -109,7 +109,7 @@ final class Demo {
   /**
    * Creates the demo in {@code dir} and returns the generated passwords by user.
    *
-   * @param iterations the PBKDF2 iterations of the password file (tests pass fewer)
+   * @param iterations the PBKDF2 iterations of the password file: the demo's passwords are generated secrets
    */
   static Map<String, String> create(Path dir, int iterations) throws IOException {
     Files.createDirectories(dir);

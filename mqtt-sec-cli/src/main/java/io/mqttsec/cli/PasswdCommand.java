@@ -73,21 +73,25 @@ final class PasswdCommand implements Runnable {
 
   /** The hash cost. */
   static final class Cost {
-    @Option(names = "--iterations", paramLabel = "N", defaultValue = "210000",
-        description = "PBKDF2 iterations (default ${DEFAULT-VALUE}, OWASP's figure for SHA-512).")
-    int iterations;
+    @Option(names = "--iterations", paramLabel = "N",
+        description = "PBKDF2 iterations. Default: 210000 (OWASP's figure for SHA-512) for a typed password; "
+            + "100 for a secret mqtt-sec generates (--generate, provision), whose 192 random bits need no key "
+            + "stretching and so cost a reconnecting fleet nothing.")
+    Integer iterations;
 
     @Option(names = "--mosquitto-2.0", description = "Use a 12-byte salt, so that a mosquitto 2.0 broker can read "
         + "the file too (it silently refuses the default 64-byte salt).")
     boolean mosquitto20;
 
-    PasswordHasher hasher(Terminal terminal) {
-      PasswordHasher hasher = PasswordHasher.pbkdf2Sha512(iterations);
+    /** The policy for a typed password ({@code generated} false) or a secret mqtt-sec generates. */
+    PasswordHasher hasher(Terminal terminal, boolean generated) {
+      PasswordHasher hasher = iterations != null ? PasswordHasher.pbkdf2Sha512(iterations)
+          : generated ? PasswordHasher.forGeneratedSecrets() : PasswordHasher.pbkdf2Sha512();
       if (mosquitto20) {
         hasher = hasher.withSaltBytes(12);
       }
-      if (iterations < PasswordHasher.DEFAULT_PBKDF2_ITERATIONS) {
-        terminal.err.println("mqtt-sec: warning: " + iterations + " iterations is below the "
+      if (!generated && hasher.iterations() < PasswordHasher.DEFAULT_PBKDF2_ITERATIONS) {
+        terminal.err.println("mqtt-sec: warning: " + hasher.iterations() + " iterations is below the "
             + PasswordHasher.DEFAULT_PBKDF2_ITERATIONS + " OWASP recommends; guessing a stolen hash gets cheaper");
       }
       return hasher;
@@ -120,7 +124,8 @@ final class PasswdCommand implements Runnable {
     if (source.generate) {
       try (Password password = PasswordGenerator.create().generate()) {
         terminal.out.println("generated password for " + user + ": " + password.reveal());
-        terminal.out.println("(shown once; hand it to the device now)");
+        terminal.out.println("(shown once; hand it to the device now. Stored as a generated secret: 192 random bits "
+            + "need no key stretching, so it is hashed cheaply and a reconnecting fleet pays nothing for it)");
         return password.bytes();
       }
     }
@@ -153,7 +158,7 @@ final class PasswdCommand implements Runnable {
     @Override
     public Integer call() {
       boolean creating = !Files.exists(target.file);
-      CredentialFile store = open(target.file, cost.hasher(terminal), true);
+      CredentialFile store = open(target.file, cost.hasher(terminal, source.generate), true);
       if (store.lookup(target.user).isPresent() && !replace) {
         throw CliException.input(target.file + ": user " + target.user + " exists; use --replace to reset the "
             + "password or 'passwd rotate' to give devices a grace period");
@@ -285,7 +290,7 @@ final class PasswdCommand implements Runnable {
       if (grace.isNegative() || grace.isZero()) {
         throw CliException.input("--grace " + graceText + ": must be longer than zero");
       }
-      CredentialFile store = open(target.file, cost.hasher(terminal), false);
+      CredentialFile store = open(target.file, cost.hasher(terminal, source.generate), false);
       Credential current = store.lookup(target.user).orElseThrow(() -> CliException.input(
           target.file + ": no user " + target.user + " to rotate; use 'passwd add'"));
       Instant now = Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS);
@@ -339,10 +344,21 @@ final class PasswdCommand implements Runnable {
 
     private static String describe(PasswordHash hash) {
       return switch (hash.algorithm()) {
-        case PBKDF2_SHA512 -> "pbkdf2-sha512, " + hash.iterations() + " iterations";
-        case ARGON2ID -> "argon2id, " + hash.memoryKib() + " KiB, " + hash.iterations() + " passes";
+        case PBKDF2_SHA512 -> "pbkdf2-sha512, " + hash.iterations() + " iterations, " + kind(hash);
+        case ARGON2ID -> "argon2id, " + hash.memoryKib() + " KiB, " + hash.iterations() + " passes, typed";
         default -> hash.algorithm().toString().toLowerCase(java.util.Locale.ROOT) + " (legacy: rehash it)";
       };
+    }
+
+    /**
+     * Which kind of secret the cost is for: {@code generated} (cheap on purpose), {@code typed} (OWASP's cost), or
+     * {@code weak} (a typed password below it, as mosquitto 2.0 writes them).
+     */
+    private static String kind(PasswordHash hash) {
+      if (hash.isGeneratedSecretCost()) {
+        return "generated";
+      }
+      return hash.iterations() >= PasswordHasher.DEFAULT_PBKDF2_ITERATIONS ? "typed" : "weak for a typed password";
     }
   }
 
@@ -387,7 +403,7 @@ final class PasswdCommand implements Runnable {
       if (Files.exists(out)) {
         throw CliException.input(out + ": exists; refusing to overwrite a file of passwords");
       }
-      PasswordHasher hasher = cost.hasher(terminal);
+      PasswordHasher hasher = cost.hasher(terminal, true);
       CredentialFile store = open(file, hasher, true);
       int width = String.valueOf(start + count - 1).length();
       List<String> users = new ArrayList<>(count);
@@ -480,12 +496,15 @@ final class PasswdCommand implements Runnable {
       this.total = total;
     }
 
+    private int shownDone = -1;
+
     synchronized void show(int done) {
       int cells = (int) ((long) done * WIDTH / total);
-      if (cells == shownCells && done != total) {
-        return; // redraw only when the bar moves
+      if (done <= shownDone || cells == shownCells && done != total) {
+        return; // redraw only when the bar moves forward (counts from several threads arrive out of order)
       }
       shownCells = cells;
+      shownDone = done;
       terminal.err.print("\r" + label + " [" + "#".repeat(cells) + ".".repeat(WIDTH - cells) + "] " + done + "/"
           + total);
       terminal.err.flush();

@@ -63,7 +63,6 @@ class BrokerCommandTest {
         new PrintWriter(err, true), null);
     BrokerCommand command = new BrokerCommand(terminal);
     new CommandLine(command).parseArgs(args);
-    command.demoIterations = 1000; // the demo's hash cost is not under test here
     return command;
   }
 

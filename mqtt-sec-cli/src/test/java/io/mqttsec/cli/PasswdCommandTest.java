@@ -112,8 +112,10 @@ class PasswdCommandTest {
         .startsWith("password ok for gw-01 (the previous one, valid until ");
     List<String> list = passwd("", "list", file).out().lines().toList();
     assertThat(list).hasSize(3);
-    assertThat(list.get(0)).isEqualTo(String.format("%-24s %s", "dashboard", "pbkdf2-sha512, 1000 iterations"));
-    assertThat(list.get(1)).startsWith(String.format("%-24s %s", "gw-01", "pbkdf2-sha512, 1000 iterations")
+    assertThat(list.get(0)).isEqualTo(String.format("%-24s %s", "dashboard",
+        "pbkdf2-sha512, 1000 iterations, weak for a typed password"));
+    assertThat(list.get(1)).startsWith(String.format("%-24s %s", "gw-01",
+        "pbkdf2-sha512, 1000 iterations, weak for a typed password")
         + "  rotating: old password valid until ");
     assertThat(list.get(2)).isEqualTo("2 user(s)");
     assertThat(passwd("x\n", "rotate", file, "nobody", "--stdin").exit()).isEqualTo(2);
@@ -155,6 +157,42 @@ class PasswdCommandTest {
     assertThat(passwd("second\n", "verify", file, "gw-01", "--stdin").out()).startsWith("password ok for gw-01 (the "
         + "previous one");
     assertThat(passwd("third\n", "verify", file, "gw-01", "--stdin").out()).isEqualTo("password ok for gw-01\n");
+  }
+
+  @Test
+  void aTypedPassword_keepsOwaspsCost_aGeneratedSecret_isStoredCheaply_andListSaysWhich() throws Exception {
+    Path file = dir.resolve("passwd");
+    Cli.Result typed = passwd("a person's password\n", "add", file.toString(), "operator", "--stdin");
+    assertThat(typed.exit()).as(typed.err()).isZero();
+    assertThat(typed.err()).as("no warning at the default cost").isEmpty();
+    assertThat(CredentialFile.load(file).lookup("operator").orElseThrow().hash().iterations())
+        .isGreaterThanOrEqualTo(210_000).isEqualTo(PasswordHasher.DEFAULT_PBKDF2_ITERATIONS);
+
+    Cli.Result generated = passwd("", "add", file.toString(), "sensor-1", "--generate");
+    assertThat(generated.exit()).as(generated.err()).isZero();
+    assertThat(generated.out()).contains("Stored as a generated secret");
+    String secret = generated.out().lines().findFirst().orElseThrow().replace("generated password for sensor-1: ", "");
+    var hash = CredentialFile.load(file).lookup("sensor-1").orElseThrow().hash();
+    assertThat(hash.iterations()).isEqualTo(PasswordHasher.GENERATED_SECRET_ITERATIONS);
+    assertThat(hash.isGeneratedSecretCost()).isTrue();
+    assertThat(hash.encoded()).as("mosquitto's $7$ form").startsWith("$7$100$");
+    assertThat(hash.verify(secret.getBytes(StandardCharsets.UTF_8))).isTrue();
+
+    Cli.Result rotated = passwd("", "rotate", file.toString(), "sensor-1", "--generate", "--grace", "1h");
+    assertThat(rotated.exit()).as(rotated.err()).isZero();
+    assertThat(CredentialFile.load(file).lookup("sensor-1").orElseThrow().hash().isGeneratedSecretCost()).isTrue();
+    Cli.Result explicit = passwd("", "add", file.toString(), "sensor-2", "--generate", "--iterations", "5000");
+    assertThat(CredentialFile.load(file).lookup("sensor-2").orElseThrow().hash().iterations()).isEqualTo(5000);
+    assertThat(explicit.err()).isEmpty();
+
+    List<String> list = passwd("", "list", file.toString()).out().lines().toList();
+    assertThat(list).containsExactly(
+        String.format("%-24s %s", "operator", "pbkdf2-sha512, 210000 iterations, typed"),
+        list.get(1),
+        String.format("%-24s %s", "sensor-2", "pbkdf2-sha512, 5000 iterations, weak for a typed password"),
+        "3 user(s)");
+    assertThat(list.get(1)).startsWith(String.format("%-24s %s", "sensor-1", "pbkdf2-sha512, 100 iterations, "
+        + "generated  rotating: old password valid until "));
   }
 
   @Test

@@ -396,15 +396,31 @@ public final class CredentialFile implements AutoCloseable {
   }
 
   /**
-   * A decoy with the algorithm and cost most users have, so an unknown user's failure costs what a known
-   * user's does. With no users, the hasher's policy decides.
+   * A decoy with the algorithm and cost most users with a typed password have, so an unknown user's failure
+   * costs what theirs does; only when every user holds a generated secret, the cost of those. With no users,
+   * the hasher's policy decides.
+   *
+   * <p>The residual leak, chosen: a wrong password for a user holding a generated secret answers in a fraction
+   * of a millisecond, faster than an unknown user, so such names can be told from unknown ones by timing. Those are
+   * device names (usually systematic anyway) whose secrets are 192 random bits; the accounts of people, whose
+   * passwords can be guessed, stay indistinguishable from unknown names.
    */
   private PasswordHash decoyFor(Iterable<Credential> entries) {
+    PasswordHash typed = mostCommonCost(entries, false);
+    return typed != null ? typed : Objects.requireNonNullElseGet(mostCommonCost(entries, true),
+        () -> hasher.decoy(RANDOM));
+  }
+
+  /** A decoy of the most common cost among the hashes that are (or are not) at the generated-secret cost. */
+  private static PasswordHash mostCommonCost(Iterable<Credential> entries, boolean generated) {
     Map<String, Integer> counts = new HashMap<>();
     Map<String, PasswordHash> sample = new HashMap<>();
     String best = null;
     for (Credential c : entries) {
       PasswordHash h = c.hash();
+      if (h.isGeneratedSecretCost() != generated) {
+        continue;
+      }
       String key = h.algorithm() + " " + h.cost();
       int n = counts.merge(key, 1, Integer::sum);
       sample.putIfAbsent(key, h);
@@ -412,7 +428,7 @@ public final class CredentialFile implements AutoCloseable {
         best = key;
       }
     }
-    return best == null ? hasher.decoy(RANDOM) : sample.get(best).decoy(RANDOM);
+    return best == null ? null : sample.get(best).decoy(RANDOM);
   }
 
   private static void checkUsername(String username) {

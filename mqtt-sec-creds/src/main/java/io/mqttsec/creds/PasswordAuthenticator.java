@@ -49,8 +49,9 @@ import javax.crypto.spec.SecretKeySpec;
  *       without hashing (a reconnect storm of thousands of devices costs microseconds each);</li>
  *   <li>otherwise the password is hashed at the stored cost and compared in constant time, against the
  *       previous hash too while a rotation window is open. An unknown user is hashed against a decoy of the
- *       file's most common cost, so the answer takes as long as a wrong password, and both give the same
- *       reason: no user enumeration by timing or by message.</li>
+ *       most common cost of the file's typed passwords, so the answer takes as long as a wrong password for a
+ *       person's account, and both give the same reason: no enumeration of people's accounts by timing or by
+ *       message (a user holding a generated secret answers faster: see the creds README).</li>
  * </ol>
  * Every failure is counted by the guard and published as {@code AuthFailed}; every success as
  * {@code AuthSucceeded}. Any unexpected error denies with {@code ERROR}: this class fails closed.
@@ -181,7 +182,8 @@ public final class PasswordAuthenticator implements Authenticator {
     if (!ok) {
       return fail(who, AuthResult.Outcome.BAD_CREDENTIALS, BAD_CREDENTIALS, "wrong password", true);
     }
-    Credential verified = upgradeOnLogin && !viaPrevious && entry.hash().isWeakerThan(store.hasher())
+    Credential verified = upgradeOnLogin && !viaPrevious && !entry.hash().isGeneratedSecretCost()
+        && entry.hash().isWeakerThan(store.hasher())
         ? upgrade(entry, password)
         : entry;
     if (cache != null) {

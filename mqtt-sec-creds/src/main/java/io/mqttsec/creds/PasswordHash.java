@@ -306,6 +306,15 @@ public final class PasswordHash {
   }
 
   /**
+   * Whether this hash has the cost of {@link PasswordHasher#forGeneratedSecrets()}: a secret mqtt-sec generated,
+   * cheap to verify on purpose. Upgrade-on-login leaves it as it is, and the decoy for unknown users does not take
+   * its cost.
+   */
+  public boolean isGeneratedSecretCost() {
+    return algorithm == Algorithm.PBKDF2_SHA512 && iterations == PasswordHasher.GENERATED_SECRET_ITERATIONS;
+  }
+
+  /**
    * Whether this hash is weaker than what {@code policy} writes, so that a login should re-hash it (see
    * {@code PasswordAuthenticator.Builder.upgradeOnLogin}). {@code $6$} is always weaker. A {@code $7$} hash is
    * weaker than a PBKDF2 policy with more iterations, and than any Argon2id policy. An Argon2id hash is weaker

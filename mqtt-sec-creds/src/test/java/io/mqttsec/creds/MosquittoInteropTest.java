@@ -105,6 +105,14 @@ class MosquittoInteropTest {
     }
     store.put("rotating", "old-one".getBytes(UTF_8));
     store.rotate("rotating", "new-one".getBytes(UTF_8), Instant.now().plus(Duration.ofDays(1)));
+    // a generated secret, stored at its cheap cost: mosquitto reads that $7$ form too
+    String secret;
+    try (Password generated = PasswordGenerator.create().generate()) {
+      secret = generated.reveal();
+      CredentialFile.builder(file).hasher(PasswordHasher.forGeneratedSecrets().withSaltBytes(12)).build()
+          .put("sensor", generated.bytes());
+    }
+    assertThat(Files.readString(file)).contains("\nsensor:$7$100$");
 
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -128,6 +136,8 @@ class MosquittoInteropTest {
       }
       // mosquitto reads the first two fields of a rotation line: the new password.
       assertThat(publish(pub, port, "rotating", "new-one")).isZero();
+      assertThat(publish(pub, port, "sensor", secret)).as("a generated secret at 100 iterations").isZero();
+      assertThat(publish(pub, port, "sensor", secret + "!")).isNotZero();
       assertThat(publish(pub, port, "nobody", "x")).isNotZero();
     } finally {
       mosquitto.destroy();

@@ -191,6 +191,17 @@ class PasswordAuthenticatorTest {
   }
 
   @Test
+  void upgradeOnLogin_leavesAGeneratedSecretCheap() throws Exception {
+    Files.writeString(file, "sensor:" + PasswordHasher.forGeneratedSecrets().hash(pw("192 random bits")).encoded()
+        + "\n");
+    store.reload();
+    byte[] before = Files.readAllBytes(file);
+    assertThat(auth().upgradeOnLogin().build().authenticate(who("sensor"), pw("192 random bits")).succeeded())
+        .isTrue();
+    assertThat(Files.readAllBytes(file)).as("not re-hashed at the typed-password cost").isEqualTo(before);
+  }
+
+  @Test
   void listenerThatThrows_doesNotChangeTheDecision() throws Exception {
     PasswordAuthenticator auth = PasswordAuthenticator.builder(store).clock(clock)
         .listener(e -> { throw new IllegalStateException("listener down"); }).build();
@@ -239,5 +250,20 @@ class PasswordAuthenticatorTest {
     Files.writeString(file, "# none\n");
     store.reload();
     assertThat(store.snapshot().decoy.toString()).isEqualTo("PasswordHash{PBKDF2_SHA512, 1000 iterations}");
+  }
+
+  @Test
+  void decoy_takesTheCostOfTypedPasswords_evenWhenGeneratedSecretsAreMore() throws Exception {
+    PasswordHasher generated = PasswordHasher.forGeneratedSecrets();
+    Files.writeString(file, "operator:" + PasswordHashTest.MOSQUITTO_PBKDF2_1000 + "\ns1:"
+        + generated.hash(pw("a")).encoded() + "\ns2:" + generated.hash(pw("b")).encoded() + "\ns3:"
+        + generated.hash(pw("c")).encoded() + "\n");
+    store.reload();
+    assertThat(store.snapshot().decoy.toString()).as("an unknown name costs what a person's account costs")
+        .isEqualTo("PasswordHash{PBKDF2_SHA512, 1000 iterations}");
+    Files.writeString(file, "s1:" + generated.hash(pw("a")).encoded() + "\n");
+    store.reload();
+    assertThat(store.snapshot().decoy.toString()).as("a fleet of devices only: their cost")
+        .isEqualTo("PasswordHash{PBKDF2_SHA512, 100 iterations}");
   }
 }
