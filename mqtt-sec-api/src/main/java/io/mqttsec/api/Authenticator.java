@@ -23,4 +23,13 @@ public interface Authenticator {
    * @return the result, never null
    */
   AuthResult authenticate(ClientIdentity who, byte[] password);
+
+  /**
+   * Whether authenticating {@code who} now looks like a known client coming back (cheap to verify and likely to
+   * succeed) rather than a guess. A broker uses it only to order logins under a storm: it decides nothing, and a
+   * wrong answer costs only waiting time. The default, false, puts every login in the same lane.
+   */
+  default boolean likelyReturning(ClientIdentity who) {
+    return false;
+  }
 }

@@ -110,6 +110,7 @@ public final class BrokerSecurity implements AutoCloseable {
   private final List<AuditLog> auditLogs;
   private final Detector detector;
   private final ScheduledExecutorService scheduler;
+  private final LoginLanes lanes;
   private final Object[] stripes = new Object[64];
   private final AtomicLong ids = new AtomicLong();
   private final Map<String, Live> byId = new ConcurrentHashMap<>();
@@ -148,6 +149,7 @@ public final class BrokerSecurity implements AutoCloseable {
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new Object();
     }
+    this.lanes = new LoginLanes(b.loginThreads, RETURNING_LANE, b.loginQueue);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "mqtt-sec-broker");
       t.setDaemon(true);
@@ -192,6 +194,57 @@ public final class BrokerSecurity implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------- CONNECT
+
+  /** How many known clients coming back may wait for a login thread; far above any fleet's reconnect. */
+  static final int RETURNING_LANE = 100_000;
+
+  /**
+   * Decides {@code request} on mqtt-sec's login threads and hands the result to {@code done}, on one of them (or
+   * on the calling thread, when it is refused at once). Under a login storm a CONNECT that looks like a known
+   * client coming back (a certificate listener, or a password the {@link Authenticator#likelyReturning
+   * authenticator} says so of) goes before all others; the others, which is what guessing looks like, wait in a
+   * lane of at most {@link Builder#loginThreads queue} CONNECTs and are refused at once past it
+   * ({@code SERVER_UNAVAILABLE}, audited). The request's password must stay valid until {@code done} runs.
+   */
+  public void connectLater(ConnectRequest request, java.util.function.Consumer<ConnectResult> done) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(done, "done");
+    LoginLanes.Login login = new LoginLanes.Login() {
+      @Override
+      public void run() {
+        ConnectResult result;
+        try {
+          result = connect(request);
+        } catch (RuntimeException | Error e) { // connect itself refuses on a RuntimeException; this is an Error
+          emit(request.listener(), new SecurityEvent.AuthFailed(clock.instant(), identity(request),
+              AuthResult.Outcome.ERROR, "internal error (" + e.getClass().getSimpleName() + ") while connecting; "
+              + "refused"));
+          result = ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "authentication failed");
+        }
+        done.accept(result);
+      }
+
+      @Override
+      public void refuse() {
+        done.accept(undecided(request, "the verification queue was full"));
+      }
+    };
+    if (!lanes.offer(login, returning(request))) {
+      login.refuse();
+    }
+  }
+
+  /** Whether a CONNECT looks like a known client coming back; it only orders the work. */
+  private boolean returning(ConnectRequest r) {
+    try {
+      if (!authFor(r.listener()).usesPassword()) {
+        return true; // a certificate: no hash to pay, nothing to guess
+      }
+      return passwords != null && passwords.likelyReturning(identity(r));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
 
   /**
    * Decides a CONNECT. Never throws for bad input or a failing component: every problem is a refusal, with its
@@ -710,7 +763,13 @@ public final class BrokerSecurity implements AutoCloseable {
       }
     }
     if (newer == null && live.sessionExpiry.isZero()) {
-      owners.forget(clientId);
+      // under the client id's lock, where a CONNECT registers: one that registered since newer was read keeps the
+      // owner it recorded (erased, another identity could take the client id over from under it)
+      synchronized (stripes[Math.floorMod(clientId.hashCode(), stripes.length)]) {
+        if (!byClientId.containsKey(clientId)) {
+          owners.forget(clientId);
+        }
+      }
     }
   }
 
@@ -927,6 +986,7 @@ public final class BrokerSecurity implements AutoCloseable {
   /** Stops the will timer (pending wills are dropped, as a broker that stops drops them) and closes what {@link #open} built. */
   @Override
   public void close() {
+    lanes.close();
     scheduler.shutdownNow();
     Instant end = clock.instant().plus(Duration.ofDays(1));
     auditLogs.forEach(a -> a.flush(end));
@@ -1045,6 +1105,8 @@ public final class BrokerSecurity implements AutoCloseable {
   public static final class Builder {
     private Authorizer acl;
     private Authenticator passwords;
+    private int loginThreads = Runtime.getRuntime().availableProcessors();
+    private int loginQueue = 1_000;
     private CredentialFile credentials;
     private ClientCertificateVerifier certificates;
     private ListenerAuth defaultAuth;
@@ -1071,6 +1133,21 @@ public final class BrokerSecurity implements AutoCloseable {
     public Builder acl(Authorizer authorizer) {
       Checks.requireUnset("acl", acl);
       acl = Objects.requireNonNull(authorizer, "authorizer");
+      return this;
+    }
+
+    /**
+     * How many threads decide CONNECTs handed to {@link #connectLater} (default: one per core; a password hash
+     * is CPU work) and how many CONNECTs that do not look like a known client coming back may wait for them
+     * (default 1,000; past it they are refused at once with {@code SERVER_UNAVAILABLE}).
+     */
+    public Builder loginThreads(int threads, int queue) {
+      if (threads < 1 || queue < 0) {
+        throw new IllegalArgumentException("login threads must be 1 or more and the queue 0 or more, not " + threads
+            + " and " + queue);
+      }
+      loginThreads = threads;
+      loginQueue = queue;
       return this;
     }
 

@@ -219,6 +219,64 @@ class BrokerSecurityTest {
     assertThat(security.counters().snapshot()).containsEntry("takeover.refused", 1L);
   }
 
+  /**
+   * The end of a device's old clean session, handled while the device's next CONNECT registers, must not erase the
+   * new session's owner: otherwise another identity could take the client id over from under it.
+   */
+  @Test
+  void anOldSessionsEnd_racingTheOwnersReconnect_keepsTheNewOwner() throws Exception {
+    java.util.concurrent.CountDownLatch inForget = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+    SessionOwners memory = SessionOwners.inMemory();
+    SessionOwners slowForget = new SessionOwners() {
+      @Override
+      public java.util.Optional<String> owner(String clientId) {
+        return memory.owner(clientId);
+      }
+
+      @Override
+      public void record(String clientId, String owner) {
+        memory.record(clientId, owner);
+      }
+
+      @Override
+      public void forget(String clientId) {
+        inForget.countDown();
+        try {
+          letGo.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        memory.forget(clientId);
+      }
+
+      @Override
+      public int size() {
+        return memory.size();
+      }
+
+      @Override
+      public void close() {
+        memory.close();
+      }
+    };
+    security = builder().sessionOwners(slowForget).build();
+    ClientSession old = connect("press-2", "press-2");
+    Thread ending = new Thread(() -> security.disconnected(old, SecurityEvent.Initiator.CLIENT, "connection lost",
+        true));
+    ending.start();
+    assertThat(inForget.await(5, TimeUnit.SECONDS)).isTrue();
+    Thread reconnecting = new Thread(() -> connect("press-2", "press-2"));
+    reconnecting.start();
+    Thread.sleep(200); // the reconnect registers now, unless it waits for the old session's end to finish
+    letGo.countDown();
+    ending.join(5_000);
+    reconnecting.join(5_000);
+    assertThat(memory.owner("press-2")).as("the reconnected session's owner").contains("press-2");
+    ConnectResult attack = security.connect(request("press-1", "press-2").build());
+    assertThat(attack.refusal()).contains(ConnectResult.Refusal.CLIENT_ID_NOT_VALID);
+  }
+
   @Test
   void takeover_ofAnOfflinePersistedSession_isRefused_untilTheSessionIsGone() {
     start();

@@ -216,6 +216,30 @@ public final class BruteForceGuard {
     return acc != null && acc.knownGood.contains(address);
   }
 
+  /**
+   * Whether {@code who} has logged in from its address before and nothing failed from that address within the
+   * last minute: a device coming back rather than a guess. For ordering logins under a storm; it decides nothing.
+   */
+  public boolean returning(ClientIdentity who) {
+    InetAddress address = who.remoteAddress().orElse(null);
+    return address != null && !failedRecently(address) && knownGood(who.username().orElse(""), address);
+  }
+
+  /** Whether a login from {@code address} failed within the last minute. */
+  public boolean failedRecently(InetAddress address) {
+    AddressState a = addresses.getIfPresent(address);
+    if (a == null) {
+      return false;
+    }
+    long since = clock.millis() - WINDOW.toMillis();
+    for (long t : a.recent) {
+      if (t > since) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Records a successful login: the user's pair and account counters restart, and the address is clean. */
   public void recordSuccess(ClientIdentity who) {
     String user = who.username().orElse("");

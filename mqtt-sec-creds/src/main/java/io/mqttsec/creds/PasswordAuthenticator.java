@@ -12,6 +12,7 @@ import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.internal.Checks;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -128,6 +129,28 @@ public final class PasswordAuthenticator implements Authenticator {
    * Checks {@code password} (the raw MQTT password bytes, possibly null) for {@code who}. Never throws for
    * bad input: every problem is a failed {@link AuthResult}.
    */
+  /**
+   * A known client coming back, as far as can be told without hashing: the user is in the file, no login from
+   * its address failed in the last minute, and either it holds a generated secret (cheap to verify) or it has
+   * logged in from this address before. Unknown users and addresses with recent failures are what guessing looks
+   * like. The answer orders logins under a storm and decides nothing; its timing does not depend on whether a
+   * person's account exists, unless the address is one it logged in from.
+   */
+  @Override
+  public boolean likelyReturning(ClientIdentity who) {
+    try {
+      String user = who.username().orElse(null);
+      InetAddress address = who.remoteAddress().orElse(null);
+      if (user == null || guard != null && address != null && guard.failedRecently(address)) {
+        return false;
+      }
+      Credential c = store.lookup(user).orElse(null);
+      return c != null && (c.hash().isGeneratedSecretCost() || guard != null && guard.returning(who));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   @Override
   public AuthResult authenticate(ClientIdentity who, byte[] password) {
     try {

@@ -202,6 +202,24 @@ class PasswordAuthenticatorTest {
   }
 
   @Test
+  void likelyReturning_isAKnownDeviceComingBack_notAGuess() throws Exception {
+    Files.writeString(file, "alice:" + FAST.hash(pw("pass")).encoded() + "\nsensor:"
+        + PasswordHasher.forGeneratedSecrets().hash(pw("192 random bits")).encoded() + "\n");
+    store.reload();
+    PasswordAuthenticator auth = auth().build();
+    ClientIdentity alice = who("alice");
+    assertThat(auth.likelyReturning(who("nobody"))).as("an unknown user").isFalse();
+    assertThat(auth.likelyReturning(ClientIdentity.of(null, "c"))).as("anonymous").isFalse();
+    assertThat(auth.likelyReturning(who("sensor"))).as("a generated secret: cheap to verify").isTrue();
+    assertThat(auth.likelyReturning(alice)).as("a typed password, never seen from this address").isFalse();
+    assertThat(auth.authenticate(alice, pw("pass")).succeeded()).isTrue();
+    assertThat(auth.likelyReturning(alice)).as("logged in from here before").isTrue();
+    assertThat(auth.authenticate(who("nobody"), pw("guess")).succeeded()).isFalse();
+    assertThat(auth.likelyReturning(alice)).as("a failure from this address a moment ago").isFalse();
+    assertThat(auth.likelyReturning(who("sensor"))).isFalse();
+  }
+
+  @Test
   void listenerThatThrows_doesNotChangeTheDecision() throws Exception {
     PasswordAuthenticator auth = PasswordAuthenticator.builder(store).clock(clock)
         .listener(e -> { throw new IllegalStateException("listener down"); }).build();

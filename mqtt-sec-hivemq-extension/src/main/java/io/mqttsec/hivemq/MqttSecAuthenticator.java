@@ -21,12 +21,12 @@ import io.mqttsec.broker.Will;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
 
 /**
  * HiveMQ's CONNECT callback: the packet, the listener and the TLS chain become a {@link ConnectRequest}, which
- * {@link BrokerSecurity#connect} decides on the extension executor (through {@code output.async(...)}, since a
- * password hash takes hundreds of milliseconds by design), and the result becomes a CONNACK. The session's id
+ * {@link BrokerSecurity#connectLater} decides on mqtt-sec's login threads (through {@code output.async(...)}, since a
+ * typed password's hash takes hundreds of milliseconds by design; known devices coming back go before guesses),
+ * and the result becomes a CONNACK. The session's id
  * goes into the connection's attributes for the authorizer and the lifecycle listener.
  *
  * <p>Fail closed: every path ends in {@code authenticateSuccessfully()} or {@code failAuthentication(...)};
@@ -42,12 +42,9 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
 
   private final BrokerSecurity security;
   private final Wills wills;
-  private final ExecutorService executor;
-
-  MqttSecAuthenticator(BrokerSecurity security, Wills wills, ExecutorService executor) {
+  MqttSecAuthenticator(BrokerSecurity security, Wills wills) {
     this.security = security;
     this.wills = wills;
-    this.executor = executor;
   }
 
   @Override
@@ -74,30 +71,23 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
     }
     Async<SimpleAuthOutput> async = output.async(TIMEOUT, TimeoutFallback.FAILURE,
         ConnackReasonCode.NOT_AUTHORIZED, "authentication timed out");
-    try {
-      executor.execute(() -> {
-        try {
-          ConnectResult result = security.connect(request);
-          if (result.accepted()) {
-            connection.getConnectionAttributeStore().putAsString(SESSION, result.session().orElseThrow().id());
-            output.authenticateSuccessfully();
-          } else {
-            output.failAuthentication(code(result), result.reason());
-          }
-        } catch (RuntimeException | Error e) {
-          output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "authentication failed");
-          security.undecided(request, "internal error (" + e.getClass().getSimpleName() + ") while authenticating");
-        } finally {
-          wipe(secret);
-          async.resume();
+    // mqtt-sec's login threads, where known devices coming back go before guesses under a storm
+    security.connectLater(request, result -> {
+      try {
+        if (result.accepted()) {
+          connection.getConnectionAttributeStore().putAsString(SESSION, result.session().orElseThrow().id());
+          output.authenticateSuccessfully();
+        } else {
+          output.failAuthentication(code(result), result.reason());
         }
-      });
-    } catch (RuntimeException rejected) {
-      wipe(secret);
-      output.failAuthentication(ConnackReasonCode.SERVER_BUSY, "authentication unavailable");
-      async.resume();
-      security.undecided(request, "the verification queue was full");
-    }
+      } catch (RuntimeException | Error e) {
+        output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "authentication failed");
+        security.undecided(request, "internal error (" + e.getClass().getSimpleName() + ") while authenticating");
+      } finally {
+        wipe(secret);
+        async.resume();
+      }
+    });
   }
 
   private static ConnackReasonCode code(ConnectResult result) {

@@ -123,8 +123,7 @@ public final class MqttSecExtensionMain implements ExtensionMain {
     security.warnings().forEach(w -> LOG.warn("mqtt-sec: {}", w));
     SecurityMetrics.register(Services.metricRegistry(), security.counters());
     Wills wills = new Wills();
-    MqttSecAuthenticator authenticator = new MqttSecAuthenticator(security, wills,
-        Services.extensionExecutorService());
+    MqttSecAuthenticator authenticator = new MqttSecAuthenticator(security, wills);
     MqttSecAuthorizer authorizer = new MqttSecAuthorizer(security);
     Services.interceptorRegistry().setConnectInboundInterceptorProvider(i -> wills);
     Services.securityRegistry().setAuthenticatorProvider(i -> authenticator);

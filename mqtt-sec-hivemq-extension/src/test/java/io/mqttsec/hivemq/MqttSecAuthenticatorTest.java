@@ -19,19 +19,15 @@ import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.broker.BrokerSecurity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The authenticator's callback against a broker's input and output, without a broker: what each outcome of the
- * broker layer turns into, and that a password check that throws or dies, or an executor that refuses the work,
+ * broker layer turns into, and that a password check that throws or dies, or a full verification queue,
  * refuses the connection, resumes the broker, wipes the password copy and leaves an audit line. The
  * embedded-broker tests cover the decisions end to end; a failing credential store cannot be put into a running
  * broker.
@@ -41,24 +37,40 @@ class MqttSecAuthenticatorTest {
   private static final String PASSWORD = "correct horse battery staple";
 
   private final SdkFakes fakes = new SdkFakes();
-  private final List<SecurityEvent> audit = new ArrayList<>();
-  private final List<byte[]> secretsSeen = new ArrayList<>();
+  private final List<SecurityEvent> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<byte[]> secretsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private MqttSecAuthenticator authenticator(Authenticator passwords, ExecutorService executor) {
+  private MqttSecAuthenticator authenticator(Authenticator passwords) {
+    return authenticator(passwords, 1_000);
+  }
+
+  private MqttSecAuthenticator authenticator(Authenticator passwords, int queue) {
     Authenticator recording = (who, secret) -> {
       secretsSeen.add(secret);
       return passwords.authenticate(who, secret);
     };
     BrokerSecurity security = BrokerSecurity.builder().acl((who, action, topic) -> Decision.deny("none"))
-        .broker(new NoBroker()).audit(audit::add).authenticator(recording).build();
-    return new MqttSecAuthenticator(security, new Wills(), executor);
+        .broker(new NoBroker()).audit(audit::add).authenticator(recording).loginThreads(1, queue).build();
+    return new MqttSecAuthenticator(security, new Wills());
+  }
+
+  /** Connects, and waits until the broker was resumed: the decision is made on a login thread. */
+  private void connectAndWait(MqttSecAuthenticator authenticator) throws InterruptedException {
+    authenticator.onConnect(connect(), output());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!fakes.calls.contains("resume()")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never resumed: " + fakes.calls);
+      }
+      Thread.sleep(5);
+    }
   }
 
   @Test
-  void aPasswordCheckThatThrows_refusesTheConnection_andWipesThePassword() {
-    authenticator((who, secret) -> {
+  void aPasswordCheckThatThrows_refusesTheConnection_andWipesThePassword() throws Exception {
+    connectAndWait(authenticator((who, secret) -> {
       throw new IllegalStateException("store closed");
-    }, DIRECT).onConnect(connect(), output());
+    }));
 
     assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
         "failAuthentication(NOT_AUTHORIZED, authentication failed)", "resume()");
@@ -71,27 +83,22 @@ class MqttSecAuthenticatorTest {
   }
 
   @Test
-  void aPasswordCheckThatFailsWithAnError_refusesTheConnection() {
-    authenticator((who, secret) -> {
+  void aPasswordCheckThatFailsWithAnError_refusesTheConnection() throws Exception {
+    connectAndWait(authenticator((who, secret) -> {
       throw new StackOverflowError();
-    }, DIRECT).onConnect(connect(), output());
+    }));
 
     assertThat(fakes.calls).contains("failAuthentication(NOT_AUTHORIZED, authentication failed)", "resume()")
         .doesNotContain("authenticateSuccessfully()");
     assertThat(secretsSeen).singleElement().satisfies(s -> assertThat(s).containsOnly((byte) 0));
     assertThat(audit).singleElement().isInstanceOfSatisfying(SecurityEvent.AuthFailed.class,
-        e -> assertThat(e.reason()).isEqualTo("internal error (StackOverflowError) while authenticating; refused"));
+        e -> assertThat(e.reason()).isEqualTo("internal error (StackOverflowError) while connecting; refused"));
   }
 
   @Test
-  void anExecutorThatRefusesTheWork_refusesTheConnectionAsBusy() {
-    ExecutorService full = new DirectExecutor() {
-      @Override
-      public void execute(Runnable command) {
-        throw new RejectedExecutionException("queue full");
-      }
-    };
-    authenticator((who, secret) -> AuthResult.success("press-1", "password"), full).onConnect(connect(), output());
+  void aFullVerificationQueue_refusesTheConnectionAsBusy() throws Exception {
+    // no room at all in the lane of logins that do not look like a known device coming back
+    connectAndWait(authenticator((who, secret) -> AuthResult.success("press-1", "password"), 0));
 
     assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
         "failAuthentication(SERVER_BUSY, authentication unavailable)", "resume()");
@@ -102,10 +109,9 @@ class MqttSecAuthenticatorTest {
   }
 
   @Test
-  void aGoodPassword_isAccepted_andTheSessionIsStoredForTheAuthorizer() {
-    authenticator((who, secret) -> new String(secret, StandardCharsets.UTF_8).equals(PASSWORD)
-        ? AuthResult.success("press-1", "password") : AuthResult.failure(AuthResult.Outcome.BAD_CREDENTIALS, "no"),
-        DIRECT).onConnect(connect(), output());
+  void aGoodPassword_isAccepted_andTheSessionIsStoredForTheAuthorizer() throws Exception {
+    connectAndWait(authenticator((who, secret) -> new String(secret, StandardCharsets.UTF_8).equals(PASSWORD)
+        ? AuthResult.success("press-1", "password") : AuthResult.failure(AuthResult.Outcome.BAD_CREDENTIALS, "no")));
 
     assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
         "putAsString(" + MqttSecAuthenticator.SESSION + ", 1)", "authenticateSuccessfully()", "resume()");
@@ -113,9 +119,9 @@ class MqttSecAuthenticatorTest {
   }
 
   @Test
-  void aWrongPassword_answersBadUserNameOrPassword() {
-    authenticator((who, secret) -> AuthResult.failure(AuthResult.Outcome.BAD_CREDENTIALS,
-        "bad user name or password"), DIRECT).onConnect(connect(), output());
+  void aWrongPassword_answersBadUserNameOrPassword() throws Exception {
+    connectAndWait(authenticator((who, secret) -> AuthResult.failure(AuthResult.Outcome.BAD_CREDENTIALS,
+        "bad user name or password")));
 
     assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
         "failAuthentication(BAD_USER_NAME_OR_PASSWORD, bad user name or password)", "resume()");
@@ -137,38 +143,4 @@ class MqttSecAuthenticatorTest {
   private SimpleAuthOutput output() {
     return fakes.output(SimpleAuthOutput.class, Map.of("async", fakes.output(Async.class)));
   }
-
-  /** Runs the work on the calling thread, so the test sees its outcome when onConnect returns. */
-  private static class DirectExecutor extends AbstractExecutorService {
-    @Override
-    public void execute(Runnable command) {
-      command.run();
-    }
-
-    @Override
-    public void shutdown() {
-    }
-
-    @Override
-    public List<Runnable> shutdownNow() {
-      return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-      return false;
-    }
-
-    @Override
-    public boolean isTerminated() {
-      return false;
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-      return true;
-    }
-  }
-
-  private static final ExecutorService DIRECT = new DirectExecutor();
 }

@@ -18,7 +18,7 @@ import java.util.Optional;
 final class SdkFakes {
 
   /** Every call on an {@link #output}, in order, as {@code name(arg, ...)}. */
-  final List<String> calls = new ArrayList<>();
+  final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** An input answering the named getters, any other {@code Optional} getter with empty, and nothing else. */
   static <T> T input(Class<T> type, Map<String, Object> answers) {
