@@ -114,17 +114,20 @@ class ConnectLimitsTest {
   @Test
   void aPrefix_isHeldToItsRate_howeverManyAddressesItSpreadsOver() {
     int accepted = 0;
+    long start = System.nanoTime();
     for (int i = 1; i <= 20; i++) {
       Mqtt5ConnAckReasonCode code = connect("127.0.5." + i, null);
       accepted += code == Mqtt5ConnAckReasonCode.SUCCESS ? 1 : 0;
-      if (i > 17) {
-        assertThat(code).as("address %d of 127.0.5.0/24", i).isEqualTo(
-            Mqtt5ConnAckReasonCode.CONNECTION_RATE_EXCEEDED);
-      }
     }
-    assertThat(accepted).as("the prefix's burst of 15 and a little refill").isBetween(15, 17);
+    // a burst of 15, then 2 a second: however slow the machine, no more than the refill of the time it took
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(accepted).as("the prefix's burst of 15 and the refill of %.1f s", seconds)
+        .isBetween(15, 15 + (int) Math.ceil(2 * seconds));
     assertThat(connect("127.0.6.1", null)).as("another prefix").isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
-    assertThat(broker.audit).anySatisfy(l -> assertThat(l).contains("\"limit\":\"prefix-connect-rate\"",
-        "\"scope\":\"prefix 127.0.5.0/24\""));
+    if (seconds < 2.4) { // faster than the refill of the 5 past the burst: some were refused, and said so
+      assertThat(accepted).isLessThan(20);
+      assertThat(broker.audit).anySatisfy(l -> assertThat(l).contains("\"limit\":\"prefix-connect-rate\"",
+          "\"scope\":\"prefix 127.0.5.0/24\""));
+    }
   }
 }
