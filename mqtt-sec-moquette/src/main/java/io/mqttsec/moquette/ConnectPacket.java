@@ -124,7 +124,11 @@ final class ConnectPacket {
       throw new Malformed("a password without a user name");
     }
     if (hasUsername) {
-      r.binary();
+      for (byte c : r.binary()) {
+        if (c == 0) { // MQTT forbids U+0000 in a string; here it would also read as "no user name"
+          throw new Malformed("the user name holds U+0000");
+        }
+      }
     }
     if ((flags & PASSWORD) != 0) {
       r.binary();

@@ -143,6 +143,9 @@ class ConnectPacketTest {
     passwordOnly[9] |= 0x40;
     assertThatThrownBy(() -> ConnectPacket.parse(passwordOnly, 0, passwordOnly.length))
         .hasMessage("a password without a user name");
+    byte[] marker = connect(4, "x", true, null, null, 0, false, ConnectPacket.NO_USER, null);
+    assertThatThrownBy(() -> ConnectPacket.parse(marker, 0, marker.length)).as("never mistaken for no user name")
+        .hasMessage("the user name holds U+0000");
     byte[] longer = sent.clone();
     longer[1]++; // one byte more than the fields hold
     byte[] padded = java.util.Arrays.copyOf(longer, longer.length + 1);
