@@ -429,7 +429,11 @@ public final class BrokerSecurity implements AutoCloseable {
         return ConnectResult.refused(ConnectResult.Refusal.QUOTA_EXCEEDED, "quota exceeded");
       }
       try {
-        owners.record(clientId, me);
+        if (r.cleanStart() && r.sessionExpiry().isZero()) {
+          owners.recordUntilDisconnect(clientId, me); // ends with the connection: no disk write in a storm
+        } else {
+          owners.record(clientId, me);
+        }
       } catch (RuntimeException e) {
         releaseConnection(who.username().orElse(null), clientLimits);
         throw e;

@@ -35,6 +35,8 @@ final class OwnerJournal implements SessionOwners {
 
   private final Path file;
   private final Map<String, String> owners = new ConcurrentHashMap<>();
+  /** The client ids whose current owner is in the file (the others' sessions end with their connection). */
+  private final java.util.Set<String> onDisk = ConcurrentHashMap.newKeySet();
   private FileChannel out;
   private int lines;
 
@@ -52,17 +54,27 @@ final class OwnerJournal implements SessionOwners {
 
   @Override
   public synchronized void record(String clientId, String owner) {
-    if (owner.equals(owners.get(clientId))) {
+    if (owner.equals(owners.get(clientId)) && onDisk.contains(clientId)) {
       return;
     }
     append("+ " + escape(clientId) + " " + escape(owner) + "\n");
+    owners.put(clientId, owner);
+    onDisk.add(clientId);
+  }
+
+  @Override
+  public synchronized void recordUntilDisconnect(String clientId, String owner) {
+    if (onDisk.contains(clientId) && !owner.equals(owners.get(clientId))) {
+      record(clientId, owner); // the file names another owner: it must not outlive this one
+      return;
+    }
     owners.put(clientId, owner);
   }
 
   @Override
   public synchronized void forget(String clientId) {
-    if (owners.containsKey(clientId)) {
-      owners.remove(clientId);
+    owners.remove(clientId);
+    if (onDisk.remove(clientId)) {
       try {
         append("- " + escape(clientId) + "\n");
       } catch (MqttSecException e) {
@@ -106,7 +118,7 @@ final class OwnerJournal implements SessionOwners {
     } catch (IOException e) {
       throw new MqttSecException(file + ": cannot read the session owners (" + e.getMessage() + ")", e);
     }
-    if (lines == 0 || lines > 2 * owners.size() + SLACK) {
+    if (lines == 0 || lines > 2 * onDisk.size() + SLACK) {
       compact();
     } else {
       openForAppend();
@@ -127,8 +139,10 @@ final class OwnerJournal implements SessionOwners {
       try {
         if (f.length == 3 && f[0].equals("+")) {
           owners.put(unescape(f[1]), unescape(f[2]));
+          onDisk.add(unescape(f[1]));
         } else if (f.length == 2 && f[0].equals("-")) {
           owners.remove(unescape(f[1]));
+          onDisk.remove(unescape(f[1]));
         } else {
           throw new IllegalArgumentException("expected \"+ CLIENT-ID OWNER\" or \"- CLIENT-ID\"");
         }
@@ -157,7 +171,7 @@ final class OwnerJournal implements SessionOwners {
     } catch (IOException e) {
       throw new MqttSecException(file + ": cannot record a session owner (" + e.getMessage() + ")", e);
     }
-    if (lines > 2 * owners.size() + SLACK) {
+    if (lines > 2 * onDisk.size() + SLACK) {
       compact();
     }
   }
@@ -166,8 +180,11 @@ final class OwnerJournal implements SessionOwners {
   private void compact() {
     close();
     StringBuilder text = new StringBuilder(HEADER).append('\n');
-    owners.forEach((id, owner) -> text.append("+ ").append(escape(id)).append(' ').append(escape(owner))
-        .append('\n'));
+    owners.forEach((id, owner) -> {
+      if (onDisk.contains(id)) {
+        text.append("+ ").append(escape(id)).append(' ').append(escape(owner)).append('\n');
+      }
+    });
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       Files.deleteIfExists(temp);
@@ -194,7 +211,7 @@ final class OwnerJournal implements SessionOwners {
     } catch (IOException e) {
       throw new MqttSecException(file + ": cannot write the session owners (" + e.getMessage() + ")", e);
     }
-    lines = owners.size() + 1;
+    lines = onDisk.size() + 1;
     openForAppend();
   }
 

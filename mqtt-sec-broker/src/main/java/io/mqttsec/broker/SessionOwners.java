@@ -33,6 +33,15 @@ public interface SessionOwners extends AutoCloseable {
    */
   void record(String clientId, String owner);
 
+  /**
+   * Records {@code owner} for a session that ends with its connection (a clean start with no expiry): such a
+   * session cannot outlive the process, so neither need its owner, and nothing is written. A fleet of such
+   * devices reconnecting at once then costs no disk write each.
+   */
+  default void recordUntilDisconnect(String clientId, String owner) {
+    record(clientId, owner);
+  }
+
   /** Forgets the owner of {@code clientId}, whose session has ended. */
   void forget(String clientId);
 

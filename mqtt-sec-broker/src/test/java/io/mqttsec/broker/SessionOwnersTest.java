@@ -88,6 +88,28 @@ class SessionOwnersTest {
     }
   }
 
+  @Test
+  void aSessionThatEndsWithItsConnection_isOwnedInMemoryOnly() throws Exception {
+    Path file = dir.resolve("owners.log");
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      owners.record("kept", "alice");
+      long size = Files.size(file);
+      owners.recordUntilDisconnect("sensor-1", "sensor-1");
+      assertThat(owners.owner("sensor-1")).contains("sensor-1");
+      assertThat(Files.size(file)).as("no disk write for a clean session").isEqualTo(size);
+      owners.forget("sensor-1");
+      assertThat(owners.owner("sensor-1")).isEmpty();
+      assertThat(Files.size(file)).as("nor for its end").isEqualTo(size);
+      owners.recordUntilDisconnect("kept", "bob");
+      assertThat(Files.size(file)).as("the file named alice: bob's claim is written over it").isGreaterThan(size);
+      owners.recordUntilDisconnect("sensor-2", "sensor-2");
+    }
+    try (SessionOwners reopened = SessionOwners.file(file)) {
+      assertThat(reopened.owner("kept")).contains("bob");
+      assertThat(reopened.owner("sensor-2")).as("its session could not outlive the process").isEmpty();
+    }
+  }
+
   @Property(tries = 500)
   void escaping_roundTrips_andLeavesNoSpaceOrLineBreak(@ForAll String text) {
     String escaped = OwnerJournal.escape(text);
