@@ -76,6 +76,11 @@ public final class MoquetteSecurity implements AutoCloseable {
     return new Builder(Objects.requireNonNull(mqttSecXml, "mqttSecXml"));
   }
 
+  /** Whether mqtt-sec allowed {@code clientId}'s subscription to {@code filter} (for tests to wait on). */
+  boolean allowedSubscription(String clientId, String filter) {
+    return broker.subscriptions(clientId).contains(filter);
+  }
+
   /** The broker layer, for counters and warnings. */
   public BrokerSecurity security() {
     return security;
