@@ -32,12 +32,13 @@ final class MoquetteBroker implements BrokerSpi {
 
   @Override
   public void disconnect(String clientId, DisconnectReason code, String reason) {
+    TappedEngine c = live.get(clientId);
+    if (c != null) {
+      c.refuse(reason); // whatever Moquette does next, this connection reads nothing more
+    }
     Server s = server;
-    if (s == null || !s.disconnectClient(clientId)) {
-      TappedEngine c = live.get(clientId);
-      if (c != null) {
-        c.closeOutbound(); // not (yet) registered with Moquette: close the TLS connection itself
-      }
+    if (s != null) {
+      s.disconnectClient(clientId);
     }
   }
 

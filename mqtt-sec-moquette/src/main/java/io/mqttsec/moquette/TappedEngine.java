@@ -38,6 +38,8 @@ final class TappedEngine extends SSLEngine {
   private volatile boolean closed;
   /** Why the adapter closed the connection itself, or null. */
   private volatile String closedBecause;
+  /** Why mqtt-sec ended this connection; set, every further read fails. */
+  private volatile String refusedBecause;
 
   TappedEngine(SSLEngine engine, String peerHost, int peerPort, Consumer<TappedEngine> onClose) {
     super(peerHost, peerPort);
@@ -79,6 +81,14 @@ final class TappedEngine extends SSLEngine {
     closedBecause = why;
   }
 
+  /**
+   * Ends the connection at its next read, on the connection's own thread: for a client mqtt-sec ended that
+   * Moquette does not (yet) know by its id. The engine is not closed from here: it belongs to Moquette's thread.
+   */
+  void refuse(String why) {
+    refusedBecause = why;
+  }
+
   /** The client's certificate chain, leaf first; null when it presented none. */
   X509Certificate[] peerChain() {
     try {
@@ -96,6 +106,9 @@ final class TappedEngine extends SSLEngine {
   @Override
   public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
     CURRENT.set(this);
+    if (refusedBecause != null) {
+      throw new SSLException("mqtt-sec ended the connection: " + refusedBecause);
+    }
     if (length != 1) {
       throw new SSLException("mqtt-sec reads a connection into one buffer at a time");
     }

@@ -37,12 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MoquetteLiveChangesTest {
 
-  static final String ACL = """
-      pattern readwrite factory/%u/#
-      user dashboard
-      topic read factory/#
-      """;
-
   @TempDir
   static Path dir;
   static MoquetteFixture broker;
@@ -50,7 +44,7 @@ class MoquetteLiveChangesTest {
   @BeforeAll
   static void start() throws Exception {
     broker = new MoquetteFixture(dir, Map.of("press-1", "press-1-pw", "press-2", "press-2-pw", "press-3",
-        "press-3-pw", "dashboard", "dashboard-pw"), ACL, "");
+        "press-3-pw", "dashboard", "dashboard-pw"), MoquetteSecurityTest.ACL, "");
   }
 
   @AfterAll
