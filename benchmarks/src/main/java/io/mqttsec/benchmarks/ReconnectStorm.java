@@ -60,6 +60,9 @@ public final class ReconnectStorm {
   private ReconnectStorm() {
   }
 
+  /** Why attempts failed, for the run under way. */
+  static final Map<String, Integer> WHY = new java.util.concurrent.ConcurrentHashMap<>();
+
   record Result(String name, int connected, int retries, double seconds, double p50Millis, double p99Millis) {
     @Override
     public String toString() {
@@ -70,6 +73,7 @@ public final class ReconnectStorm {
 
   public static void main(String[] args) throws Exception {
     int devices = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path dir = Files.createTempDirectory("storm");
     CertificateAuthority ca = CertificateAuthority.create("CN=Storm CA", Duration.ofDays(2));
     HeldCertificate server = ca.issue("localhost").ipAddresses("127.0.0.1").serverAuth().issue();
@@ -82,31 +86,61 @@ public final class ReconnectStorm {
         + "<acl-file>acl.conf</acl-file><limits defaults=\"none\"/></mqtt-sec>");
     ClientTls trust = TlsContexts.forClient().trustedCertificates(dir.resolve("ca.pem")).build();
 
-    List<Result> results = new ArrayList<>();
-    onHiveMq(dir, "warm-up (not counted)", new AllowAll(), fleet, trust, false); // the JIT, for every run after
-    results.add(onHiveMq(dir, "HiveMQ CE, allow-all", new AllowAll(), fleet, trust, false));
-    results.add(onHiveMq(dir, "HiveMQ CE + mqtt-sec", new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml"),
-        line -> { }), fleet, trust, false));
-    results.add(onHiveMq(dir, "HiveMQ CE + mqtt-sec, attack", new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml"),
-        line -> { }), fleet, trust, true));
-    Result mosquitto = onMosquitto(dir, fleet, trust);
-    if (mosquitto != null) {
-      results.add(mosquitto);
+    List<String> runs = new ArrayList<>(List.of(ALLOW_ALL, MQTT_SEC, ATTACK));
+    if (mosquitto() != null) {
+      runs.add(MOSQUITTO);
+    } else {
+      System.out.println("mosquitto is not installed: its run is left out");
     }
-    // allow-all again, last: the baseline is the mean of the first and the last run, so neither a colder JIT
-    // nor a warmer one favours the runs in between
-    Result again = onHiveMq(dir, "HiveMQ CE, allow-all, again", new AllowAll(), fleet, trust, false);
-    results.add(again);
+    run(dir, "warm-up (not counted)", fleet, trust); // the JIT, for every run after
+    Map<String, List<Result>> results = new LinkedHashMap<>();
+    runs.forEach(name -> results.put(name, new ArrayList<>()));
+    for (int round = 0; round < rounds; round++) {
+      // each round starts one run later, so no broker always runs first (coldest) or last (warmest)
+      for (int i = 0; i < runs.size(); i++) {
+        String name = runs.get((i + round) % runs.size());
+        results.get(name).add(run(dir, name, fleet, trust));
+      }
+    }
     System.out.println();
-    System.out.println(fleet.size() + " devices, TLS, one JVM for clients and HiveMQ, 2 cores:");
-    results.forEach(System.out::println);
-    Result first = results.get(0);
-    double baseSeconds = (first.seconds() + again.seconds()) / 2;
-    double baseP99 = (first.p99Millis() + again.p99Millis()) / 2;
-    for (Result r : results.subList(1, results.size() - 1)) {
-      System.out.printf("%-30s time to all %.2fx, p99 %.2fx allow-all (the mean of its two runs)%n", r.name(),
-          r.seconds() / baseSeconds, r.p99Millis() / baseP99);
+    System.out.println(fleet.size() + " devices, TLS, one JVM for clients and HiveMQ, 2 cores, " + rounds
+        + " rounds (median of each):");
+    Result base = median(results.get(ALLOW_ALL));
+    for (Map.Entry<String, List<Result>> e : results.entrySet()) {
+      Result m = median(e.getValue());
+      System.out.printf("%s%s%n", m, e.getKey().equals(ALLOW_ALL) ? "" : String.format(
+          "  time to all %.2fx, p99 %.2fx allow-all", m.seconds() / base.seconds(), m.p99Millis() / base.p99Millis()));
     }
+  }
+
+  static final String ALLOW_ALL = "HiveMQ CE, allow-all";
+  static final String MQTT_SEC = "HiveMQ CE + mqtt-sec";
+  static final String ATTACK = "HiveMQ CE + mqtt-sec, attack";
+  static final String MOSQUITTO = "mosquitto 2.0 (its TLS)";
+
+  static Result run(Path dir, String name, Map<String, String> fleet, ClientTls trust) throws Exception {
+    switch (name) {
+      case MQTT_SEC:
+      case ATTACK:
+        return onHiveMq(dir, name, new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml"), line -> { }), fleet, trust,
+            name.equals(ATTACK));
+      case MOSQUITTO:
+        return onMosquitto(dir, fleet, trust);
+      default:
+        return onHiveMq(dir, name, new AllowAll(), fleet, trust, false);
+    }
+  }
+
+  /** The run with the median time to all; its p50 and p99 are the medians of the rounds' too. */
+  static Result median(List<Result> rs) {
+    List<Result> byTime = new ArrayList<>(rs);
+    byTime.sort(java.util.Comparator.comparingDouble(Result::seconds));
+    double[] p50 = rs.stream().mapToDouble(Result::p50Millis).sorted().toArray();
+    double[] p99 = rs.stream().mapToDouble(Result::p99Millis).sorted().toArray();
+    int[] retries = rs.stream().mapToInt(Result::retries).sorted().toArray();
+    Result m = byTime.get(byTime.size() / 2);
+    return new Result(m.name(), byTime.get(0).connected(), retries[retries.length / 2], m.seconds(),
+        p50[p50.length / 2], p99[p99.length / 2]);
   }
 
   /** N devices with generated secrets, as {@code passwd provision} stores them (12-byte salt: mosquitto 2.0 too). */
@@ -158,13 +192,13 @@ public final class ReconnectStorm {
     }
   }
 
-  static Result onMosquitto(Path dir, Map<String, String> fleet, ClientTls trust) throws Exception {
-    String broker = List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto").stream()
+  static String mosquitto() {
+    return List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto").stream()
         .filter(p -> new File(p).canExecute()).findFirst().orElse(null);
-    if (broker == null) {
-      System.out.println("mosquitto is not installed: its run is left out");
-      return null;
-    }
+  }
+
+  static Result onMosquitto(Path dir, Map<String, String> fleet, ClientTls trust) throws Exception {
+    String broker = mosquitto();
     int port = freePort();
     Path conf = dir.resolve("mosquitto.conf");
     Files.writeString(conf, String.join("\n", "listener " + port + " 127.0.0.1",
@@ -187,7 +221,7 @@ public final class ReconnectStorm {
           Thread.sleep(50);
         }
       }
-      return storm("mosquitto 2.0 (its TLS)", port, fleet, trust, false);
+      return storm(MOSQUITTO, port, fleet, trust, false);
     } finally {
       mosquitto.destroy();
       mosquitto.waitFor(10, TimeUnit.SECONDS);
@@ -252,6 +286,8 @@ public final class ReconnectStorm {
     Result r = new Result(name, clients.size() - failed.get(), retries.get(), seconds,
         latency[latency.length / 2] / 1e6, latency[(int) (latency.length * 0.99)] / 1e6);
     System.out.println(r + (attack ? "  (" + guesses.get() + " guesses refused meanwhile)" : ""));
+    WHY.forEach((why, n) -> System.out.println("    " + n + " x " + why));
+    WHY.clear();
     Thread.sleep(1_000);
     return r;
   }
@@ -268,6 +304,9 @@ public final class ReconnectStorm {
         connected.complete(null);
       } else {
         retries.incrementAndGet();
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause() : error;
+        WHY.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
         backoff.schedule(() -> attempt(client, connected, backoff, retries, failed, n + 1),
             1_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000), TimeUnit.MILLISECONDS);
       }
