@@ -13,10 +13,12 @@ import io.mqttsec.api.Topics;
 import io.mqttsec.internal.Checks;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A topic ACL: which client may publish to, subscribe to and receive from which topics. Reads mosquitto's
@@ -50,17 +52,16 @@ import java.util.Objects;
  * {@code $share/GROUP/FILTER} is decided as FILTER.
  *
  * <h2>Cost</h2>
- * Each list is compiled into tries keyed by topic level, so a check walks the topic's levels once, whatever the
- * number of rules, and a PUBLISH or RECEIVE check allocates nothing.
+ * A list of more than a few rules, and the patterns, are compiled into tries keyed by topic level, so a check walks
+ * the topic's levels once, whatever the number of rules; a short list is scanned. A PUBLISH or RECEIVE check
+ * allocates nothing. A broker keeps a {@link #viewFor view} per session: the client's rules prepared once, so that
+ * a check neither looks the user up nor compares placeholders.
  *
  * <p>Immutable and thread-safe. <b>Security:</b> fails closed: invalid input, an unknown user or an internal
  * error is a denial, never an exception.
  */
 public final class AclPolicy implements Authorizer {
 
-  private static final int DENY = Access.DENY.bits;
-  private static final int READ = Access.READ.bits;
-  private static final int WRITE = Access.WRITE.bits;
   private static final String BRIDGE_STATE = "$SYS/broker/connection/+/state";
 
   private static final Decision NO_RULE = Decision.deny("no rule matched");
@@ -76,25 +77,42 @@ public final class AclPolicy implements Authorizer {
   private final String source;
   // A HashMap, never changed after construction and published through this final field: its lookup is a mask and
   // one compare, where Map.copyOf's table hashes with a division on every check.
-  private final HashMap<String, RuleSet> users;
-  private final RuleSet anonymous;
+  private final HashMap<String, Rules> users;
+  private final Rules anonymous;
   private final RuleSet patterns;
+  /** The patterns for {@link #viewFor}: the deny rules first, then the others, each in line order. */
+  private final PatternTemplate[] viewPatterns;
+  /** Whether a pattern has a {@code %c} level, so that views differ by client id. */
+  private final boolean patternsUseClientId;
   private final int ruleCount;
   private final SubscribeMode subscribeMode;
   private final int maxLevels;
   private final Decision noMatch;
+  /** Views already built, shared by the sessions of one identity; see {@link #viewFor}. */
+  private final ConcurrentHashMap<ViewKey, AclView> views = new ConcurrentHashMap<>();
 
-  AclPolicy(String source, Map<String, RuleSet> users, RuleSet anonymous, RuleSet patterns, int ruleCount,
-            SubscribeMode subscribeMode, int maxLevels) {
-    this(source, users, anonymous, patterns, ruleCount, subscribeMode, maxLevels, NO_RULE);
+  /** What a view depends on besides the policy: the username and, if patterns use it, the client id. */
+  private record ViewKey(String user, String client) {
   }
 
-  private AclPolicy(String source, Map<String, RuleSet> users, RuleSet anonymous, RuleSet patterns, int ruleCount,
-                    SubscribeMode subscribeMode, int maxLevels, Decision noMatch) {
+  AclPolicy(String source, HashMap<String, Rules> users, Rules anonymous, RuleSet patterns,
+            PatternTemplate[] viewPatterns, int ruleCount, SubscribeMode subscribeMode, int maxLevels) {
+    this(source, users, anonymous, patterns, viewPatterns, ruleCount, subscribeMode, maxLevels, NO_RULE);
+  }
+
+  private AclPolicy(String source, HashMap<String, Rules> users, Rules anonymous, RuleSet patterns,
+                    PatternTemplate[] viewPatterns, int ruleCount, SubscribeMode subscribeMode, int maxLevels,
+                    Decision noMatch) {
     this.source = source;
-    this.users = users instanceof HashMap<String, RuleSet> h ? h : new HashMap<>(users);
+    this.users = users;
     this.anonymous = anonymous;
     this.patterns = patterns;
+    this.viewPatterns = viewPatterns;
+    boolean usesClientId = false;
+    for (PatternTemplate p : viewPatterns) {
+      usesClientId |= p.usesClientId();
+    }
+    this.patternsUseClientId = usesClientId;
     this.ruleCount = ruleCount;
     this.subscribeMode = subscribeMode;
     this.maxLevels = maxLevels;
@@ -142,8 +160,10 @@ public final class AclPolicy implements Authorizer {
    * {@code "ACL acl.conf not loaded: acl.conf:3:7: unknown keyword ..."}.
    */
   public static AclPolicy denyAll(String reason) {
-    return new AclPolicy("none", Map.of(), new RuleSet(false), new RuleSet(true), 0, SubscribeMode.STRICT,
-        Topics.DEFAULT_MAX_LEVELS, Decision.deny(Objects.requireNonNull(reason, "reason")));
+    RuleSet none = new RuleSet(true);
+    none.trim();
+    return new AclPolicy("none", new HashMap<>(), new RuleList(List.of(), "none"), none, new PatternTemplate[0], 0,
+        SubscribeMode.STRICT, Topics.DEFAULT_MAX_LEVELS, Decision.deny(Objects.requireNonNull(reason, "reason")));
   }
 
   /** A builder for policies written in code. */
@@ -155,7 +175,7 @@ public final class AclPolicy implements Authorizer {
   public AclPolicy withSubscribeMode(SubscribeMode mode) {
     Objects.requireNonNull(mode, "mode");
     return mode == subscribeMode ? this
-        : new AclPolicy(source, users, anonymous, patterns, ruleCount, mode, maxLevels, noMatch);
+        : new AclPolicy(source, users, anonymous, patterns, viewPatterns, ruleCount, mode, maxLevels, noMatch);
   }
 
   // ------------------------------------------------------------ checks
@@ -168,14 +188,10 @@ public final class AclPolicy implements Authorizer {
    * @param topicOrFilter the topic name (PUBLISH, RECEIVE) or filter (SUBSCRIBE, possibly {@code $share/G/F})
    */
   public Decision check(ClientIdentity who, Action action, String topicOrFilter) {
-    if (who == null || action == null || topicOrFilter == null) {
+    if (who == null) {
       return INVALID_REQUEST;
     }
-    try {
-      return action == Action.SUBSCRIBE ? checkSubscribe(who, topicOrFilter) : checkTopic(who, action, topicOrFilter);
-    } catch (RuntimeException | StackOverflowError e) {
-      return Decision.deny("internal error while checking (" + e.getClass().getSimpleName() + "); denied");
-    }
+    return check(who, null, action, topicOrFilter);
   }
 
   /** The same as {@link #check}. */
@@ -185,10 +201,104 @@ public final class AclPolicy implements Authorizer {
   }
 
   /**
+   * The rules that can ever apply to {@code who}, prepared for its checks: its own list and the patterns with
+   * {@code %u} and {@code %c} resolved, kept by the client's session so that a check neither looks the user up nor
+   * compares placeholders. Its decisions are this policy's, reasons included. Views are shared: the sessions of one
+   * identity get the same view (up to {@value #MAX_SHARED_VIEWS} identities are remembered; past that the
+   * remembered ones are forgotten, and sessions keep theirs). Never throws for an identity; a view of an invalid
+   * request denies as {@link #check} does.
+   */
+  @Override
+  public AclView viewFor(ClientIdentity who) {
+    Objects.requireNonNull(who, "who");
+    String user = who.username().orElse(null);
+    String clientId = who.clientId();
+    ViewKey key = new ViewKey(user, patternsUseClientId ? clientId
+        : substitution(clientId) == WILDCARD ? "#" : null);
+    AclView view = views.get(key);
+    if (view == null) {
+      view = buildView(who, user, clientId);
+      if (views.size() >= MAX_SHARED_VIEWS) {
+        views.clear();
+      }
+      AclView raced = views.putIfAbsent(key, view);
+      if (raced != null) {
+        view = raced;
+      }
+    }
+    return view;
+  }
+
+  /** How many views are remembered for sharing now; at most {@link #MAX_SHARED_VIEWS}. */
+  int sharedViews() {
+    return views.size();
+  }
+
+  /** How many identities' views {@link #viewFor} remembers for sharing. */
+  static final int MAX_SHARED_VIEWS = 65_536;
+
+  /** The most patterns a view holds as a list; a policy with more keeps the pattern trie in its views. */
+  static final int MAX_VIEW_PATTERNS = 16;
+
+  private AclView buildView(ClientIdentity who, String user, String clientId) {
+    Rules own = user == null ? anonymous : users.get(user);
+    if (own instanceof RuleSet || viewPatterns.length > MAX_VIEW_PATTERNS) {
+      return new AclView(this, who); // a wide identity: the tries serve it better than a list would
+    }
+    RuleList ownList = (RuleList) own;
+    int c = substitution(clientId);
+    int u = user == null ? UNUSABLE : substitution(user);
+    boolean excluded = viewPatterns.length > 0 && (c == WILDCARD || u == WILDCARD);
+    int ownCount = ownList == null ? 0 : ownList.size();
+    int max = ownCount + (excluded ? 0 : viewPatterns.length);
+    String[] filters = new String[max];
+    int[] rules = new int[max];
+    Decision[] decisions = new Decision[max];
+    for (int i = 0; i < ownCount; i++) { // their decisions are the user's list's, built when first needed
+      filters[i] = ownList.filter(i);
+      rules[i] = ownList.packed(i);
+    }
+    int n = ownCount;
+    if (!excluded) {
+      String uValue = u == USABLE ? user : null;
+      String cValue = c == USABLE ? clientId : null;
+      for (PatternTemplate p : viewPatterns) {
+        String resolved = p.resolve(uValue, cValue);
+        if (resolved != null) {
+          filters[n] = resolved;
+          rules[n] = RuleList.pack(p.rule.line, p.rule.access());
+          decisions[n] = p.rule.decision();
+          n++;
+        }
+      }
+    }
+    if (n < max) {
+      filters = Arrays.copyOf(filters, n);
+      rules = Arrays.copyOf(rules, n);
+      decisions = Arrays.copyOf(decisions, n);
+    }
+    return new AclView(this, who, ownList, filters, rules, decisions,
+        excluded ? NO_RULE_PATTERNS_EXCLUDED : noMatch);
+  }
+
+  /** A check through {@code view} (its own rules prepared) or, if null, through the user's list. */
+  Decision check(ClientIdentity who, AclView view, Action action, String topicOrFilter) {
+    if (action == null || topicOrFilter == null) {
+      return INVALID_REQUEST;
+    }
+    try {
+      return action == Action.SUBSCRIBE ? checkSubscribe(who, view, topicOrFilter)
+          : checkTopic(who, view, action, topicOrFilter);
+    } catch (RuntimeException | StackOverflowError e) {
+      return Decision.deny("internal error while checking (" + e.getClass().getSimpleName() + "); denied");
+    }
+  }
+
+  /**
    * A topic is validated by the walks' own scan of it ({@link Search#validatingTopic}), except a {@code $}-topic,
    * which is validated before the {@code $} rules apply to it.
    */
-  private Decision checkTopic(ClientIdentity who, Action action, String topic) {
+  private Decision checkTopic(ClientIdentity who, AclView view, Action action, String topic) {
     boolean validated = false;
     if (!topic.isEmpty() && topic.charAt(0) == '$') {
       if (!Topics.isValidName(topic, maxLevels)) {
@@ -202,10 +312,14 @@ public final class AclPolicy implements Authorizer {
         return SYS_PUBLISH;
       }
     }
-    return decide(who, action == Action.PUBLISH ? Query.PUBLISH : Query.RECEIVE, topic, validated);
+    Query query = action == Action.PUBLISH ? Query.PUBLISH : Query.RECEIVE;
+    if (view != null) {
+      return view.decide(query, topic, validated ? 0 : maxLevels);
+    }
+    return decide(who, query, topic, validated);
   }
 
-  private Decision checkSubscribe(ClientIdentity who, String requested) {
+  private Decision checkSubscribe(ClientIdentity who, AclView view, String requested) {
     String filter = SharedSubscription.isShared(requested) ? SharedSubscription.innerFilter(requested) : requested;
     if (filter == null) {
       return MALFORMED_SHARE;
@@ -213,13 +327,16 @@ public final class AclPolicy implements Authorizer {
     if (!Topics.isValidFilter(filter, maxLevels)) {
       return INVALID_FILTER;
     }
-    return decide(who, subscribeMode == SubscribeMode.STRICT ? Query.SUBSCRIBE_STRICT : Query.SUBSCRIBE_ON_DELIVERY,
-        filter, true);
+    Query query = subscribeMode == SubscribeMode.STRICT ? Query.SUBSCRIBE_STRICT : Query.SUBSCRIBE_ON_DELIVERY;
+    if (view != null) {
+      return view.decide(query, filter, 0);
+    }
+    return decide(who, query, filter, true);
   }
 
-  /** What one walk looks for: the relation between rule and request, and the access wanted. */
-  private enum Query {
-    PUBLISH, RECEIVE, SUBSCRIBE_STRICT, SUBSCRIBE_ON_DELIVERY
+  /** {@link #INVALID_TOPIC}, the answer to a request a view found not to be a valid topic name. */
+  static Decision invalidTopic() {
+    return INVALID_TOPIC;
   }
 
   /**
@@ -228,15 +345,15 @@ public final class AclPolicy implements Authorizer {
    */
   private Decision decide(ClientIdentity who, Query query, String request, boolean validated) {
     String user = who.username().orElse(null);
-    RuleSet own = user == null ? anonymous : users.get(user);
+    Rules own = user == null ? anonymous : users.get(user);
     if (own != null) {
-      Rule r = find(own, query, request, null, null, validated ? 0 : maxLevels);
-      if (r == Search.INVALID) {
+      Decision d = own.decide(query, request, null, null, validated ? 0 : maxLevels);
+      if (d == Rules.INVALID) {
         return INVALID_TOPIC;
       }
       validated = true;
-      if (r != null) {
-        return r.decision();
+      if (d != null) {
+        return d;
       }
     }
     if (!patterns.hasDeny && !patterns.hasAllow) {
@@ -249,12 +366,12 @@ public final class AclPolicy implements Authorizer {
     if (c == WILDCARD || u == WILDCARD) {
       return validated || Topics.isValidName(request, maxLevels) ? NO_RULE_PATTERNS_EXCLUDED : INVALID_TOPIC;
     }
-    Rule r = find(patterns, query, request, u == USABLE ? user : null, c == USABLE ? clientId : null,
+    Decision d = patterns.decide(query, request, u == USABLE ? user : null, c == USABLE ? clientId : null,
         validated ? 0 : maxLevels);
-    if (r == Search.INVALID) {
+    if (d == Rules.INVALID) {
       return INVALID_TOPIC;
     }
-    return r != null ? r.decision() : noMatch;
+    return d != null ? d : noMatch;
   }
 
   private static final int USABLE = 0;
@@ -288,29 +405,8 @@ public final class AclPolicy implements Authorizer {
   /** Printable ASCII (one byte a char) up to this length is a valid one-level name without more checks. */
   private static final int MAX_PLAIN = Topics.MAX_BYTES;
 
-  /**
-   * The deciding rule of one list, or {@link Search#INVALID} for a topic that {@code validateLevels > 0} asks to
-   * validate and is not valid. Topics: one walk for a matching deny, else an allow with the access. Strict
-   * SUBSCRIBE: a deny that intersects, else a read allow that covers. Filter on delivery: a deny that covers,
-   * else a read allow that intersects.
-   */
-  private static Rule find(RuleSet list, Query query, String request, String u, String c, int validateLevels) {
-    Node root = list.root;
-    if (query == Query.PUBLISH || query == Query.RECEIVE) {
-      int wanted = DENY | (query == Query.PUBLISH ? WRITE : READ);
-      return validateLevels == 0 ? Search.topic(root, request, wanted, u, c)
-          : Search.validatingTopic(root, request, wanted, u, c, validateLevels);
-    }
-    Rule r = null;
-    if (list.hasDeny) {
-      r = query == Query.SUBSCRIBE_STRICT ? Search.intersecting(root, request, DENY, u, c)
-          : Search.covering(root, request, DENY, u, c);
-    }
-    if (r == null && list.hasAllow) {
-      r = query == Query.SUBSCRIBE_STRICT ? Search.covering(root, request, READ, u, c)
-          : Search.intersecting(root, request, READ, u, c);
-    }
-    return r;
+  int maxLevels() {
+    return maxLevels;
   }
 
   // ------------------------------------------------------------ description

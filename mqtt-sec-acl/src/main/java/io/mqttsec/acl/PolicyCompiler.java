@@ -4,7 +4,9 @@
  */
 package io.mqttsec.acl;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,12 +18,13 @@ import java.util.Optional;
  */
 final class PolicyCompiler {
   private final String source;
-  private final Map<String, RuleSet> users = new HashMap<>();
-  private final RuleSet anonymous = new RuleSet(false);
+  private final Map<String, List<RuleList.Line>> users = new LinkedHashMap<>();
+  private final List<RuleList.Line> anonymous = new ArrayList<>();
   private final RuleSet patterns = new RuleSet(true);
+  private final List<PatternTemplate> patternList = new ArrayList<>();
   // Level strings are shared across the whole policy, so a level such as "factory" is stored once.
   private final Map<String, String> levels = new HashMap<>();
-  private RuleSet current = anonymous;
+  private List<RuleList.Line> current = anonymous;
   private String currentUser;
   private int rules;
   /** When not null, every rule line is also listed here (for {@link AclRule#readAll}). */
@@ -37,7 +40,7 @@ final class PolicyCompiler {
   }
 
   void user(String name) {
-    current = users.computeIfAbsent(name, k -> new RuleSet(false));
+    current = users.computeIfAbsent(name, k -> new ArrayList<>(2));
     currentUser = name;
   }
 
@@ -48,7 +51,7 @@ final class PolicyCompiler {
 
   /** Adds a {@code topic} line to the current list; the filter is already validated. */
   void topic(Access access, String filter, int line) {
-    current.add(access, filter, line, source, levels);
+    current.add(new RuleList.Line(access, filter, line));
     rules++;
     if (listing != null) {
       listing.add(new AclRule(line, false, Optional.ofNullable(currentUser), access, filter));
@@ -57,7 +60,8 @@ final class PolicyCompiler {
 
   /** Adds a {@code pattern} line; the filter is already validated. */
   void pattern(Access access, String filter, int line) {
-    patterns.add(access, filter, line, source, levels);
+    Rule rule = patterns.add(access, filter, line, source, levels);
+    patternList.add(new PatternTemplate(filter, rule));
     rules++;
     if (listing != null) {
       listing.add(new AclRule(line, true, Optional.empty(), access, filter));
@@ -69,9 +73,27 @@ final class PolicyCompiler {
   }
 
   AclPolicy build(SubscribeMode mode, int maxLevels) {
-    anonymous.trim();
     patterns.trim();
-    users.values().forEach(RuleSet::trim);
-    return new AclPolicy(source, new HashMap<>(users), anonymous, patterns, rules, mode, maxLevels);
+    HashMap<String, Rules> compiled = new HashMap<>(Math.max(16, (int) (users.size() / 0.75f) + 1));
+    users.forEach((name, lines) -> compiled.put(name, compile(lines)));
+    // for views: the deny patterns first, then the others, each in line order (see AclView)
+    List<PatternTemplate> ordered = new ArrayList<>(patternList.size());
+    patternList.stream().filter(PatternTemplate::isDeny).forEach(ordered::add);
+    patternList.stream().filter(p -> !p.isDeny()).forEach(ordered::add);
+    return new AclPolicy(source, compiled, compile(anonymous), patterns, ordered.toArray(new PatternTemplate[0]),
+        rules, mode, maxLevels);
+  }
+
+  /** A list of few lines as a {@link RuleList}, of more as a {@link RuleSet} trie. */
+  private Rules compile(List<RuleList.Line> lines) {
+    if (lines.size() <= RuleList.MAX_RULES) {
+      return new RuleList(lines, source);
+    }
+    RuleSet set = new RuleSet(false);
+    for (RuleList.Line l : lines) {
+      set.add(l.access(), l.filter(), l.line(), source, levels);
+    }
+    set.trim();
+    return set;
   }
 }

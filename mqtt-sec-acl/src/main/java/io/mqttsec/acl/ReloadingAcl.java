@@ -87,6 +87,51 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
   }
 
   /**
+   * A view for {@code who} that follows reloads: each check reads the policy in force, and the first check after a
+   * reload builds the client's view of the new policy ({@link AclPolicy#viewFor}), so a check is never made
+   * against a policy no longer in force.
+   */
+  @Override
+  public Authorizer.View viewFor(ClientIdentity who) {
+    Objects.requireNonNull(who, "who");
+    return new Following(who, current.viewFor(who));
+  }
+
+  /** A view that is rebuilt when the policy in force is not the one it came from. */
+  private final class Following implements Authorizer.View {
+    private final ClientIdentity who;
+    // Written by whichever check sees a new policy first; an AclView is immutable, so a racy read at worst sees an
+    // older view, which the check then replaces.
+    private AclView view;
+
+    Following(ClientIdentity who, AclView view) {
+      this.who = who;
+      this.view = view;
+    }
+
+    @Override
+    public Decision authorize(Action action, String topicOrFilter) {
+      AclPolicy now = current;
+      AclView v = view;
+      if (v.policy() != now) {
+        try {
+          v = now.viewFor(who);
+        } catch (RuntimeException e) {
+          return Decision.deny("internal error while preparing the client's rules (" + e.getClass()
+              .getSimpleName() + "); denied");
+        }
+        view = v;
+      }
+      return v.authorize(action, topicOrFilter);
+    }
+
+    @Override
+    public String toString() {
+      return "ReloadingAcl.View{" + who + ", file=" + file + '}';
+    }
+  }
+
+  /**
    * Parses the file now and swaps it in if it is valid; otherwise keeps the policy in force. Raises the
    * matching event either way. Called by the watch thread; callable directly (for example on SIGHUP).
    *
@@ -120,8 +165,6 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
   private static String summary(AclPolicy policy) {
     return policy.ruleCount() + " rules, " + policy.userCount() + " users";
   }
-
-
 
   /** Stops watching the file; the policy in force stays usable. */
   @Override

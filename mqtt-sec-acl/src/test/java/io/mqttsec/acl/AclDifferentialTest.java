@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqttsec.api.Action;
 import io.mqttsec.api.ClientIdentity;
+import io.mqttsec.api.Decision;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -19,8 +20,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 
 /**
- * The compiled trie against {@link ReferenceAcl} on random rule sets, identities, topics and filters: the same
- * decision and the same reason, for all three actions and both subscribe modes.
+ * The compiled policy (tries for long lists, scanned lists for short ones) and each identity's {@link AclView}
+ * against {@link ReferenceAcl} on random rule sets, identities, topics and filters: the same decision and the
+ * same reason, for all three actions and both subscribe modes, and across reloads.
  */
 class AclDifferentialTest {
 
@@ -158,13 +160,63 @@ class AclDifferentialTest {
     AclPolicy onDelivery = strict.withSubscribeMode(SubscribeMode.FILTER_ON_DELIVERY);
     ReferenceAcl refStrict = ReferenceAcl.parse(text, "acl.conf", false);
     ReferenceAcl refOnDelivery = ReferenceAcl.parse(text, "acl.conf", true);
+    AclView strictView = strict.viewFor(who);
     for (Action action : Action.values()) {
+      Decision expected = refStrict.check(who, action, request);
       assertThat(strict.check(who, action, request))
           .as("%s %s %s with\n%s", who, action, request, text)
-          .isEqualTo(refStrict.check(who, action, request));
+          .isEqualTo(expected);
+      assertThat(strictView.authorize(action, request))
+          .as("view of %s (%s rules) %s %s with\n%s", who, strictView.size(), action, request, text)
+          .isEqualTo(expected);
     }
+    Decision expected = refOnDelivery.check(who, Action.SUBSCRIBE, request);
     assertThat(onDelivery.check(who, Action.SUBSCRIBE, request))
         .as("%s SUBSCRIBE (filter on delivery) %s with\n%s", who, request, text)
-        .isEqualTo(refOnDelivery.check(who, Action.SUBSCRIBE, request));
+        .isEqualTo(expected);
+    assertThat(onDelivery.viewFor(who).authorize(Action.SUBSCRIBE, request))
+        .as("view of %s SUBSCRIBE (filter on delivery) %s with\n%s", who, request, text)
+        .isEqualTo(expected);
+  }
+
+  /**
+   * A view taken from a {@link ReloadingAcl} before a reload decides by the new rules at its next check: never by
+   * the policy that is no longer in force. One reloading ACL serves every try (its file rewritten twice a try).
+   */
+  @Property(tries = 10_000)
+  void aView_followsAReload(
+      @ForAll("aclText") String before,
+      @ForAll("aclText") String after,
+      @ForAll("identities") ClientIdentity who,
+      @ForAll("requests") String request) throws Exception {
+    java.nio.file.Files.writeString(RELOADED_FILE, before);
+    assertThat(RELOADED.reload()).isTrue();
+    io.mqttsec.api.Authorizer.View view = RELOADED.viewFor(who);
+    ReferenceAcl expectedBefore = ReferenceAcl.parse(before, "acl.conf", false);
+    for (Action action : Action.values()) {
+      assertThat(view.authorize(action, request)).as("before: %s %s %s with\n%s", who, action, request, before)
+          .isEqualTo(expectedBefore.check(who, action, request));
+    }
+    java.nio.file.Files.writeString(RELOADED_FILE, after);
+    assertThat(RELOADED.reload()).isTrue();
+    ReferenceAcl expectedAfter = ReferenceAcl.parse(after, "acl.conf", false);
+    for (Action action : Action.values()) {
+      assertThat(view.authorize(action, request)).as("after: %s %s %s with\n%s", who, action, request, after)
+          .isEqualTo(expectedAfter.check(who, action, request));
+    }
+  }
+
+  private static final java.nio.file.Path RELOADED_FILE;
+  private static final ReloadingAcl RELOADED;
+
+  static {
+    try {
+      RELOADED_FILE = java.nio.file.Files.createTempDirectory("acl-view-reload").resolve("acl.conf");
+      java.nio.file.Files.writeString(RELOADED_FILE, "");
+      // the watch thread could reload between a write and the test's own reload: it would load the same text
+      RELOADED = ReloadingAcl.builder(RELOADED_FILE).pollInterval(java.time.Duration.ofHours(1)).build();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

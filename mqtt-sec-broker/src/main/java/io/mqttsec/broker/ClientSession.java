@@ -4,6 +4,7 @@
  */
 package io.mqttsec.broker;
 
+import io.mqttsec.api.Authorizer;
 import io.mqttsec.api.ClientIdentity;
 import java.util.Objects;
 
@@ -23,13 +24,17 @@ public final class ClientSession {
   private final String method;
   /** The connection's limits, read on every PUBLISH without a lookup; null for a stand-in. */
   final ClientMeter meter;
+  /** The ACL's view of this client ({@link Authorizer#viewFor}); null for a stand-in. */
+  final Authorizer.View rules;
 
-  ClientSession(String id, ClientIdentity identity, String listener, String method, ClientMeter meter) {
+  ClientSession(String id, ClientIdentity identity, String listener, String method, ClientMeter meter,
+                Authorizer.View rules) {
     this.id = id;
     this.identity = identity;
     this.listener = listener;
     this.method = method;
     this.meter = meter;
+    this.rules = rules;
   }
 
   /** A token unique to this connection in this process, for adapters that can store only text. */

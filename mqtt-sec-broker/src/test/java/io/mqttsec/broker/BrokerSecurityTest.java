@@ -11,6 +11,7 @@ import io.mqttsec.acl.ReloadingAcl;
 import io.mqttsec.api.Action;
 import io.mqttsec.api.AuthResult;
 import io.mqttsec.api.Authorizer;
+import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.creds.CredentialFile;
@@ -551,6 +552,47 @@ class BrokerSecurityTest {
   }
 
   // ------------------------------------------------------------------------------------------ LIVE CHANGES
+
+  @Test
+  void aConnectedSessionsChecks_followEveryAclReload_throughTheViewItWasGivenAtConnect() throws Exception {
+    start();
+    ClientSession s = connect("press-1", "press-1");
+    assertThat(security.publish(s, "factory/press-1/temp").reason()).isEqualTo("acl.conf:1 readwrite factory/%u/#");
+
+    Files.writeString(dir.resolve("acl.conf"), "user press-1\ntopic deny factory/press-1/temp\n" + ACL);
+    assertThat(acl.reload()).isTrue();
+    assertThat(security.publish(s, "factory/press-1/temp").reason()).isEqualTo("acl.conf:2 deny factory/press-1/temp");
+    assertThat(security.publish(s, "factory/press-1/hum").allowed()).isTrue();
+
+    Files.writeString(dir.resolve("acl.conf"), "user press-1\ntopic read factory/press-1/cmd\n");
+    assertThat(acl.reload()).isTrue();
+    assertThat(security.publish(s, "factory/press-1/hum").reason()).isEqualTo("no rule matched");
+    assertThat(security.subscribe(s, "factory/press-1/cmd")).isEqualTo(Verdict.ALLOWED);
+  }
+
+  @Test
+  void anAuthorizerThatCannotPrepareAClientsView_deniesEveryRequestOfIt() {
+    Authorizer failing = new Authorizer() {
+      @Override
+      public Decision authorize(ClientIdentity who, Action action, String topic) {
+        return Decision.allow("would allow");
+      }
+
+      @Override
+      public View viewFor(ClientIdentity who) {
+        throw new IllegalStateException("broken");
+      }
+    };
+    security = BrokerSecurity.builder().acl(failing).broker(broker).audit(events::add)
+        .authenticator(PasswordAuthenticator.builder(passwd).build()).build();
+    ClientSession s = connect("press-1", "press-1");
+    assertThat(security.publish(s, "factory/press-1/temp")).satisfies(d -> {
+      assertThat(d.denied()).isTrue();
+      assertThat(d.reason()).isEqualTo("internal error (IllegalStateException) while preparing the client's ACL "
+          + "rules; denied");
+    });
+  }
+
 
   @Test
   void aclReload_removesRefusedSubscriptions_judgingOfflineSessionsByTheirOwner() throws Exception {
