@@ -10,6 +10,8 @@ better than one run of each.
     python3 benchmarks/pooled.py 3 AclCheckBenchmark -p impl=compiled -- benchmarks/target/benchmarks.jar
     python3 benchmarks/pooled.py 2 AclCheckBenchmark -p impl=compiled -p rules=10,1000000 -- old.jar new.jar
 
+A JAR of the form classpath:CP runs JMH on that class path instead (see hivemq_acl.py).
+
 Each run is 3 warm-up iterations of 1 s and 10 measured iterations of 0.5 s, one fork.
 """
 import collections
@@ -32,7 +34,9 @@ def main(argv):
         out = os.path.join(tmp, 'result.json')
         for _ in range(rounds):
             for jar in jars:
-                subprocess.run(['java', '-jar', jar, benchmark, '-rf', 'json', '-rff', out,
+                runner = (['java', '-cp', jar[len('classpath:'):], 'org.openjdk.jmh.Main']
+                          if jar.startswith('classpath:') else ['java', '-jar', jar])
+                subprocess.run(runner + [benchmark, '-rf', 'json', '-rff', out,
                                 '-wi', '3', '-w', '1s', '-i', '10', '-r', '500ms'] + options,
                                stdout=subprocess.DEVNULL, check=True)
                 for result in json.load(open(out)):
@@ -44,8 +48,12 @@ def main(argv):
         values = sorted(pooled[key])
         params = ' '.join('%s=%s' % p for p in key[2])
         print('%s %s %s  min %.1f  p25 %.1f  median %.1f  n=%d' % (
-            os.path.basename(key[0]), key[1], params, values[0], values[len(values) // 4],
+            name(key[0]), key[1], params, values[0], values[len(values) // 4],
             statistics.median(values), len(values)))
+
+
+def name(jar):
+    return 'classpath' if jar.startswith('classpath:') else os.path.basename(jar)
 
 
 if __name__ == '__main__':
