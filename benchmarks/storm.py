@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """A fleet's reconnect storm: runs io.mqttsec.benchmarks.ReconnectStorm on the Maven class path.
 
-Usage: python3 benchmarks/storm.py [DEVICES [ROUNDS]]   (default 5000 and 3; after `mvn -B -DskipTests install`)
+Usage: python3 benchmarks/storm.py [DEVICES [ROUNDS [HANDSHAKE_SECONDS]]]
+       (default 5000, 3 and 10; after `mvn -B -DskipTests install`)
 """
 import subprocess
 import sys

@@ -60,6 +60,13 @@ public final class ReconnectStorm {
   private ReconnectStorm() {
   }
 
+  /**
+   * How long a TLS handshake may take, on HiveMQ's listener and in the clients (10 s, both one's and the other's
+   * default; mosquitto has none). Under a storm, handshakes that time out are tried again, each costing another
+   * handshake, so that a broker a little slower to answer can set off a cascade of retries.
+   */
+  static int handshakeSeconds;
+
   /** Why attempts failed, for the run under way. */
   static final Map<String, Integer> WHY = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -74,6 +81,7 @@ public final class ReconnectStorm {
   public static void main(String[] args) throws Exception {
     int devices = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    handshakeSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     Path dir = Files.createTempDirectory("storm");
     CertificateAuthority ca = CertificateAuthority.create("CN=Storm CA", Duration.ofDays(2));
     HeldCertificate server = ca.issue("localhost").ipAddresses("127.0.0.1").serverAuth().issue();
@@ -103,8 +111,8 @@ public final class ReconnectStorm {
       }
     }
     System.out.println();
-    System.out.println(fleet.size() + " devices, TLS, one JVM for clients and HiveMQ, 2 cores, " + rounds
-        + " rounds (median of each):");
+    System.out.println(fleet.size() + " devices, TLS (handshake timeout " + handshakeSeconds + " s), one JVM for "
+        + "clients and HiveMQ, 2 cores, " + rounds + " rounds (median of each):");
     Result base = median(results.get(ALLOW_ALL));
     for (Map.Entry<String, List<Result>> e : results.entrySet()) {
       Result m = median(e.getValue());
@@ -173,7 +181,8 @@ public final class ReconnectStorm {
     Files.writeString(conf.resolve("config.xml"), "<hivemq><listeners><tls-tcp-listener><port>" + port
         + "</port><bind-address>127.0.0.1</bind-address><name>tls</name><tls><keystore><path>"
         + conf.resolve("broker.p12") + "</path><password>storm-store</password><private-key-password>storm-store"
-        + "</private-key-password></keystore></tls></tls-tcp-listener></listeners>"
+        + "</private-key-password></keystore><handshake-timeout>" + handshakeSeconds * 1000
+        + "</handshake-timeout></tls></tls-tcp-listener></listeners>"
         + "<restrictions><no-connect-idle-timeout>300000</no-connect-idle-timeout></restrictions>"
         + "<anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics></hivemq>");
     EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf)
@@ -319,7 +328,8 @@ public final class ReconnectStorm {
     if (from != null) {
       b = b.localAddress(new InetSocketAddress(from, 0));
     }
-    return b.sslConfig().trustManagerFactory(trust.trustManagerFactory()).applySslConfig().applyTransportConfig()
+    return b.sslConfig().trustManagerFactory(trust.trustManagerFactory())
+        .handshakeTimeout(handshakeSeconds, TimeUnit.SECONDS).applySslConfig().applyTransportConfig()
         .simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
         .buildAsync();
   }
