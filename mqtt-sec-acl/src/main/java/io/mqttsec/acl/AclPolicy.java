@@ -405,10 +405,6 @@ public final class AclPolicy implements Authorizer {
   /** Printable ASCII (one byte a char) up to this length is a valid one-level name without more checks. */
   private static final int MAX_PLAIN = Topics.MAX_BYTES;
 
-  int maxLevels() {
-    return maxLevels;
-  }
-
   // ------------------------------------------------------------ description
 
   /** The name decisions use for this policy's rules: the file name, the source name given, or "policy". */

@@ -68,7 +68,6 @@ final class RuleList extends Rules {
     return i < 0 ? null : decision(i);
   }
 
-  @Override
   int size() {
     return filters.length;
   }

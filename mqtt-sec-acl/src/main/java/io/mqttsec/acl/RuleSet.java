@@ -19,7 +19,6 @@ final class RuleSet extends Rules {
   final boolean placeholders;
   boolean hasDeny;
   boolean hasAllow;
-  private int size;
 
   RuleSet(boolean placeholders) {
     this.placeholders = placeholders;
@@ -55,13 +54,7 @@ final class RuleSet extends Rules {
     } else {
       hasAllow = true;
     }
-    size++;
     return rule;
-  }
-
-  @Override
-  int size() {
-    return size;
   }
 
   /**

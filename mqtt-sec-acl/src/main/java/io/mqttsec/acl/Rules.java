@@ -24,7 +24,4 @@ abstract sealed class Rules permits RuleSet, RuleList {
    *                       topic name, {@link #INVALID} being the answer for one that is not valid
    */
   abstract Decision decide(Query query, String request, String u, String c, int validateLevels);
-
-  /** The number of rules in the list. */
-  abstract int size();
 }

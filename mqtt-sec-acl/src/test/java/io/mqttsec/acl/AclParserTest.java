@@ -14,6 +14,7 @@ import io.mqttsec.api.ClientIdentity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -120,6 +121,13 @@ class AclParserTest {
         .hasMessage("maximum rules was already set to 5000");
     assertThatThrownBy(() -> b.maxLevels(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxLevels must be at least 1, was 0");
+    AclLimits.Builder each = AclLimits.builder().maxFileBytes(1).maxLineChars(1).maxLevels(1);
+    assertThatThrownBy(() -> each.maxFileBytes(2)).hasMessage("maximum file bytes was already set to 1");
+    assertThatThrownBy(() -> each.maxLineChars(2)).hasMessage("maximum line characters was already set to 1");
+    assertThatThrownBy(() -> each.maxLevels(2)).hasMessage("maximum levels was already set to 1");
+    AclLimits ones = each.maxRules(1).build();
+    assertThat(List.of(ones.maxFileBytes(), (long) ones.maxLineChars(), (long) ones.maxRules(),
+        (long) ones.maxLevels())).containsOnly(1L);
   }
 
   @Test

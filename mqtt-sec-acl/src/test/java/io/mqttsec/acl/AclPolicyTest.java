@@ -234,6 +234,28 @@ class AclPolicyTest {
     assertThatThrownBy(() -> b.allow(Access.DENY, "a")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("allow(DENY, ...) is contradictory; use deny(filter)");
     assertThatThrownBy(() -> b.user("")).hasMessage("user name must not be empty");
+    AclPolicy.Builder settings = AclPolicy.builder().subscribeMode(SubscribeMode.FILTER_ON_DELIVERY)
+        .limits(AclLimits.DEFAULT);
+    assertThatThrownBy(() -> settings.subscribeMode(SubscribeMode.STRICT)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("subscribe mode was already set to FILTER_ON_DELIVERY");
+    assertThatThrownBy(() -> settings.limits(AclLimits.DEFAULT)).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("limits was already set to ");
+    assertThat(settings.build().subscribeMode()).isEqualTo(SubscribeMode.FILTER_ON_DELIVERY);
+  }
+
+  @Test
+  void builder_anonymous_switchesBackToTheAnonymousList() {
+    AclPolicy built = AclPolicy.builder()
+        .user("gw").allow(Access.READ, "line/#")
+        .anonymous().allow(Access.READ, "public/#")
+        .user("gw").allow(Access.WRITE, "line/cmd")
+        .build();
+    ClientIdentity anonymous = ClientIdentity.of(null, "c");
+    ClientIdentity gw = ClientIdentity.of("gw", "gw");
+    assertThat(built.check(anonymous, RECEIVE, "public/news").reason()).isEqualTo("policy:2 read public/#");
+    assertThat(built.check(gw, RECEIVE, "public/news").reason()).isEqualTo("no rule matched");
+    assertThat(built.check(anonymous, RECEIVE, "line/1").reason()).isEqualTo("no rule matched");
+    assertThat(built.check(gw, PUBLISH, "line/cmd").reason()).isEqualTo("policy:3 write line/cmd");
   }
 
   @Test
@@ -266,5 +288,215 @@ class AclPolicyTest {
   @Test
   void toString_summarises() {
     assertThat(POLICY).hasToString("AclPolicy{source=acl.conf, rules=7, users=3, subscribeMode=STRICT}");
+  }
+
+  /**
+   * A level whose chars are all Latin-1 is found by its packed form, any other by its hash; U+00FF is the last
+   * char of the first kind. The deny must be found either way, or the wider allow would let the PUBLISH through.
+   */
+  @Test
+  void check_aDenyOnALevelWithTheLastOrFirstCharOfEachKeyForm_isFound() {
+    for (String level : new String[] {"\u00ff", "d\u00ffs", "\u0100", "d\u0100s", "\u00fe\u00ff"}) {
+      // the gateway's own list is long enough to be a trie
+      StringBuilder acl = new StringBuilder("user gw\ntopic deny a/" + level + "\ntopic readwrite a/#\n");
+      for (int i = 0; i < RuleList.MAX_RULES; i++) {
+        acl.append("topic read other-").append(i).append('\n');
+      }
+      AclPolicy policy = AclPolicy.parse(acl.toString(), "acl.conf");
+      assertThat(policy.check(ClientIdentity.of("gw", "gw"), Action.PUBLISH, "a/" + level).reason())
+          .as("a/%s", level).isEqualTo("acl.conf:2 deny a/" + level);
+      assertThat(policy.check(ClientIdentity.of("gw", "gw"), Action.PUBLISH, "a/" + level + "x").allowed())
+          .as("a/%sx", level).isTrue();
+    }
+  }
+
+  /**
+   * A username with a '/' is not one level, so a {@code %u} level never stands for it: a user named {@code /x} gets
+   * nothing from {@code factory/%u/#}, not even in filter-on-delivery mode, where an intersecting read rule would
+   * grant a whole {@code factory/#} subscription.
+   */
+  @Test
+  void check_aUsernameWithASlash_isNeverAPatternLevel_inEitherSubscribeMode() {
+    AclPolicy strict = AclPolicy.parse("pattern read factory/%u/#\n", "acl.conf");
+    AclPolicy onDelivery = strict.withSubscribeMode(SubscribeMode.FILTER_ON_DELIVERY);
+    for (String user : new String[] {"/x", "x/", "a/b"}) {
+      ClientIdentity who = ClientIdentity.of(user, "c");
+      for (AclPolicy policy : new AclPolicy[] {strict, onDelivery}) {
+        assertThat(policy.check(who, Action.SUBSCRIBE, "factory/#").reason()).as("%s %s", user,
+            policy.subscribeMode()).isEqualTo("no rule matched");
+        assertThat(policy.viewFor(who).authorize(Action.SUBSCRIBE, "factory/#").reason()).as("view of %s %s", user,
+            policy.subscribeMode()).isEqualTo("no rule matched");
+        assertThat(policy.check(who, Action.RECEIVE, "factory/" + user + "/t").denied()).isTrue();
+      }
+    }
+  }
+
+  /**
+   * A requested {@code #} whose parent level cannot be a topic (at the root, or below an empty first level) means
+   * {@code +/#}, so a {@code +/#} grant covers it: SUBSCRIBE {@code #} under {@code read +/#}, and {@code /#} under
+   * {@code read /+/#}. Below a real level, {@code +/#} does not cover {@code #} (it misses the parent itself).
+   */
+  @Test
+  void subscribe_aHashWhoseParentCannotBeATopic_isCoveredByPlusHash() {
+    ClientIdentity u = ClientIdentity.of("u", "c");
+    AclPolicy plusHash = AclPolicy.parse(asTrie("user u\ntopic read +/#\n"), "acl.conf");
+    assertThat(plusHash.check(u, SUBSCRIBE, "#").reason()).isEqualTo("acl.conf:2 read +/#");
+    assertThat(plusHash.check(u, SUBSCRIBE, "/#").reason()).isEqualTo("acl.conf:2 read +/#");
+    AclPolicy rooted = AclPolicy.parse(asTrie("user u\ntopic read /+/#\n"), "acl.conf");
+    assertThat(rooted.check(u, SUBSCRIBE, "/#").reason()).isEqualTo("acl.conf:2 read /+/#");
+    assertThat(rooted.check(u, SUBSCRIBE, "#").reason()).isEqualTo("no rule matched");
+    AclPolicy below = AclPolicy.parse(asTrie("user u\ntopic read a/+/#\n"), "acl.conf");
+    assertThat(below.check(u, SUBSCRIBE, "a/#").reason()).isEqualTo("no rule matched");
+    assertThat(below.check(u, SUBSCRIBE, "a/+/#").reason()).isEqualTo("acl.conf:2 read a/+/#");
+  }
+
+  /**
+   * A {@code %u} level at the root stands for a username starting with {@code $} only literally: a wildcard first
+   * level never meets a {@code $}-topic, so in filter-on-delivery mode {@code +/y} does not reach {@code $x/#}.
+   */
+  @Test
+  void subscribe_aWildcardFirstLevel_neverMeetsAPatternForADollarUser() {
+    AclPolicy policy = AclPolicy.parse("pattern read %u/#\n", "acl.conf")
+        .withSubscribeMode(SubscribeMode.FILTER_ON_DELIVERY);
+    ClientIdentity dollar = ClientIdentity.of("$x", "c");
+    assertThat(policy.check(dollar, SUBSCRIBE, "+/y").reason()).isEqualTo("no rule matched");
+    assertThat(policy.check(dollar, SUBSCRIBE, "#").reason()).isEqualTo("no rule matched");
+    assertThat(policy.check(dollar, SUBSCRIBE, "$x/y").reason()).isEqualTo("acl.conf:1 read %u/#");
+    ClientIdentity plain = ClientIdentity.of("x", "c");
+    assertThat(policy.check(plain, SUBSCRIBE, "+/y").reason()).isEqualTo("acl.conf:1 read %u/#");
+  }
+
+  /**
+   * A topic of non-ASCII chars is measured in UTF-8 bytes: 40,000 U+0080 are 80,000 bytes, over MQTT's 65,535, and
+   * refused even where a rule would match it; one U+0080 is fine.
+   */
+  @Test
+  void publish_aTopicOverTheByteLimitInUtf8_isInvalid_thoughItsCharsAreFewer() {
+    AclPolicy policy = AclPolicy.parse(asTrie("user u\ntopic readwrite a/#\n"), "acl.conf");
+    ClientIdentity u = ClientIdentity.of("u", "c");
+    assertThat(policy.check(u, PUBLISH, "a/" + "\u0080".repeat(40_000)).reason()).isEqualTo("invalid topic name");
+    assertThat(policy.check(u, PUBLISH, "a/\u0080").allowed()).isTrue();
+    assertThat(policy.viewFor(u).authorize(PUBLISH, "a/" + "\u0080".repeat(40_000)).reason())
+        .isEqualTo("invalid topic name");
+  }
+
+  /** A user block with {@link RuleList#MAX_RULES} more rules, so that it is kept as a trie, not scanned as a list. */
+  static String asTrie(String block) {
+    StringBuilder acl = new StringBuilder(block);
+    for (int i = 0; i < RuleList.MAX_RULES; i++) {
+      acl.append("topic read filler-").append(i).append('\n');
+    }
+    return acl.toString();
+  }
+
+  /**
+   * Fails closed: an error inside a check (here the stack running out on a rule 10,000 levels deep, walked on a
+   * thread with a small stack) is a denial that names it, never an exception or an allow.
+   */
+  @Test
+  void check_anErrorInsideTheCheck_deniesAndSaysWhat() throws Exception {
+    int levels = 10_000;
+    String plusses = String.join("/", java.util.Collections.nCopies(levels, "+"));
+    String topic = String.join("/", java.util.Collections.nCopies(levels, "a"));
+    AclPolicy[] policy = new AclPolicy[1];
+    Decision[] decision = new Decision[1];
+    Thread parse = new Thread(null, () -> policy[0] = AclPolicy.parse("pattern read " + plusses + "\n",
+        "acl.conf", AclLimits.builder().maxLevels(levels).build()), "big stack", 256L << 20);
+    parse.start();
+    parse.join();
+    Thread check = new Thread(null, () -> decision[0] = policy[0].check(ClientIdentity.of("u", "c"), RECEIVE, topic),
+        "small stack", 128L << 10);
+    check.start();
+    check.join();
+    assertThat(decision[0]).isEqualTo(Decision.deny("internal error while checking (StackOverflowError); denied"));
+  }
+
+  @Test
+  void authorize_isCheck() throws Exception {
+    AclPolicy policy = AclPolicy.parse(FACTORY, "acl.conf");
+    ClientIdentity press = ClientIdentity.of("press-42", "press-42");
+    assertThat(policy.authorize(press, PUBLISH, "factory/press-42/temp"))
+        .isEqualTo(policy.check(press, PUBLISH, "factory/press-42/temp"))
+        .isEqualTo(Decision.allow("acl.conf:2 readwrite factory/%u/#"));
+    assertThat(policy.subscribeMode()).isEqualTo(SubscribeMode.STRICT);
+    assertThat(policy.withSubscribeMode(SubscribeMode.FILTER_ON_DELIVERY).subscribeMode())
+        .isEqualTo(SubscribeMode.FILTER_ON_DELIVERY);
+  }
+
+  /**
+   * A rule without the access asked for is passed over, in a trie as in a list: {@code read} never allows a
+   * PUBLISH, {@code write} never a RECEIVE, and the search goes on to the next rule that has it.
+   */
+  @Test
+  void check_aRuleWithoutTheAccessAsked_isPassedOver_inATrieAsInAList() {
+    ClientIdentity u = ClientIdentity.of("u", "u");
+    for (String block : new String[] {"user u\ntopic read a/#\ntopic write b/#\n",
+        asTrie("user u\ntopic read a/#\ntopic write b/#\n")}) {
+      AclPolicy policy = AclPolicy.parse(block + "pattern readwrite a/%u\n", "acl.conf");
+      assertThat(policy.check(u, PUBLISH, "a/x").reason()).isEqualTo("no rule matched");
+      assertThat(policy.check(u, RECEIVE, "b/x").reason()).isEqualTo("no rule matched");
+      assertThat(policy.check(u, PUBLISH, "a/u").reason()).isEqualTo("acl.conf:" + (block.split("\n").length + 1)
+          + " readwrite a/%u");
+      assertThat(policy.check(u, RECEIVE, "a/x").reason()).isEqualTo("acl.conf:2 read a/#");
+    }
+  }
+
+  /**
+   * A subtree with rules of both kinds is walked for either, and then each rule found is still judged by its own
+   * access: {@code read a/#} never allows PUBLISH {@code a/x}, though {@code write a/b/c} below it makes the walk go
+   * in.
+   */
+  @Test
+  void check_aReadRuleInASubtreeWithWriteRules_stillDoesNotAllowAPublish() {
+    ClientIdentity u = ClientIdentity.of("u", "u");
+    AclPolicy policy = AclPolicy.parse(asTrie("user u\ntopic read a/#\ntopic write a/b/c\n"), "acl.conf");
+    assertThat(policy.check(u, PUBLISH, "a/x").reason()).isEqualTo("no rule matched");
+    assertThat(policy.check(u, PUBLISH, "a/b/c").reason()).isEqualTo("acl.conf:3 write a/b/c");
+    assertThat(policy.check(u, RECEIVE, "a/b/c").reason()).isEqualTo("acl.conf:2 read a/#");
+  }
+
+  /** The walk's own validation, at its edges: MQTT's 65,535 bytes exactly, a trailing empty level, one U+0080. */
+  @Test
+  void check_theWalksValidation_atItsEdges() {
+    ClientIdentity u = ClientIdentity.of("u", "u");
+    AclPolicy policy = AclPolicy.parse(asTrie("user u\ntopic readwrite #\n"), "acl.conf",
+        AclLimits.builder().maxLevels(3).build());
+    assertThat(policy.check(u, PUBLISH, "x/" + "a".repeat(65_533)).allowed()).isTrue();
+    assertThat(policy.check(u, PUBLISH, "x/" + "a".repeat(65_534)).reason()).isEqualTo("invalid topic name");
+    assertThat(policy.check(u, RECEIVE, "x/b/c").allowed()).isTrue();
+    assertThat(policy.check(u, RECEIVE, "x/b/c/").reason()).isEqualTo("invalid topic name");
+    assertThat(policy.check(u, RECEIVE, "x/b/").allowed()).isTrue();
+    assertThat(policy.check(u, RECEIVE, "\u0080".repeat(40_000)).reason()).isEqualTo("invalid topic name");
+    assertThat(policy.check(u, RECEIVE, "\u0080".repeat(30_000)).allowed()).isTrue();
+  }
+
+  /**
+   * Where a topic's first level is empty, its one-level parent would be the topic "", which does not exist: a
+   * {@code +} rule never meets {@code /#}, a {@code /#} rule never meets {@code +}, so neither deny stops the
+   * subscription; and {@code a/+} never covers {@code a/#}. In a trie, as the list tests elsewhere show for lists.
+   */
+  @Test
+  void subscribe_emptyFirstLevels_andPlusAgainstHash_inATrie() {
+    ClientIdentity u = ClientIdentity.of("u", "u");
+    AclPolicy plusDenied = AclPolicy.parse(asTrie("user u\ntopic deny +\ntopic read #\n"), "acl.conf");
+    assertThat(plusDenied.check(u, SUBSCRIBE, "/#").reason()).isEqualTo("acl.conf:3 read #");
+    assertThat(plusDenied.check(u, SUBSCRIBE, "a/#").reason()).isEqualTo("acl.conf:2 deny +");
+    AclPolicy slashHashDenied = AclPolicy.parse(asTrie("user u\ntopic deny /#\ntopic read +\n"), "acl.conf");
+    assertThat(slashHashDenied.check(u, SUBSCRIBE, "+").reason()).isEqualTo("acl.conf:3 read +");
+    assertThat(slashHashDenied.check(u, SUBSCRIBE, "+/x").reason()).isEqualTo("acl.conf:2 deny /#");
+    AclPolicy plusLevel = AclPolicy.parse(asTrie("user u\ntopic read a/+\n"), "acl.conf");
+    assertThat(plusLevel.check(u, SUBSCRIBE, "a/#").reason()).isEqualTo("no rule matched");
+    assertThat(plusLevel.check(u, SUBSCRIBE, "a/+").reason()).isEqualTo("acl.conf:2 read a/+");
+  }
+
+  /** A trailing empty level counts: where the walk stops just before it, the level limit still sees it. */
+  @Test
+  void check_aTrailingEmptyLevel_countsTowardsTheLevelLimit_whereverTheWalkStops() {
+    ClientIdentity u = ClientIdentity.of("u", "u");
+    AclPolicy policy = AclPolicy.parse(asTrie("user u\ntopic readwrite x/b/#\n"), "acl.conf",
+        AclLimits.builder().maxLevels(3).build());
+    assertThat(policy.check(u, RECEIVE, "x/b/c").allowed()).isTrue();
+    assertThat(policy.check(u, RECEIVE, "x/b/c/").reason()).isEqualTo("invalid topic name");
+    assertThat(policy.check(u, RECEIVE, "x/b/").allowed()).isTrue();
   }
 }

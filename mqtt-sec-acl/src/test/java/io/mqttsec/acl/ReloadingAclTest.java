@@ -220,4 +220,51 @@ class ReloadingAclTest {
     }
     return sb.toString();
   }
+
+  @Test
+  void builder_failsFast_onEverySettingGivenTwice() {
+    ReloadingAcl.Builder b = ReloadingAcl.builder(dir.resolve("acl.conf")).listener(events::add)
+        .pollInterval(Duration.ofSeconds(1)).limits(AclLimits.DEFAULT).subscribeMode(SubscribeMode.STRICT)
+        .clock(java.time.Clock.systemUTC());
+    assertThatThrownBy(() -> b.listener(events::add)).hasMessageStartingWith("listener was already set to ");
+    assertThatThrownBy(() -> b.pollInterval(Duration.ofSeconds(2))).hasMessage("poll interval was already set to PT1S");
+    assertThatThrownBy(() -> b.limits(AclLimits.DEFAULT)).hasMessageStartingWith("limits was already set to ");
+    assertThatThrownBy(() -> b.subscribeMode(SubscribeMode.STRICT))
+        .hasMessage("subscribe mode was already set to STRICT");
+    assertThatThrownBy(() -> b.clock(java.time.Clock.systemUTC())).hasMessageStartingWith("clock was already set to ");
+  }
+
+  /** After close, edits are no longer followed: the policy in force stays, and no event is raised. */
+  @Test
+  void close_stopsFollowingTheFile() throws Exception {
+    Path file = dir.resolve("acl.conf");
+    Files.writeString(file, "user u\ntopic read a/#\n");
+    ReloadingAcl acl = start(file);
+    acl.close();
+    int seen = events.size();
+    Files.writeString(file, "user u\ntopic read b/#\n");
+    Thread.sleep(500); // ten poll intervals
+    assertThat(acl.check(U, Action.RECEIVE, "a/1").allowed()).isTrue();
+    assertThat(acl.check(U, Action.RECEIVE, "b/1").allowed()).isFalse();
+    assertThat(events).hasSize(seen);
+  }
+
+  /** A view follows reloads: its next check after one decides by the new policy; a refused reload changes nothing. */
+  @Test
+  void aView_decidesByThePolicyInForce_afterEachReload() throws Exception {
+    Path file = dir.resolve("acl.conf");
+    Files.writeString(file, "user u\ntopic read a/#\n");
+    try (ReloadingAcl acl = ReloadingAcl.builder(file).pollInterval(Duration.ofHours(1)).build()) {
+      io.mqttsec.api.Authorizer.View view = acl.viewFor(U);
+      assertThat(view.authorize(Action.RECEIVE, "a/1").reason()).isEqualTo("acl.conf:2 read a/#");
+      Files.writeString(file, "user u\ntopic read b/#\n");
+      assertThat(acl.reload()).isTrue();
+      assertThat(view.authorize(Action.RECEIVE, "a/1").reason()).isEqualTo("no rule matched");
+      assertThat(view.authorize(Action.RECEIVE, "b/1").reason()).isEqualTo("acl.conf:2 read b/#");
+      Files.writeString(file, "user u\ntopic reed c/#\n");
+      assertThat(acl.reload()).isFalse();
+      assertThat(view.authorize(Action.RECEIVE, "b/1").reason()).isEqualTo("acl.conf:2 read b/#");
+      assertThat(view).hasToString("ReloadingAcl.View{" + U + ", file=" + file + "}");
+    }
+  }
 }

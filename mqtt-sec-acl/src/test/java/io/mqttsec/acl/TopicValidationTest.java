@@ -35,7 +35,11 @@ class TopicValidationTest {
       AclPolicy.parse("topic read b\ntopic write b/+/c", "anonymous-only", LIMITS),
       AclPolicy.parse("", "empty", LIMITS),
       AclPolicy.parse("user a\ntopic read x", "no-patterns", LIMITS),
-      AclPolicy.parse("pattern write %c/#\npattern readwrite +/é/#", "patterns-only", LIMITS));
+      AclPolicy.parse("pattern write %c/#\npattern readwrite +/é/#", "patterns-only", LIMITS),
+      // blocks long enough to be tries rather than lists
+      AclPolicy.parse(AclPolicyTest.asTrie("user a\ntopic readwrite x/#\ntopic deny x/y/z\n")
+          + "pattern read %u/#\npattern write +/+/q", "own-trie-and-patterns", LIMITS),
+      AclPolicy.parse(AclPolicyTest.asTrie("topic read b\ntopic write b/+/c\n"), "anonymous-trie", LIMITS));
 
   private static final List<ClientIdentity> WHO = List.of(
       ClientIdentity.of("a", "x"), ClientIdentity.of(null, "b"), ClientIdentity.of("nobody", "x"),
@@ -61,6 +65,8 @@ class TopicValidationTest {
             assertThat(d).as("%s %s %s %s", policy.source(), who, action, topic)
                 .isEqualTo(Decision.deny("invalid topic name"));
           }
+          assertThat(policy.viewFor(who).authorize(action, topic)).as("view: %s %s %s %s", policy.source(), who,
+              action, topic).isEqualTo(d);
         }
       }
     }
@@ -68,7 +74,12 @@ class TopicValidationTest {
 
   @Test
   void aTopicPastTheWalk_isStillValidated() {
-    AclPolicy policy = POLICIES.get(0);
+    for (AclPolicy policy : new AclPolicy[] {POLICIES.get(0), POLICIES.get(5)}) {
+      aTopicPastTheWalk_isStillValidated(policy);
+    }
+  }
+
+  private static void aTopicPastTheWalk_isStillValidated(AclPolicy policy) {
     ClientIdentity a = ClientIdentity.of("a", "x");
     // x/# allows at the first level; the walk need not read further, but the rest is still checked.
     assertThat(policy.check(a, Action.PUBLISH, "x/ok").allowed()).isTrue();

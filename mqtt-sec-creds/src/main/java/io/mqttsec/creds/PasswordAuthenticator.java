@@ -252,7 +252,8 @@ public final class PasswordAuthenticator implements Authenticator {
     return AuthResult.failure(outcome, reason);
   }
 
-  private byte[] tag(String user, byte[] password) {
+  /** The login cache's key for a user name and password: an HMAC under this authenticator's random key. */
+  byte[] tag(String user, byte[] password) {
     Mac mac = tagger.get();
     byte[] name = user.getBytes(StandardCharsets.UTF_8);
     mac.update((byte) (name.length >>> 24));
@@ -263,7 +264,6 @@ public final class PasswordAuthenticator implements Authenticator {
     mac.update(password);
     return mac.doFinal();
   }
-
 
   @Override
   public String toString() {

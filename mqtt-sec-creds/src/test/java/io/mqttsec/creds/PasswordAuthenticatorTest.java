@@ -284,4 +284,27 @@ class PasswordAuthenticatorTest {
     assertThat(store.snapshot().decoy.toString()).as("a fleet of devices only: their cost")
         .isEqualTo("PasswordHash{PBKDF2_SHA512, 100 iterations}");
   }
+
+  /**
+   * The login cache is keyed by an HMAC of user name and password under a key each authenticator draws at random:
+   * a key shared by every process (all zeros, say) would let whoever reads a heap dump test guesses offline.
+   */
+  @Test
+  void loginCacheTags_areKeyedPerAuthenticator() {
+    byte[] first = auth().build().tag("alice", pw("pass"));
+    byte[] second = auth().build().tag("alice", pw("pass"));
+    assertThat(first).hasSize(32).isNotEqualTo(second);
+  }
+
+  /** A device that logged in through the authenticator is spared when a guesser behind its address gets blocked. */
+  @Test
+  void authenticate_aSuccessfulLogin_sparesTheDeviceFromItsAddressBlock() throws Exception {
+    PasswordAuthenticator auth = auth().noCache().build();
+    assertThat(auth.authenticate(who("alice"), pw("pass")).succeeded()).isTrue();
+    for (int i = 0; i < 11; i++) {
+      assertThat(auth.authenticate(who("user" + i), pw("guess")).succeeded()).isFalse();
+    }
+    assertThat(auth.authenticate(who("bob"), pw("guess")).outcome()).isEqualTo(AuthResult.Outcome.ADDRESS_BLOCKED);
+    assertThat(auth.authenticate(who("alice"), pw("pass")).succeeded()).isTrue();
+  }
 }
