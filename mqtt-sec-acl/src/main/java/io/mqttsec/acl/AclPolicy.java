@@ -217,7 +217,9 @@ public final class AclPolicy implements Authorizer {
         : substitution(clientId) == WILDCARD ? "#" : null);
     AclView view = views.get(key);
     if (view == null) {
-      view = buildView(who, user, clientId);
+      // the view is shared and may outlive this session: it keeps the names it decides by, not the session's
+      // address or certificate chain
+      view = buildView(ClientIdentity.of(user, clientId), user, clientId);
       if (views.size() >= MAX_SHARED_VIEWS) {
         views.clear();
       }
