@@ -32,4 +32,14 @@ public interface Authenticator {
   default boolean likelyReturning(ClientIdentity who) {
     return false;
   }
+
+  /**
+   * Whether {@link #authenticate} would answer {@code who} and {@code password} at once: without a deliberately
+   * slow computation (a login it remembers, a hash cheap by design) and without waiting for I/O. A broker may then
+   * decide the CONNECT on the thread that received it instead of handing it to a login thread. It must itself be
+   * cheap, never block, and answer false when unsure; the default, false, hands every login over.
+   */
+  default boolean answersAtOnce(ClientIdentity who, byte[] password) {
+    return false;
+  }
 }

@@ -199,38 +199,82 @@ public final class BrokerSecurity implements AutoCloseable {
   static final int RETURNING_LANE = 100_000;
 
   /**
-   * Decides {@code request} on mqtt-sec's login threads and hands the result to {@code done}, on one of them (or
-   * on the calling thread, when it is refused at once). Under a login storm a CONNECT that looks like a known
-   * client coming back (a certificate listener, or a password the {@link Authenticator#likelyReturning
-   * authenticator} says so of) goes before all others; the others, which is what guessing looks like, wait in a
-   * lane of at most {@link Builder#loginThreads queue} CONNECTs and are refused at once past it
-   * ({@code SERVER_UNAVAILABLE}, audited). The request's password must stay valid until {@code done} runs.
+   * Decides {@code request} and hands the result to {@code done}: on the calling thread when that costs no wait
+   * (the authenticator {@linkplain Authenticator#answersAtOnce answers at once}, and recording the session needs
+   * neither a disk write nor a question to the broker), otherwise on one of mqtt-sec's login threads. There, under a
+   * login storm, a CONNECT that looks like a known client coming back (a certificate listener, or a password the
+   * {@link Authenticator#likelyReturning authenticator} says so of) goes before all others; the others, which is
+   * what guessing looks like, wait in a lane of at most {@link Builder#loginThreads queue} CONNECTs and are refused
+   * at once past it ({@code SERVER_UNAVAILABLE}, audited). The request's password must stay valid until
+   * {@code done} runs.
+   *
+   * @param beforeWaiting run on the calling thread just before the request is handed to a login thread (and not
+   *                      at all when it is decided at once): where a broker's callback switches to answering later
    */
-  public void connectLater(ConnectRequest request, java.util.function.Consumer<ConnectResult> done) {
+  public void connectLater(ConnectRequest request, Runnable beforeWaiting,
+                           java.util.function.Consumer<ConnectResult> done) {
     Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(beforeWaiting, "beforeWaiting");
     Objects.requireNonNull(done, "done");
+    Attempt attempt = new Attempt();
+    if (answersAtOnce(request)) {
+      ConnectResult now;
+      try {
+        now = connect(request, attempt);
+      } catch (RuntimeException | Error e) {
+        now = died(request, e);
+      }
+      if (now != MUST_WAIT) {
+        done.accept(now);
+        return;
+      }
+    }
+    attempt.mayWait = true;
+    try {
+      beforeWaiting.run();
+    } catch (RuntimeException e) {
+      gate.release(attempt.admitted);
+      throw e;
+    }
     LoginLanes.Login login = new LoginLanes.Login() {
       @Override
       public void run() {
         ConnectResult result;
         try {
-          result = connect(request);
-        } catch (RuntimeException | Error e) { // connect itself refuses on a RuntimeException; this is an Error
-          emit(request.listener(), new SecurityEvent.AuthFailed(clock.instant(), identity(request),
-              AuthResult.Outcome.ERROR, "internal error (" + e.getClass().getSimpleName() + ") while connecting; "
-              + "refused"));
-          result = ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "authentication failed");
+          result = connect(request, attempt);
+        } catch (RuntimeException | Error e) {
+          result = died(request, e);
         }
         done.accept(result);
       }
 
       @Override
       public void refuse() {
+        gate.release(attempt.admitted);
         done.accept(undecided(request, "the verification queue was full"));
       }
     };
     if (!lanes.offer(login, returning(request))) {
       login.refuse();
+    }
+  }
+
+  /** The refusal of a CONNECT whose decision died ({@code connect} itself refuses on a RuntimeException). */
+  private ConnectResult died(ConnectRequest request, Throwable e) {
+    emit(request.listener(), new SecurityEvent.AuthFailed(clock.instant(), identity(request),
+        AuthResult.Outcome.ERROR, "internal error (" + e.getClass().getSimpleName() + ") while connecting; refused"));
+    return ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "authentication failed");
+  }
+
+  /** Whether deciding {@code r} costs no hash worth a login thread; false when unsure. */
+  private boolean answersAtOnce(ConnectRequest r) {
+    try {
+      if (!authFor(r.listener()).usesPassword() || r.username() == null && r.password() == null) {
+        return true; // a certificate, or anonymous: checked in memory
+      }
+      return passwords != null && passwords.answersAtOnce(identity(r), r.password());
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
@@ -247,28 +291,55 @@ public final class BrokerSecurity implements AutoCloseable {
   }
 
   /**
+   * What {@link #connect(ConnectRequest, Attempt)} answers when it would have to wait and {@link Attempt#mayWait}
+   * is false: nothing was recorded or reported, and the attempt holds the address's admission for the retry.
+   */
+  private static final ConnectResult MUST_WAIT = ConnectResult.refused(ConnectResult.Refusal.SERVER_UNAVAILABLE,
+      "must wait");
+
+  /** One CONNECT decided in up to two tries: at once, then on a login thread when the first had to wait. */
+  private static final class Attempt {
+    boolean mayWait;
+    /** The connect gate's admission taken by a try that had to wait, for the next one: counted once. */
+    ConnectGate.Ticket admitted;
+  }
+
+  /**
    * Decides a CONNECT. Never throws for bad input or a failing component: every problem is a refusal, with its
-   * audit line. May block for a password hash and for {@link BrokerSpi#sessionExists}.
+   * audit line. May block for a password hash, for a write of the session owners' journal and for
+   * {@link BrokerSpi#sessionExists}.
    */
   public ConnectResult connect(ConnectRequest request) {
     Objects.requireNonNull(request, "request");
+    Attempt attempt = new Attempt();
+    attempt.mayWait = true;
+    return connect(request, attempt);
+  }
+
+  private ConnectResult connect(ConnectRequest request, Attempt attempt) {
     Context context = new Context(request.listener(), true);
     Context outer = CONTEXT.get();
     CONTEXT.set(context);
     ClientIdentity who = identity(request);
-    ConnectGate.Ticket ticket = null;
+    ConnectGate.Ticket ticket = attempt.admitted;
+    attempt.admitted = null;
     boolean accepted = false;
     try {
       long now = System.nanoTime();
-      ticket = gate.admit(request.remoteAddress(), now);
-      ConnectGate.Stop stop = ticket.stop();
-      if (stop != null) {
-        ticket = null;
-        return stopped(stop, who, now);
+      if (ticket == null) {
+        ticket = gate.admit(request.remoteAddress(), now);
+        ConnectGate.Stop stop = ticket.stop();
+        if (stop != null) {
+          ticket = null;
+          return stopped(stop, who, now);
+        }
       }
-      ConnectResult result = decide(request, who, ticket);
+      ConnectResult result = decide(request, who, ticket, attempt.mayWait);
       context.deferring = false;
-      if (result.accepted()) {
+      if (result == MUST_WAIT) {
+        attempt.admitted = ticket; // the connect.success it deferred is dropped: the retry reports its own
+        ticket = null;
+      } else if (result.accepted()) {
         accepted = true;
         context.deferred.forEach(this::emit);
       }
@@ -328,7 +399,7 @@ public final class BrokerSecurity implements AutoCloseable {
         time.minusNanos(Math.max(0, now - report.since())));
   }
 
-  private ConnectResult decide(ConnectRequest r, ClientIdentity who, ConnectGate.Ticket ticket) {
+  private ConnectResult decide(ConnectRequest r, ClientIdentity who, ConnectGate.Ticket ticket, boolean mayWait) {
     ListenerAuth auth = authFor(r.listener());
     AuthResult result;
     String method;
@@ -393,7 +464,7 @@ public final class BrokerSecurity implements AutoCloseable {
         return ConnectResult.refused(ConnectResult.Refusal.NOT_AUTHORIZED, "will topic not authorized");
       }
     }
-    return register(r, authenticated, method, ticket);
+    return register(r, authenticated, method, ticket, mayWait);
   }
 
   /** The user name {@code chain} carries once it is trusted and not revoked. */
@@ -411,8 +482,13 @@ public final class BrokerSecurity implements AutoCloseable {
         : AuthResult.success(name, "certificate " + chain[0].getSubjectX500Principal().getName());
   }
 
-  /** Ownership, then the session is recorded; under the client id's lock, so two CONNECTs cannot both claim it. */
-  private ConnectResult register(ConnectRequest r, ClientIdentity who, String method, ConnectGate.Ticket ticket) {
+  /**
+   * Ownership, then the session is recorded; under the client id's lock, so two CONNECTs cannot both claim it.
+   * Unless {@code mayWait}, answers {@link #MUST_WAIT} before changing anything when that would mean asking the
+   * broker (another identity's claim, a resumed session's subscriptions to count) or writing the owners' journal.
+   */
+  private ConnectResult register(ConnectRequest r, ClientIdentity who, String method, ConnectGate.Ticket ticket,
+                                 boolean mayWait) {
     String clientId = r.clientId();
     String me = who.username().orElse("");
     ClientLimits clientLimits = limits.forUser(who.username().orElse(null));
@@ -420,6 +496,11 @@ public final class BrokerSecurity implements AutoCloseable {
     synchronized (stripes[Math.floorMod(clientId.hashCode(), stripes.length)]) {
       Optional<String> owner = owners.owner(clientId);
       boolean otherOwner = owner.isPresent() && !owner.get().equals(me);
+      boolean endsWithConnection = r.cleanStart() && r.sessionExpiry().isZero();
+      if (!mayWait && (otherOwner || !endsWithConnection && !owners.recordWritesNothing(clientId, me)
+          || !r.cleanStart() && clientLimits.maxSubscriptions().isPresent())) {
+        return MUST_WAIT;
+      }
       if (clientIds.owned() && otherOwner && sessionExists(clientId)) {
         emit(new SecurityEvent.TakeoverRefused(clock.instant(), who, owner.get()));
         return ConnectResult.refused(ConnectResult.Refusal.CLIENT_ID_NOT_VALID,
@@ -429,7 +510,7 @@ public final class BrokerSecurity implements AutoCloseable {
         return ConnectResult.refused(ConnectResult.Refusal.QUOTA_EXCEEDED, "quota exceeded");
       }
       try {
-        if (r.cleanStart() && r.sessionExpiry().isZero()) {
+        if (endsWithConnection) {
           owners.recordUntilDisconnect(clientId, me); // ends with the connection: no disk write in a storm
         } else {
           owners.record(clientId, me);

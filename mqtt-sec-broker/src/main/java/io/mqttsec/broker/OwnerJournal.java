@@ -63,6 +63,11 @@ final class OwnerJournal implements SessionOwners {
   }
 
   @Override
+  public boolean recordWritesNothing(String clientId, String owner) {
+    return file == null || owner.equals(owners.get(clientId)) && onDisk.contains(clientId);
+  }
+
+  @Override
   public synchronized void recordUntilDisconnect(String clientId, String owner) {
     if (onDisk.contains(clientId) && !owner.equals(owners.get(clientId))) {
       record(clientId, owner); // the file names another owner: it must not outlive this one

@@ -34,6 +34,14 @@ public interface SessionOwners extends AutoCloseable {
   void record(String clientId, String owner);
 
   /**
+   * Whether {@link #record record(clientId, owner)} would return at once without writing: that owner is already
+   * recorded durably, or this implementation writes nothing. The default, false, is always safe.
+   */
+  default boolean recordWritesNothing(String clientId, String owner) {
+    return false;
+  }
+
+  /**
    * Records {@code owner} for a session that ends with its connection (a clean start with no expiry): such a
    * session cannot outlive the process, so neither need its owner, and nothing is written. A fleet of such
    * devices reconnecting at once then costs no disk write each.

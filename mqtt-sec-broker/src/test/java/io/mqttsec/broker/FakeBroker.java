@@ -22,6 +22,8 @@ final class FakeBroker implements BrokerSpi {
   /** When set, {@link #sessionExists} throws it. */
   volatile RuntimeException failure;
   volatile int existsCalls;
+  /** The threads the broker was asked on, one name per question. */
+  final List<String> askedOn = new CopyOnWriteArrayList<>();
 
   void session(String clientId, String... filters) {
     sessions.put(clientId, new HashSet<>(List.of(filters)));
@@ -38,6 +40,7 @@ final class FakeBroker implements BrokerSpi {
 
   @Override
   public boolean sessionExists(String clientId) {
+    askedOn.add(Thread.currentThread().getName());
     existsCalls++;
     if (failure != null) {
       throw failure;
@@ -52,6 +55,7 @@ final class FakeBroker implements BrokerSpi {
 
   @Override
   public Set<String> subscriptions(String clientId) {
+    askedOn.add(Thread.currentThread().getName());
     return Set.copyOf(sessions.getOrDefault(clientId, Set.of()));
   }
 

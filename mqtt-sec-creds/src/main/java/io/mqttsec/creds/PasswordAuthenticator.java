@@ -126,10 +126,6 @@ public final class PasswordAuthenticator implements Authenticator {
   }
 
   /**
-   * Checks {@code password} (the raw MQTT password bytes, possibly null) for {@code who}. Never throws for
-   * bad input: every problem is a failed {@link AuthResult}.
-   */
-  /**
    * A known client coming back, as far as can be told without hashing: the user is in the file, no login from
    * its address failed in the last minute, and either it holds a generated secret (cheap to verify) or it has
    * logged in from this address before. Unknown users and addresses with recent failures are what guessing looks
@@ -151,6 +147,54 @@ public final class PasswordAuthenticator implements Authenticator {
     }
   }
 
+  /**
+   * Whether {@link #authenticate} answers at once: the address has no failure in the last minute and the answer
+   * costs no deliberately slow hash, because this login is remembered or because every hash it would verify (the
+   * user's, its previous one while still accepted, or the decoy for an unknown user) is at the generated-secret
+   * cost. Reads memory only. An unknown user answers at once exactly when the decoy is at that cost, which is when
+   * no user holds a typed password, so it looks like a device whose secret is wrong.
+   */
+  @Override
+  public boolean answersAtOnce(ClientIdentity who, byte[] password) {
+    try {
+      String user = who.username().orElse(null);
+      if (user == null) {
+        return true; // refused without a hash
+      }
+      InetAddress address = who.remoteAddress().orElse(null);
+      if (guard != null && address != null && guard.failedRecently(address)) {
+        return false;
+      }
+      CredentialFile.Snapshot snapshot = store.snapshot();
+      Credential entry = snapshot.users.get(user);
+      if (entry == null) {
+        return snapshot.decoy.isGeneratedSecretCost();
+      }
+      Instant now = clock.instant();
+      if (password != null && remembered(user, entry, password, now) != null) {
+        return true;
+      }
+      return entry.hash().isGeneratedSecretCost() && (!entry.acceptsPrevious(now)
+          || entry.previous().orElseThrow().isGeneratedSecretCost());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The remembered login of {@code user} with this password and entry, still acceptable at {@code now}, or null. */
+  private CachedLogin remembered(String user, Credential entry, byte[] password, Instant now) {
+    if (cache == null) {
+      return null;
+    }
+    CachedLogin cached = cache.getIfPresent(user);
+    return cached != null && cached.entry.equals(entry) && (!cached.viaPrevious || entry.acceptsPrevious(now))
+        && MessageDigest.isEqual(cached.tag, tag(user, password)) ? cached : null;
+  }
+
+  /**
+   * Checks {@code password} (the raw MQTT password bytes, possibly null) for {@code who}. Never throws for
+   * bad input: every problem is a failed {@link AuthResult}.
+   */
   @Override
   public AuthResult authenticate(ClientIdentity who, byte[] password) {
     try {
@@ -184,12 +228,9 @@ public final class PasswordAuthenticator implements Authenticator {
     CredentialFile.Snapshot snapshot = store.snapshot();
     Credential entry = snapshot.users.get(user);
 
-    if (cache != null && entry != null) {
-      CachedLogin cached = cache.getIfPresent(user);
-      if (cached != null && cached.entry.equals(entry) && (!cached.viaPrevious || entry.acceptsPrevious(now))
-          && MessageDigest.isEqual(cached.tag, tag(user, password))) {
-        return succeed(who, cached.viaPrevious, entry, true);
-      }
+    CachedLogin cached = entry == null ? null : remembered(user, entry, password, now);
+    if (cached != null) {
+      return succeed(who, cached.viaPrevious, entry, true);
     }
 
     if (entry == null) {

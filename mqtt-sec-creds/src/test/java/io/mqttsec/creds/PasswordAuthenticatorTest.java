@@ -220,6 +220,51 @@ class PasswordAuthenticatorTest {
   }
 
   @Test
+  void answersAtOnce_onlyWhenNoSlowHashStandsBetweenTheLoginAndItsAnswer() throws Exception {
+    PasswordHasher generated = PasswordHasher.forGeneratedSecrets();
+    Files.writeString(file, "alice:" + FAST.hash(pw("pass")).encoded() + "\nsensor:"
+        + generated.hash(pw("192 random bits")).encoded() + "\n");
+    store.reload();
+    PasswordAuthenticator auth = auth().build();
+    assertThat(auth.answersAtOnce(who("sensor"), pw("wrong"))).as("a generated secret, right or wrong").isTrue();
+    assertThat(auth.answersAtOnce(ClientIdentity.of(null, "c"), null)).as("anonymous: refused unhashed").isTrue();
+    assertThat(auth.answersAtOnce(who("alice"), pw("pass"))).as("a typed password not yet verified").isFalse();
+    assertThat(auth.answersAtOnce(who("nobody"), pw("x"))).as("the decoy has alice's typed cost").isFalse();
+    assertThat(auth.authenticate(who("alice"), pw("pass")).succeeded()).isTrue();
+    assertThat(auth.answersAtOnce(who("alice"), pw("pass"))).as("a remembered login").isTrue();
+    assertThat(auth.answersAtOnce(who("alice"), pw("pas"))).as("another password: a full verification").isFalse();
+    assertThat(auth.answersAtOnce(who("alice"), null)).isFalse();
+    assertThat(PasswordAuthenticator.builder(store).clock(clock).noCache().build()
+        .answersAtOnce(who("alice"), pw("pass"))).as("without a cache nothing is remembered").isFalse();
+
+    assertThat(auth.authenticate(who("nobody"), pw("guess")).succeeded()).isFalse();
+    assertThat(auth.answersAtOnce(who("sensor"), pw("192 random bits")))
+        .as("an address that failed a moment ago waits in line, whatever it claims").isFalse();
+    assertThat(auth.answersAtOnce(ClientIdentity.of("sensor", "c").withRemoteAddress(
+        InetAddress.getByName("127.0.0.8")), pw("192 random bits"))).as("another address").isTrue();
+  }
+
+  @Test
+  void answersAtOnce_countsTheHashesARotationStillAccepts_andTheDecoy() throws Exception {
+    PasswordHasher generated = PasswordHasher.forGeneratedSecrets();
+    Files.writeString(file, "sensor:" + generated.hash(pw("old secret")).encoded() + "\n");
+    store.reload();
+    PasswordAuthenticator auth = auth().noBruteForceGuard().build();
+    assertThat(auth.answersAtOnce(who("nobody"), pw("x"))).as("only generated secrets: so is the decoy").isTrue();
+
+    CredentialFile typedFirst = CredentialFile.builder(file).hasher(generated).clock(clock).build();
+    Files.writeString(file, "sensor:" + FAST.hash(pw("typed once")).encoded() + "\n");
+    typedFirst.reload();
+    typedFirst.rotate("sensor", pw("now generated"), clock.instant().plus(Duration.ofDays(1)));
+    PasswordAuthenticator rotating = PasswordAuthenticator.builder(typedFirst).clock(clock).noBruteForceGuard()
+        .build();
+    assertThat(rotating.answersAtOnce(who("sensor"), pw("wrong")))
+        .as("a wrong secret is tried against the typed previous hash too").isFalse();
+    clock.advance(Duration.ofDays(2));
+    assertThat(rotating.answersAtOnce(who("sensor"), pw("wrong"))).as("the grace period is over").isTrue();
+  }
+
+  @Test
   void listenerThatThrows_doesNotChangeTheDecision() throws Exception {
     PasswordAuthenticator auth = PasswordAuthenticator.builder(store).clock(clock)
         .listener(e -> { throw new IllegalStateException("listener down"); }).build();

@@ -21,13 +21,15 @@ import io.mqttsec.broker.Will;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * HiveMQ's CONNECT callback: the packet, the listener and the TLS chain become a {@link ConnectRequest}, which
- * {@link BrokerSecurity#connectLater} decides on mqtt-sec's login threads (through {@code output.async(...)}, since a
- * typed password's hash takes hundreds of milliseconds by design; known devices coming back go before guesses),
- * and the result becomes a CONNACK. The session's id
- * goes into the connection's attributes for the authorizer and the lifecycle listener.
+ * {@link BrokerSecurity#connectLater} decides, and the result becomes a CONNACK. A CONNECT that costs no wait (a
+ * certificate, a generated secret, a remembered login) is decided on HiveMQ's extension thread; any other (a typed
+ * password's hash takes hundreds of milliseconds by design) goes through {@code output.async(...)} to mqtt-sec's
+ * login threads, where known devices coming back go before guesses. The session's id goes into the connection's
+ * attributes for the authorizer and the lifecycle listener.
  *
  * <p>Fail closed: every path ends in {@code authenticateSuccessfully()} or {@code failAuthentication(...)};
  * none calls {@code nextExtensionOrDefault()}, so a refused client never reaches another extension or HiveMQ's
@@ -69,10 +71,31 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
       security.undecided(request, "its will (topic " + will.topic() + ") could not be taken over from the CONNECT");
       return;
     }
-    Async<SimpleAuthOutput> async = output.async(TIMEOUT, TimeoutFallback.FAILURE,
-        ConnackReasonCode.NOT_AUTHORIZED, "authentication timed out");
-    // mqtt-sec's login threads, where known devices coming back go before guesses under a storm
-    security.connectLater(request, result -> {
+    // decided on this thread when that costs no wait (a remembered login, a generated secret, a certificate),
+    // else on mqtt-sec's login threads, where known devices coming back go before guesses under a storm
+    Reply reply = new Reply(output, connection, request, secret);
+    security.connectLater(request, () -> reply.async = output.async(TIMEOUT, TimeoutFallback.FAILURE,
+        ConnackReasonCode.NOT_AUTHORIZED, "authentication timed out"), reply);
+  }
+
+  /** Turns the result into HiveMQ's answer, on whichever thread decided it, and wipes the password. */
+  private final class Reply implements Consumer<ConnectResult> {
+    private final SimpleAuthOutput output;
+    private final ConnectionInformation connection;
+    private final ConnectRequest request;
+    private final byte[] secret;
+    /** Set before the request is handed to a login thread; null when it is decided on HiveMQ's thread. */
+    volatile Async<SimpleAuthOutput> async;
+
+    Reply(SimpleAuthOutput output, ConnectionInformation connection, ConnectRequest request, byte[] secret) {
+      this.output = output;
+      this.connection = connection;
+      this.request = request;
+      this.secret = secret;
+    }
+
+    @Override
+    public void accept(ConnectResult result) {
       try {
         if (result.accepted()) {
           connection.getConnectionAttributeStore().putAsString(SESSION, result.session().orElseThrow().id());
@@ -85,9 +108,12 @@ final class MqttSecAuthenticator implements SimpleAuthenticator {
         security.undecided(request, "internal error (" + e.getClass().getSimpleName() + ") while authenticating");
       } finally {
         wipe(secret);
-        async.resume();
+        Async<SimpleAuthOutput> later = async;
+        if (later != null) {
+          later.resume();
+        }
       }
-    });
+    }
   }
 
   private static ConnackReasonCode code(ConnectResult result) {

@@ -14,6 +14,7 @@ import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import io.mqttsec.api.AuthResult;
 import io.mqttsec.api.Authenticator;
+import io.mqttsec.api.ClientIdentity;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.broker.BrokerSecurity;
@@ -45,9 +46,17 @@ class MqttSecAuthenticatorTest {
   }
 
   private MqttSecAuthenticator authenticator(Authenticator passwords, int queue) {
-    Authenticator recording = (who, secret) -> {
-      secretsSeen.add(secret);
-      return passwords.authenticate(who, secret);
+    Authenticator recording = new Authenticator() {
+      @Override
+      public AuthResult authenticate(ClientIdentity who, byte[] secret) {
+        secretsSeen.add(secret);
+        return passwords.authenticate(who, secret);
+      }
+
+      @Override
+      public boolean answersAtOnce(ClientIdentity who, byte[] secret) {
+        return passwords.answersAtOnce(who, secret);
+      }
     };
     BrokerSecurity security = BrokerSecurity.builder().acl((who, action, topic) -> Decision.deny("none"))
         .broker(new NoBroker()).audit(audit::add).authenticator(recording).loginThreads(1, queue).build();
@@ -125,6 +134,26 @@ class MqttSecAuthenticatorTest {
 
     assertThat(fakes.calls).containsExactly("async(PT10S, FAILURE, NOT_AUTHORIZED, authentication timed out)",
         "failAuthentication(BAD_USER_NAME_OR_PASSWORD, bad user name or password)", "resume()");
+  }
+
+  @Test
+  void aLoginThatCostsNoWait_isAnsweredInTheCallback_withoutGoingAsync() {
+    Authenticator cheap = new Authenticator() {
+      @Override
+      public AuthResult authenticate(ClientIdentity who, byte[] secret) {
+        return AuthResult.success("press-1", "password");
+      }
+
+      @Override
+      public boolean answersAtOnce(ClientIdentity who, byte[] secret) {
+        return true;
+      }
+    };
+    authenticator(cheap).onConnect(connect(), output());
+
+    assertThat(fakes.calls).as("answered before onConnect returned").containsExactly(
+        "putAsString(" + MqttSecAuthenticator.SESSION + ", 1)", "authenticateSuccessfully()");
+    assertThat(secretsSeen).singleElement().satisfies(s -> assertThat(s).containsOnly((byte) 0));
   }
 
   // ------------------------------------------------------------ fakes of the broker's side
