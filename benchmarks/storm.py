@@ -4,7 +4,7 @@
 """A fleet's reconnect storm: runs io.mqttsec.benchmarks.ReconnectStorm on the Maven class path.
 
 Usage: python3 benchmarks/storm.py [DEVICES [ROUNDS [HANDSHAKE_SECONDS]]]
-       (default 5000, 3 and 10; after `mvn -B -DskipTests install`)
+       (default 5000, 5 and 10; after `mvn -B -DskipTests install`)
 """
 import subprocess
 import sys

@@ -80,7 +80,7 @@ public final class ReconnectStorm {
 
   public static void main(String[] args) throws Exception {
     int devices = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     handshakeSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     Path dir = Files.createTempDirectory("storm");
     CertificateAuthority ca = CertificateAuthority.create("CN=Storm CA", Duration.ofDays(2));
