@@ -292,4 +292,37 @@ class TopicsTest {
     assertThat(Topics.intersects("#", "a+")).isFalse();
     assertThat(Topics.intersects(null, "#")).isFalse();
   }
+  /**
+   * The 65,535-byte limit counted in UTF-8, for characters of every encoded length at their boundaries (U+007F
+   * one byte, U+0080 and U+07FF two, U+0800 and U+FFFF three, U+10000 four), with the limit crossed on that
+   * character and on an ASCII one after it.
+   */
+  @ParameterizedTest
+  @CsvSource({"007F, 1", "0080, 2", "07FF, 2", "0800, 3", "FFFF, 3", "10000, 4"})
+  void theByteLimit_countsEveryCharacterByItsUtf8Length(String hex, int bytes) {
+    String c = Character.toString(Integer.parseInt(hex, 16));
+    int max = Topics.MAX_BYTES;
+    assertThat(Topics.isValidName("a".repeat(max - bytes) + c)).as("U+%s last, exactly at the limit", hex).isTrue();
+    assertThat(Topics.isValidName("a".repeat(max - bytes + 1) + c)).as("U+%s last, one byte over", hex).isFalse();
+    assertThat(Topics.isValidName(c + "a".repeat(max - bytes))).as("U+%s first, exactly at the limit", hex).isTrue();
+    assertThat(Topics.isValidName(c + "a".repeat(max - bytes + 1))).as("U+%s first, one byte over", hex).isFalse();
+    assertThat(Topics.isValidName(c + c + "a".repeat(max - 2 * bytes))).as("two U+%s", hex).isTrue();
+    assertThat(Topics.isValidName(c + c + "a".repeat(max - 2 * bytes + 1))).as("two U+%s, over", hex).isFalse();
+  }
+
+  @Test
+  void levelLimits_andDollarTopics_atTheirEdges() {
+    assertThat(Topics.isValidName("a", 1)).isTrue();
+    assertThat(Topics.isValidName("a/b", 1)).isFalse();
+    assertThat(Topics.isValidName("a/b", 2)).isTrue();
+    assertThat(Topics.isValidName("a/+")).isFalse();
+    assertThat(Topics.isValidName("a/b")).isTrue();
+    Topics.validateName("a", 1);
+    Topics.validateFilter("#", 1);
+    assertThatThrownBy(() -> Topics.validateName("a", 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxLevels must be at least 1, was 0");
+    assertThat(Topics.isDollarTopic("$SYS/broker")).isTrue();
+    assertThat(Topics.isDollarTopic("")).isFalse();
+    assertThat(Topics.isDollarTopic("a$")).isFalse();
+  }
 }

@@ -123,7 +123,7 @@ final class CrlIndex {
   }
 
   /** The contents of the DER element of {@code tag} at {@code at[0]}, advancing it; null if malformed. */
-  private static byte[] derValue(byte[] der, int[] at, int tag) {
+  static byte[] derValue(byte[] der, int[] at, int tag) {
     int i = at[0];
     if (i + 2 > der.length || (der[i] & 0xFF) != tag) {
       return null;

@@ -160,4 +160,56 @@ class ClientCertificateVerifierTest {
           "CN=Short CA");
     }
   }
+
+  @Test
+  void aReplacedCaBundle_isWatchedToo_andAnExpiringCaIsReportedAtBuildAndAfterReload() throws Exception {
+    MutableClock clock = new MutableClock(Instant.now());
+    CertificateAuthority first = CertificateAuthority.create("CN=First CA", Duration.ofDays(365), clock);
+    CertificateAuthority expiring = CertificateAuthority.create("CN=Expiring CA", Duration.ofDays(20), clock);
+    Path cas = dir.resolve("ca.pem");
+    replace(cas, Pem.encode(List.of(first.certificate())));
+    HeldCertificate press = expiring.issue("press-42").clientAuth().issue();
+    clock.advance(Duration.ofDays(7)); // the expiring CA has 13 days left
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).clock(clock)
+        .reloadOnChange().pollInterval(Duration.ofMillis(100)).listener(events::add).build()) {
+      assertThat(events).as("a healthy CA").filteredOn(SecurityEvent.CertificateExpiring.class::isInstance)
+          .isEmpty();
+      assertThat(verifier.check(chain(press)).denied()).isTrue();
+      replace(cas, Pem.encode(List.of(first.certificate(), expiring.certificate())));
+      await(() -> verifier.check(chain(press)).allowed(), "the new CA bundle");
+      await(() -> events.stream().anyMatch(SecurityEvent.CertificateExpiring.class::isInstance), "the warning");
+      assertThat(verifier.trustedCertificates()).hasSize(2);
+    }
+    events.clear();
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).clock(clock)
+        .listener(events::add).build()) {
+      assertThat(events).as("at build").filteredOn(SecurityEvent.CertificateExpiring.class::isInstance).hasSize(1);
+    }
+  }
+
+  @Test
+  void twoCrlFiles_areNamedTogether_whenOneDoesNotFit() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Two CA", Duration.ofDays(30));
+    CertificateAuthority stranger = CertificateAuthority.create("CN=Stranger CA", Duration.ofDays(30));
+    Path cas = dir.resolve("ca.pem");
+    Path good = dir.resolve("a.crl");
+    Path foreign = dir.resolve("b.crl");
+    replace(cas, Pem.encode(List.of(ca.certificate())));
+    replace(good, Pem.encode(ca.crl(Duration.ofDays(7))));
+    replace(foreign, Pem.encode(stranger.crl(Duration.ofDays(7))));
+    assertThatThrownBy(() -> ClientCertificateVerifier.builder(cas).crl(good, foreign).build())
+        .isInstanceOf(TlsConfigException.class).hasMessageStartingWith("[" + good + ", " + foreign + "]");
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).crl(good).build()) {
+      assertThat(verifier.check(chain(ca.issue("press-1").clientAuth().issue())).allowed()).isTrue();
+    }
+  }
+
+  @Test
+  void theAuthTypeOfAClientKey_isWhatTheJdkExpects() {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Auth CA", Duration.ofDays(30));
+    assertThat(ClientCertificateVerifier.authType(ca.issue("ec").clientAuth().issue().certificate()))
+        .isEqualTo("ECDHE_ECDSA");
+    assertThat(ClientCertificateVerifier.authType(ca.issue("rsa").clientAuth().rsa(2048).issue().certificate()))
+        .isEqualTo("ECDHE_RSA");
+  }
 }
