@@ -669,6 +669,80 @@ class BrokerSecurityTest {
     }
   }
 
+  @Test
+  void will_whosePasswordWasResetDuringItsDelay_isSuppressed() throws Exception {
+    start();
+    ClientSession s = connect_withWill("press-1", "a", Duration.ofMillis(300));
+    security.disconnected(s, SecurityEvent.Initiator.CLIENT, "connection lost", true);
+    passwd.put("press-1", "a new secret".getBytes(StandardCharsets.UTF_8));
+    await(() -> !events(SecurityEvent.WillSuppressed.class).isEmpty(), "the suppressed will");
+    assertThat(events(SecurityEvent.WillSuppressed.class)).singleElement().satisfies(e ->
+        assertThat(e.reason()).isEqualTo("the password it connected with is no longer valid"));
+    assertThat(wills).isEmpty();
+  }
+
+  @Test
+  void certificateLogins_areAuditedOnce_andAWillOfARevokedCertificateIsSuppressed() throws Exception {
+    HeldCertificate press = CA.issue("press-1").clientAuth().issue();
+    Files.writeString(dir.resolve("ca.pem"), Pem.encode(List.of(CA.certificate())));
+    Files.writeString(dir.resolve("ca.crl"), Pem.encode(CA.crl(Duration.ofDays(7))));
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(dir.resolve("ca.pem"))
+        .crl(dir.resolve("ca.crl")).build()) {
+      security = builder().tls(verifier)
+          .listener("mtls", ListenerAuth.certificate(ListenerAuth.Identity.CN)).build();
+      ConnectResult r = security.connect(ConnectRequest.builder("mtls", "a").certificateChain(chain(press))
+          .will(will("factory/press-1/status", Duration.ofMillis(300))).cleanStart(false)
+          .sessionExpiry(Duration.ofHours(1)).build());
+      assertThat(r.accepted()).as("%s", r).isTrue();
+      assertThat(events(SecurityEvent.AuthSucceeded.class)).singleElement().satisfies(e -> {
+        assertThat(e.method()).isEqualTo("certificate");
+        assertThat(e.who().username()).contains("press-1");
+      });
+      security.disconnected(r.session().orElseThrow(), SecurityEvent.Initiator.CLIENT, "connection lost", true);
+      CA.revoke(press.certificate().getSerialNumber());
+      Files.writeString(dir.resolve("ca.crl"), Pem.encode(CA.crl(Duration.ofDays(7))));
+      assertThat(verifier.reload()).isTrue();
+      await(() -> !events(SecurityEvent.WillSuppressed.class).isEmpty(), "the suppressed will");
+      assertThat(events(SecurityEvent.WillSuppressed.class)).singleElement().satisfies(e ->
+          assertThat(e.reason()).startsWith("its certificate is no longer accepted: certificate serial "));
+      assertThat(wills).isEmpty();
+    }
+  }
+
+  @Test
+  void aUsersConnectionLimit_countsOpenConnections_takeoversAndDisconnectsIncluded() {
+    security = builder().limits(Limits.builder().clients(ClientLimits.builder().maxConnections(1).build()).build())
+        .build();
+    ClientSession first = connect("press-1", "a");
+    ConnectResult second = security.connect(request("press-1", "b").build());
+    assertThat(second.refusal()).contains(ConnectResult.Refusal.QUOTA_EXCEEDED);
+    ClientSession again = connect("press-1", "a"); // takes over its own connection: still one
+    assertThat(connect("press-2", "c")).as("another user has its own count").isNotNull();
+    security.disconnected(first, SecurityEvent.Initiator.BROKER, "taken over", false);
+    assertThat(security.connect(request("press-1", "b").build()).accepted()).as("the takeover still holds the one")
+        .isFalse();
+    security.disconnected(again, SecurityEvent.Initiator.CLIENT, "NORMAL_DISCONNECTION", false);
+    assertThat(security.connect(request("press-1", "b").build()).accepted()).as("released on disconnect").isTrue();
+  }
+
+  @Test
+  void aCertificateOrAnonymousConnect_isDecidedAtOnce() throws Exception {
+    HeldCertificate press = CA.issue("press-1").clientAuth().issue();
+    Files.writeString(dir.resolve("ca.pem"), Pem.encode(List.of(CA.certificate())));
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(dir.resolve("ca.pem")).build()) {
+      security = builder().tls(verifier).anonymous(true)
+          .listener("mtls", ListenerAuth.certificate(ListenerAuth.Identity.CN)).build();
+      String caller = Thread.currentThread().getName();
+      List<String> decidedOn = new CopyOnWriteArrayList<>();
+      security.connectLater(ConnectRequest.builder("mtls", "a").certificateChain(chain(press)).build(),
+          () -> decidedOn.add("handed over"), r -> decidedOn.add(Thread.currentThread().getName() + " "
+              + r.accepted()));
+      security.connectLater(ConnectRequest.builder("tls", "anon").build(), () -> decidedOn.add("handed over"),
+          r -> decidedOn.add(Thread.currentThread().getName() + " " + r.accepted()));
+      assertThat(decidedOn).containsExactly(caller + " true", caller + " true");
+    }
+  }
+
   // -------------------------------------------------------------------------------------------- BUILDER
 
   @Test

@@ -368,4 +368,17 @@ class LimitsTest {
       assertThat(s.connect(request("press-2", "b", "10.0.0.1")).accepted()).isTrue();
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void topicBytes_areCountedAsUtf8_atEveryEncodedLength() {
+    for (String topic : java.util.List.of("a/\u007f", "a/\u0080", "a/\u07ff", "a/\u0800", "a/\uffff",
+        "a/\ud83d\ude00", "\ud83d\ude00\ud83d\ude00/x", "\u00e9t\u00e9/\u4e2d")) {
+      org.assertj.core.api.Assertions.assertThat(ClientMeter.utf8Length(topic)).as(topic)
+          .isEqualTo(topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+    org.assertj.core.api.Assertions.assertThat(ClientMeter.utf8Length("a\ud83d")).as("a lone high surrogate")
+        .isEqualTo(4);
+    org.assertj.core.api.Assertions.assertThat(ClientMeter.utf8Length("\ude00b")).as("a lone low surrogate")
+        .isEqualTo(4);
+  }
 }

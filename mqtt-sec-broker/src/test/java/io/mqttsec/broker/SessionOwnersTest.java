@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mqttsec.api.MqttSecException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermissions;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -66,15 +67,49 @@ class SessionOwnersTest {
   void theJournal_isCompacted_whenItOutgrowsItsRecords() throws Exception {
     Path file = dir.resolve("owners.log");
     try (SessionOwners owners = SessionOwners.file(file)) {
+      owners.record("stable", "carol");
+      owners.recordUntilDisconnect("passing", "dave");
       for (int i = 0; i < 3000; i++) {
         owners.record("hot", i % 2 == 0 ? "alice" : "bob");
       }
       assertThat(Files.readAllLines(file).size()).isLessThan(1100);
       assertThat(owners.owner("hot")).contains("bob");
+      assertThat(owners.owner("passing")).contains("dave");
     }
     try (SessionOwners owners = SessionOwners.file(file)) {
       assertThat(owners.owner("hot")).contains("bob");
+      assertThat(owners.owner("stable")).as("written once, before every compaction").contains("carol");
+      assertThat(owners.owner("passing")).as("a session that ended with its connection").isEmpty();
     }
+  }
+
+  @Test
+  void aReopenedJournal_takesNewRecords() throws Exception {
+    Path file = dir.resolve("owners.log");
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      owners.record("a", "alice");
+    }
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      owners.record("b", "bob");
+      owners.forget("a");
+    }
+    try (SessionOwners owners = SessionOwners.file(file)) {
+      assertThat(owners.owner("a")).isEmpty();
+      assertThat(owners.owner("b")).contains("bob");
+      assertThat(owners.size()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anEscapeCutShortAtTheEndOfALine_refusesToOpen_namingTheLine() throws Exception {
+    Path file = dir.resolve("owners.log");
+    for (String id : List.of("a%4", "a%", "%4")) {
+      Files.writeString(file, OwnerJournal.HEADER + "\n+ b bob\n+ " + id + " alice\n");
+      assertThatThrownBy(() -> SessionOwners.file(file)).as(id).isInstanceOf(MqttSecException.class)
+          .hasMessageStartingWith(file + ":3: a '%' at column");
+    }
+    assertThat(OwnerJournal.unescape("%41%42")).isEqualTo("AB");
+    assertThat(OwnerJournal.unescape("x%41")).isEqualTo("xA");
   }
 
   @Test

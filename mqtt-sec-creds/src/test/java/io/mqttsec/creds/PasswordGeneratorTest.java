@@ -49,6 +49,16 @@ class PasswordGeneratorTest {
   }
 
   @Test
+  void close_overwritesTheBytesThemselves() {
+    byte[] held = "192 random bits".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Password pw = new Password(held);
+    assertThat(pw.bytes()).isEqualTo(held).isNotSameAs(held);
+    pw.close();
+    assertThat(held).containsOnly((byte) 0);
+    assertThat(pw.length()).isEqualTo(15);
+  }
+
+  @Test
   void withEntropyBytes_belowTheFloor_isRefused() {
     assertThatThrownBy(() -> PasswordGenerator.withEntropyBytes(15))
         .hasMessage("entropy must be from 16 to 1024 bytes, not 15");

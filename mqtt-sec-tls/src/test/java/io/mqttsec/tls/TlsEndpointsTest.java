@@ -145,6 +145,21 @@ class TlsEndpointsTest {
   }
 
   @Test
+  void reloadCallbacks_runAfterAGoodReloadOnly() throws Exception {
+    TlsReloadTest.write(dir, SERVER);
+    java.util.concurrent.atomic.AtomicInteger reloads = new java.util.concurrent.atomic.AtomicInteger();
+    try (ServerTls tls = TlsContexts.forServer(dir.resolve("server.pem"), dir.resolve("server.key")).build()) {
+      tls.onReload(reloads::incrementAndGet);
+      assertThat(tls.reload()).isTrue();
+      assertThat(reloads).hasValue(1);
+      TlsReloadTest.replace(dir.resolve("server.key"), "not a key\n");
+      assertThat(tls.reload()).isFalse();
+      assertThat(reloads).as("a refused reload runs no callback").hasValue(1);
+      assertThat(tls.certificateChain()).isEqualTo(SERVER.chain());
+    }
+  }
+
+  @Test
   void anExpiringServerCertificate_isReportedOncePerThreshold() {
     HeldCertificate cert = CA.issue("broker").dnsNames("localhost").serverAuth().validity(Duration.ofDays(60))
         .issue();
