@@ -649,16 +649,21 @@ class BrokerSecurityTest {
     strong.close();
   }
 
+  /** Starts with an {@code mtls} listener naming clients by CN, trusting {@link #CA} and checking its CRL. */
+  ClientCertificateVerifier startWithCrl() throws Exception {
+    Files.writeString(dir.resolve("ca.pem"), Pem.encode(List.of(CA.certificate())));
+    Files.writeString(dir.resolve("ca.crl"), Pem.encode(CA.crl(Duration.ofDays(7))));
+    ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(dir.resolve("ca.pem"))
+        .crl(dir.resolve("ca.crl")).build();
+    security = builder().tls(verifier).listener("mtls", ListenerAuth.certificate(ListenerAuth.Identity.CN)).build();
+    return verifier;
+  }
+
   @Test
   void crlReload_endsConnectionsWhoseCertificateIsRevoked() throws Exception {
     HeldCertificate press = CA.issue("press-1").clientAuth().issue();
     HeldCertificate other = CA.issue("press-2").clientAuth().issue();
-    Files.writeString(dir.resolve("ca.pem"), Pem.encode(List.of(CA.certificate())));
-    Files.writeString(dir.resolve("ca.crl"), Pem.encode(CA.crl(Duration.ofDays(7))));
-    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(dir.resolve("ca.pem"))
-        .crl(dir.resolve("ca.crl")).build()) {
-      security = builder().tls(verifier)
-          .listener("mtls", ListenerAuth.certificate(ListenerAuth.Identity.CN)).build();
+    try (ClientCertificateVerifier verifier = startWithCrl()) {
       security.connect(ConnectRequest.builder("mtls", "a").certificateChain(chain(press)).build());
       security.connect(ConnectRequest.builder("mtls", "b").certificateChain(chain(other)).build());
       CA.revoke(press.certificate().getSerialNumber());
@@ -684,12 +689,7 @@ class BrokerSecurityTest {
   @Test
   void certificateLogins_areAuditedOnce_andAWillOfARevokedCertificateIsSuppressed() throws Exception {
     HeldCertificate press = CA.issue("press-1").clientAuth().issue();
-    Files.writeString(dir.resolve("ca.pem"), Pem.encode(List.of(CA.certificate())));
-    Files.writeString(dir.resolve("ca.crl"), Pem.encode(CA.crl(Duration.ofDays(7))));
-    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(dir.resolve("ca.pem"))
-        .crl(dir.resolve("ca.crl")).build()) {
-      security = builder().tls(verifier)
-          .listener("mtls", ListenerAuth.certificate(ListenerAuth.Identity.CN)).build();
+    try (ClientCertificateVerifier verifier = startWithCrl()) {
       ConnectResult r = security.connect(ConnectRequest.builder("mtls", "a").certificateChain(chain(press))
           .will(will("factory/press-1/status", Duration.ofMillis(300))).cleanStart(false)
           .sessionExpiry(Duration.ofHours(1)).build());
