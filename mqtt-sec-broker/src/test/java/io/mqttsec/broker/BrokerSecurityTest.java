@@ -775,4 +775,28 @@ class BrokerSecurityTest {
     assertThat(events(SecurityEvent.AccessDenied.class)).singleElement()
         .satisfies(e -> assertThat(e.action()).isEqualTo(Action.PUBLISH));
   }
+
+  @Test
+  void everyBuilderSetting_mayBeGivenOnce_andLoginThreadsAreBounded() {
+    // audit listeners add up, and anonymous is a plain switch: neither is here
+    PasswordAuthenticator auth = PasswordAuthenticator.builder(passwd).build();
+    List<java.util.function.Consumer<BrokerSecurity.Builder>> settings = List.of(b -> b.acl(acl),
+        b -> b.authenticator(auth), b -> b.credentials(passwd), b -> b.broker(broker),
+        b -> b.defaultAuthentication(ListenerAuth.password()), b -> b.clientIdPolicy(ClientIdPolicy.ANY),
+        b -> b.sessionOwners(SessionOwners.inMemory()), b -> b.detection(Detection.DEFAULT),
+        b -> b.clock(java.time.Clock.systemUTC()), b -> b.limits(Limits.NONE));
+    for (int i = 0; i < settings.size(); i++) {
+      java.util.function.Consumer<BrokerSecurity.Builder> setting = settings.get(i);
+      BrokerSecurity.Builder b = BrokerSecurity.builder();
+      setting.accept(b);
+      assertThatThrownBy(() -> setting.accept(b)).as("setting %d twice", i)
+          .isInstanceOf(IllegalStateException.class);
+    }
+    assertThatThrownBy(() -> BrokerSecurity.builder().loginThreads(0, 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("login threads must be 1 or more and the queue 0 or more, not 0 and 10");
+    assertThatThrownBy(() -> BrokerSecurity.builder().loginThreads(1, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+    BrokerSecurity.builder().loginThreads(1, 0);
+  }
 }
