@@ -73,6 +73,59 @@ class TlsEndpointsTest {
     }
   }
 
+  /**
+   * The engine path a broker with its own event loop takes (Moquette's listener): a device certificate from the
+   * trusted CA completes the handshake, one from another CA of the same name is refused by the server.
+   */
+  @Test
+  void serverEngines_verifyClientCertificates_asSocketsDo() throws Exception {
+    try (ServerTls tls = TlsContexts.forServer(SERVER.privateKey(), SERVER.chain())
+        .trustedCertificates(List.of(CA.certificate())).clientAuth(ClientAuth.REQUIRE).build()) {
+      SSLEngine server = tls.newEngine();
+      handshake(TlsHandshakeTest.client(PRESS).newEngine("localhost", 8883), server);
+      assertThat(server.getSession().getPeerCertificates()[0]).isEqualTo(PRESS.certificate());
+
+      HeldCertificate stranger = IMPOSTOR.issue("press-42").clientAuth().issue();
+      assertThatThrownBy(() -> handshake(TlsHandshakeTest.client(stranger).newEngine("localhost", 8883),
+          tls.newEngine())).isInstanceOf(javax.net.ssl.SSLException.class);
+    }
+  }
+
+  /** Runs two engines against each other in memory until both are done; throws what either throws. */
+  private static void handshake(SSLEngine client, SSLEngine server) throws Exception {
+    java.nio.ByteBuffer clientToServer = java.nio.ByteBuffer.allocate(1 << 17);
+    java.nio.ByteBuffer serverToClient = java.nio.ByteBuffer.allocate(1 << 17);
+    java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(1 << 17);
+    client.beginHandshake();
+    server.beginHandshake();
+    for (int turn = 0; turn < 200; turn++) {
+      boolean clientDone = advance(client, serverToClient, clientToServer, sink);
+      boolean serverDone = advance(server, clientToServer, serverToClient, sink);
+      if (clientDone && serverDone) {
+        return;
+      }
+    }
+    throw new AssertionError("no end to the handshake: " + client.getHandshakeStatus() + " / "
+        + server.getHandshakeStatus());
+  }
+
+  /** One engine reads what came in, runs its tasks and writes what it must; true when it is no longer handshaking. */
+  private static boolean advance(SSLEngine engine, java.nio.ByteBuffer in, java.nio.ByteBuffer out,
+                                 java.nio.ByteBuffer sink) throws Exception {
+    in.flip();
+    engine.unwrap(in, sink);
+    in.compact();
+    Runnable task;
+    while ((task = engine.getDelegatedTask()) != null) {
+      task.run();
+    }
+    engine.wrap(java.nio.ByteBuffer.allocate(0), out);
+    sink.clear();
+    javax.net.ssl.SSLEngineResult.HandshakeStatus status = engine.getHandshakeStatus();
+    return status == javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+        || status == javax.net.ssl.SSLEngineResult.HandshakeStatus.FINISHED;
+  }
+
   @Test
   void aServer_asksForClientCertificatesAsConfigured() {
     for (ClientAuth mode : ClientAuth.values()) {
@@ -156,6 +209,27 @@ class TlsEndpointsTest {
       assertThat(tls.reload()).isFalse();
       assertThat(reloads).as("a refused reload runs no callback").hasValue(1);
       assertThat(tls.certificateChain()).isEqualTo(SERVER.chain());
+    }
+  }
+
+  @Test
+  void expiryThresholds_countFromTheirExactDay_andOnlyBelowTheCertificatesLifetime() {
+    HeldCertificate month = CA.issue("broker").serverAuth().validity(Duration.ofDays(60)).issue();
+    HeldCertificate probe = CA.issue("broker").serverAuth().validity(Duration.ofDays(7)).issue();
+    Duration backdated = Duration.between(probe.certificate().getNotBefore().toInstant(),
+        probe.certificate().getNotAfter().toInstant()).minusDays(7);
+    HeldCertificate week = CA.issue("broker").serverAuth().validity(Duration.ofDays(7).minus(backdated)).issue();
+    assertThat(Duration.between(week.certificate().getNotBefore().toInstant(),
+        week.certificate().getNotAfter().toInstant())).as("a lifetime of exactly 7 days").isEqualTo(Duration.ofDays(7));
+    for (HeldCertificate cert : List.of(month, week)) {
+      MutableClock clock = new MutableClock(cert.certificate().getNotAfter().toInstant()
+          .minus(Duration.ofDays(cert == month ? 14 : 7)));
+      List<io.mqttsec.api.SecurityEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (ServerTls tls = TlsContexts.forServer(cert.privateKey(), cert.chain()).listener(events::add)
+          .clock(clock).build()) {
+        assertThat(events).as(cert == month ? "14 days left exactly: the 14-day threshold"
+            : "a 7-day certificate at 7 days left: its own lifetime is no warning").hasSize(cert == month ? 1 : 0);
+      }
     }
   }
 
