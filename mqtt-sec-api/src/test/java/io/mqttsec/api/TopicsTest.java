@@ -311,6 +311,13 @@ class TopicsTest {
   }
 
   @Test
+  void theByteLimit_namesTheCharacterWhereItIsCrossed() {
+    String name = "a".repeat(Topics.MAX_BYTES - 4) + "\u4e2d\u4e2d"; // 65,537 bytes: the second one crosses
+    assertThatThrownBy(() -> Topics.validateName(name)).isInstanceOfSatisfying(InvalidTopicException.class,
+        e -> assertThat(e.index()).isEqualTo(Topics.MAX_BYTES - 3));
+  }
+
+  @Test
   void levelLimits_andDollarTopics_atTheirEdges() {
     assertThat(Topics.isValidName("a", 1)).isTrue();
     assertThat(Topics.isValidName("a/b", 1)).isFalse();
