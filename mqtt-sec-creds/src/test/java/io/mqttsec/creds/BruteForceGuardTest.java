@@ -215,4 +215,51 @@ class BruteForceGuardTest {
     assertThatThrownBy(() -> BruteForceGuard.builder().accountFailureLimit(101))
         .hasMessage("accountFailureLimit must be from 1 to 100 (NIST SP 800-63B), not 101");
   }
+
+  @Test
+  void everyThreshold_holdsAtItsExactValue() throws Exception {
+    BruteForceGuard guard = BruteForceGuard.builder().clock(clock).listener(events::add).failuresBeforeLockout(3)
+        .initialLockout(Duration.ofSeconds(2)).maxLockout(Duration.ofSeconds(60)).addressFailuresPerMinute(4)
+        .addressBlock(Duration.ofMinutes(5)).accountFailureLimit(6).build();
+    ClientIdentity alice = who("alice", "127.0.0.2");
+    guard.recordFailure(alice);
+    guard.recordFailure(alice);
+    assertThat(guard.check(alice)).as("two failures: no lock yet").isEmpty();
+    guard.recordFailure(alice);
+    assertThat(guard.check(alice)).as("the third locks").isPresent();
+    clock.advance(Duration.ofMillis(1999));
+    assertThat(guard.check(alice)).as("a moment before the lock ends").isPresent();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(guard.check(alice)).as("the moment it ends").isEmpty();
+    assertThat(guard.lockoutFor(3)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(guard.lockoutFor(4)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(guard.lockoutFor(8)).isEqualTo(Duration.ofSeconds(60));
+    assertThat(guard.lockoutFor(100)).isEqualTo(Duration.ofSeconds(60));
+
+    // failures of one address against many names: more than four a minute blocks it
+    for (int i = 0; i < 4; i++) {
+      guard.recordFailure(who("user" + i, "127.0.0.3"));
+    }
+    assertThat(guard.check(who("user9", "127.0.0.3"))).as("four in a minute").isEmpty();
+    assertThat(guard.failedRecently(InetAddress.getByName("127.0.0.3"))).isTrue();
+    guard.recordFailure(who("user4", "127.0.0.3"));
+    assertThat(guard.check(who("user9", "127.0.0.3"))).as("the fifth").isPresent();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(guard.failedRecently(InetAddress.getByName("127.0.0.3"))).as("a minute on, exactly").isFalse();
+  }
+
+  @Test
+  void theAccountLimit_locksAtItsValue_butNotTheAddressesTheUserLoggedInFrom() throws Exception {
+    BruteForceGuard guard = BruteForceGuard.builder().clock(clock).listener(events::add).failuresBeforeLockout(100)
+        .accountFailureLimit(3).build();
+    ClientIdentity home = who("bob", "127.0.0.2");
+    guard.recordSuccess(home);
+    guard.recordSuccess(home); // the usual reconnect keeps what the first taught
+    guard.recordFailure(who("bob", "127.0.0.4"));
+    guard.recordFailure(who("bob", "127.0.0.5"));
+    assertThat(guard.check(who("bob", "127.0.0.6"))).as("two failures of three").isEmpty();
+    guard.recordFailure(who("bob", "127.0.0.6"));
+    assertThat(guard.check(who("bob", "127.0.0.7"))).as("the third locks the account").isPresent();
+    assertThat(guard.check(home)).as("where bob logged in from before").isEmpty();
+  }
 }
