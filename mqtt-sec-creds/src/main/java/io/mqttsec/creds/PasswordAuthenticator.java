@@ -171,11 +171,11 @@ public final class PasswordAuthenticator implements Authenticator {
         return snapshot.decoy.isGeneratedSecretCost();
       }
       Instant now = clock.instant();
-      if (password != null && remembered(user, entry, password, now) != null) {
-        return true;
+      if (entry.hash().isGeneratedSecretCost() && (!entry.acceptsPrevious(now)
+          || entry.previous().orElseThrow().isGeneratedSecretCost())) {
+        return true; // a device's secret: no tag to compute first
       }
-      return entry.hash().isGeneratedSecretCost() && (!entry.acceptsPrevious(now)
-          || entry.previous().orElseThrow().isGeneratedSecretCost());
+      return password != null && remembered(user, entry, password, now) != null;
     } catch (RuntimeException e) {
       return false;
     }
