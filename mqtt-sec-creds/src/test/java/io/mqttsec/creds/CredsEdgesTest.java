@@ -184,4 +184,22 @@ class CredsEdgesTest {
       PasswordAuthenticator.builder(store).cache(minute, 1).build();
     }
   }
+
+  @Test
+  void theAuthenticator_printsItsSettings_andAnswersFalseWhenItCannotTell() throws Exception {
+    Path file = dir.resolve("passwd");
+    Files.writeString(file, "");
+    try (CredentialFile store = CredentialFile.builder(file).reloadOnChange()
+        .pollInterval(java.time.Duration.ofSeconds(1)).build()) {
+      assertThat(store.file()).isEqualTo(file);
+      PasswordAuthenticator plain = PasswordAuthenticator.builder(store).noCache().noBruteForceGuard().build();
+      assertThat(plain.toString()).contains("cache=off").contains("guard=off").contains("upgradeOnLogin=false");
+      PasswordAuthenticator full = PasswordAuthenticator.builder(store)
+          .bruteForceGuard(BruteForceGuard.withDefaults()).upgradeOnLogin().build();
+      assertThat(full.toString()).contains("cache=on").contains("guard=BruteForceGuard{")
+          .contains("upgradeOnLogin=true");
+      assertThat(full.answersAtOnce(null, pw("x"))).as("no identity: unsure, so false").isFalse();
+      assertThat(full.likelyReturning(null)).isFalse();
+    }
+  }
 }
