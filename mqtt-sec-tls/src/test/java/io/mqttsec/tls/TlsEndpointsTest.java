@@ -85,6 +85,10 @@ class TlsEndpointsTest {
       handshake(TlsHandshakeTest.client(PRESS).newEngine("localhost", 8883), server);
       assertThat(server.getSession().getPeerCertificates()[0]).isEqualTo(PRESS.certificate());
 
+      assertThatThrownBy(() -> handshake(TlsHandshakeTest.client(PRESS).newEngine("wrong.example", 8883),
+          tls.newEngine())).as("a client engine checks the server's name").isInstanceOf(
+          javax.net.ssl.SSLException.class);
+
       HeldCertificate stranger = IMPOSTOR.issue("press-42").clientAuth().issue();
       assertThatThrownBy(() -> handshake(TlsHandshakeTest.client(stranger).newEngine("localhost", 8883),
           tls.newEngine())).isInstanceOf(javax.net.ssl.SSLException.class);
