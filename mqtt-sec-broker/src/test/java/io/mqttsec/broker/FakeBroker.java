@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /** A broker as {@link BrokerSecurity} sees it: sessions with subscriptions, and a record of what it was asked. */
-final class FakeBroker implements BrokerSpi {
+class FakeBroker implements BrokerSpi {
 
   /** Every session the broker holds (connected or offline), with its subscription filters. */
   final Map<String, Set<String>> sessions = new ConcurrentHashMap<>();
