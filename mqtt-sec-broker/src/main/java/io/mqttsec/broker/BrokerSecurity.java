@@ -379,16 +379,22 @@ public final class BrokerSecurity implements AutoCloseable {
       report = window.excess(now);
     }
     counters.limitExceeded();
-    String scope = stop.limit() == Limit.BROKER_CONNECT_RATE ? "broker"
-        : (stop.limit() == Limit.ADDRESS_CONNECT_RATE || stop.limit() == Limit.ADDRESS_CONNECTIONS ? "address "
-            : "prefix ") + state.where;
     if (report != null) {
-      emit(limitEvent(who, stop.limit().label, scope, "refused", report, now));
+      emit(limitEvent(who, stop.limit().label, scope(stop.limit(), state), "refused", report, now));
     }
     boolean rate = stop.limit() == Limit.ADDRESS_CONNECT_RATE || stop.limit() == Limit.PREFIX_CONNECT_RATE
         || stop.limit() == Limit.BROKER_CONNECT_RATE;
     return ConnectResult.refused(rate ? ConnectResult.Refusal.CONNECTION_RATE_EXCEEDED
         : ConnectResult.Refusal.QUOTA_EXCEEDED, rate ? "connection rate exceeded" : "quota exceeded");
+  }
+
+  /** Where a connect limit applies, as its events say: {@code broker}, {@code address A} or {@code prefix P}. */
+  private static String scope(Limit limit, ConnectGate.State state) {
+    if (limit == Limit.BROKER_CONNECT_RATE) {
+      return "broker";
+    }
+    boolean address = limit == Limit.ADDRESS_CONNECT_RATE || limit == Limit.ADDRESS_CONNECTIONS;
+    return (address ? "address " : "prefix ") + state.where;
   }
 
   /** A {@code limit.exceeded} event for {@code report}, whose times are nanoTimes as {@code now} is. */
@@ -1038,8 +1044,11 @@ public final class BrokerSecurity implements AutoCloseable {
     return all.stream().anyMatch(c -> c.messageRate().isPresent() || c.byteRate().isPresent());
   }
 
-  /** Every 10 seconds: closes excess windows a minute old, forgets idle addresses, flushes the audit log. */
-  private void sweep() {
+  /**
+   * Every 10 seconds: closes excess windows a minute old, forgets idle addresses, flushes the audit log. Package
+   * access so that tests need not wait for the timer.
+   */
+  void sweep() {
     try {
       long now = System.nanoTime();
       for (Live live : byId.values()) {
@@ -1047,9 +1056,11 @@ public final class BrokerSecurity implements AutoCloseable {
             limitEvent(live.session.identity(), limit.label, "client",
                 "refused", report, now)));
       }
-      gate.sweep(now, (state, limit, report) -> emit(limitEvent(state.window(limit).who == null ? ClientIdentity.of(null, "") : state.window(limit).who, limit.label,
-          limit == Limit.BROKER_CONNECT_RATE ? "broker" : (limit.label.startsWith("address") ? "address "
-              : "prefix ") + state.where, "refused", report, now)));
+      gate.sweep(now, (state, limit, report) -> {
+        ClientIdentity who = state.window(limit).who;
+        emit(limitEvent(who == null ? ClientIdentity.of(null, "") : who, limit.label, scope(limit, state), "refused",
+            report, now));
+      });
       Instant at = clock.instant();
       auditLogs.forEach(a -> a.flush(at));
       if (detector != null) {
@@ -1083,7 +1094,10 @@ public final class BrokerSecurity implements AutoCloseable {
     return byId.size();
   }
 
-  /** Stops the will timer (pending wills are dropped, as a broker that stops drops them) and closes what {@link #open} built. */
+  /**
+   * Stops the will timer (pending wills are dropped, as a broker that stops drops them) and closes what
+   * {@link #open} built.
+   */
   @Override
   public void close() {
     lanes.close();

@@ -57,7 +57,10 @@ public final class ClientSession {
     return listener;
   }
 
-  /** How it authenticated: {@code password}, {@code certificate}, {@code certificate and password}, {@code anonymous}. */
+  /**
+   * How it authenticated: {@code password}, {@code certificate}, {@code certificate and password},
+   * {@code anonymous}.
+   */
   public String method() {
     return method;
   }

@@ -400,9 +400,9 @@ public final class Detector implements SecurityEventListener {
         return null;
       }
       alerted = true;
-      return new Fired(count, count + " connection attempts within " + rule.interval().toSeconds() + " s, against a moving average"
-          + " of " + String.format(java.util.Locale.ROOT, "%.1f", baseline) + " an interval (threshold "
-          + String.format(java.util.Locale.ROOT, "%.1f", threshold) + ")");
+      return new Fired(count, count + " connection attempts within " + rule.interval().toSeconds()
+          + " s, against a moving average of " + String.format(java.util.Locale.ROOT, "%.1f", baseline)
+          + " an interval (threshold " + String.format(java.util.Locale.ROOT, "%.1f", threshold) + ")");
     }
   }
 }

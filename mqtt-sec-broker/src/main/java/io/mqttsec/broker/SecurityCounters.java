@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Names, as in {@link #snapshot()}: {@code auth.success}, {@code auth.failure} (CONNECTs accepted and
  * refused), {@code auth.lockout}, {@code auth.address-blocked} (brute-force guard actions),
  * {@code takeover.refused}, {@code acl.allow}, {@code acl.deny}, {@code acl.check.nanos} (total time in ACL
- * checks, estimated from each connection's first check of every 64: timing each would cost more than the check), {@code reload.failure}, {@code disconnect.mqtt-sec} (connections mqtt-sec ended),
- * {@code will.suppressed}, {@code limit.exceeded} (every packet or CONNECT a limit refused).
+ * checks, estimated from each connection's first check of every 64: timing each would cost more than the check),
+ * {@code reload.failure}, {@code disconnect.mqtt-sec} (connections mqtt-sec ended), {@code will.suppressed},
+ * {@code limit.exceeded} (every packet or CONNECT a limit refused), {@code alert} (detection alerts raised).
  */
 public final class SecurityCounters {
 
