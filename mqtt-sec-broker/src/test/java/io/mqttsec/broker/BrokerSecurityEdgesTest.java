@@ -219,8 +219,8 @@ class BrokerSecurityEdgesTest {
   void aCallbackThatThrowsBeforeWaiting_givesTheAddressItsAdmissionBack() throws Exception {
     // an anonymous persistent session is tried at once, must wait for the journal, and holds the address's
     // admission when the broker's switch to answering later fails
-    security = builder(BY_NAME).anonymous(true).sessionOwners(SessionOwners.file(dir.resolve("owners"))).limits(Limits.builder()
-            .addressMaxConnections(1).build()).build();
+    security = builder(BY_NAME).anonymous(true).sessionOwners(SessionOwners.file(dir.resolve("owners")))
+        .limits(Limits.builder().addressMaxConnections(1).build()).build();
     ConnectRequest persistent = anonymous("p", "10.0.0.1").cleanStart(false).sessionExpiry(Duration.ofHours(1))
         .build();
     assertThatThrownBy(() -> security.connectLater(persistent, () -> {
@@ -608,6 +608,44 @@ class BrokerSecurityEdgesTest {
     security.disconnected(s, SecurityEvent.Initiator.CLIENT, "DISCONNECT", false);
     assertThat(security.connectedCount()).isZero();
     security = null;
+  }
+
+  /** A clock the test moves. */
+  static final class MovingClock extends Clock {
+    volatile Instant now = Instant.parse("2026-12-01T10:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void theTimersSweep_writesTheSummaryOfADenialWindowOnceItIsAMinuteOld() throws Exception {
+    MovingClock clock = new MovingClock();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    security = BrokerSecurity.builder().acl((who, action, topic) -> Decision.deny("no")).broker(broker)
+        .authenticator(BY_NAME).audit(AuditLog.of(AuditFormat.MQTT_SEC, lines::add)).clock(clock).build();
+    ClientSession s = security.connect(request("a", "a", "10.0.0.1").build()).session().orElseThrow();
+    for (int i = 0; i < AuditLog.DENIALS_PER_MINUTE + 3; i++) {
+      security.publish(s, "t");
+    }
+    security.sweep();
+    assertThat(lines).hasSize(AuditLog.DENIALS_PER_MINUTE);
+    clock.now = clock.now.plusSeconds(60);
+    security.sweep();
+    assertThat(lines).hasSize(AuditLog.DENIALS_PER_MINUTE + 1);
+    assertThat(lines.get(AuditLog.DENIALS_PER_MINUTE)).contains("\"suppressed\":3");
   }
 
   @Test
