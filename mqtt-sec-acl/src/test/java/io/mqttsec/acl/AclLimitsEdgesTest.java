@@ -69,4 +69,26 @@ class AclLimitsEdgesTest {
       assertThat(AclLimits.builder().maxRules(7).build().toString()).contains("maxRules=7");
     }
   }
+
+  @Test
+  void aTokenOfFortyCharacters_isQuotedWhole_aLongerOneIsCut() {
+    String forty = "k".repeat(40);
+    assertThatThrownBy(() -> AclPolicy.parse(forty + " u\n", "acl.conf")).hasMessage("acl.conf:1:1: unknown "
+        + "keyword \"" + forty + "\"; expected user, topic or pattern");
+    assertThatThrownBy(() -> AclPolicy.parse(forty + "x u\n", "acl.conf")).hasMessage("acl.conf:1:1: unknown "
+        + "keyword \"" + forty + "\"...; expected user, topic or pattern");
+  }
+
+  @Test
+  void upToSixteenPatterns_aViewListsThem_moreAndItKeepsThePolicysTries() {
+    ClientIdentity who = ClientIdentity.of("u", "c");
+    String sixteen = java.util.stream.IntStream.rangeClosed(1, 16).mapToObj(i -> "pattern read a/%u/" + i + "\n")
+        .collect(java.util.stream.Collectors.joining());
+    AclView listed = AclPolicy.parse(sixteen, "acl.conf").viewFor(who);
+    assertThat(listed.size()).isEqualTo(16);
+    AclView wide = AclPolicy.parse(sixteen + "pattern read a/%u/17\n", "acl.conf").viewFor(who);
+    assertThat(wide.size()).isEqualTo(-1);
+    assertThat(wide.authorize(Action.RECEIVE, "a/u/17").allowed()).isTrue();
+    assertThat(listed.authorize(Action.RECEIVE, "a/u/16").allowed()).isTrue();
+  }
 }

@@ -142,6 +142,28 @@ class ReloadingAclTest {
   }
 
   @Test
+  void requireValidAtStart_aValidFileIsLoadedAndReported_anInvalidOneLeavesNothingWatching() throws Exception {
+    Path file = dir.resolve("acl.conf");
+    Files.writeString(file, "user u\ntopic read a/#\n");
+    try (ReloadingAcl acl = ReloadingAcl.builder(file).listener(events::add).requireValidAtStart().build()) {
+      assertThat(acl.check(U, Action.RECEIVE, "a/1").allowed()).isTrue();
+      assertThat(events).singleElement().isInstanceOfSatisfying(SecurityEvent.PolicyReloaded.class, e -> {
+        assertThat(e.source()).isEqualTo(file.toString());
+        assertThat(e.summary()).contains("1 rule");
+      });
+      AclView view = acl.current().viewFor(U);
+      assertThat(view.policy()).isSameAs(acl.current());
+    }
+    events.clear();
+    Files.writeString(file, "usr u\n");
+    assertThatThrownBy(() -> ReloadingAcl.builder(file).listener(events::add).pollInterval(Duration.ofMillis(20))
+        .requireValidAtStart().build()).isInstanceOf(AclParseException.class);
+    Files.writeString(file, "user u\ntopic read b/#\n");
+    Thread.sleep(300);
+    assertThat(events).as("the refused ACL's watch was closed: nothing reloads it").isEmpty();
+  }
+
+  @Test
   void failingListener_doesNotStopReloads() throws Exception {
     Path file = dir.resolve("acl.conf");
     Files.writeString(file, "user u\ntopic read a/#\n");
