@@ -439,8 +439,8 @@ public final class AclPolicy implements Authorizer {
   /**
    * Builds a policy in code, with the same semantics as a file: {@link #user} and {@link #anonymous} switch the
    * list that {@link #allow} and {@link #deny} add to (anonymous until the first {@code user} call), and
-   * {@link #pattern} adds to the patterns. Rules are numbered in the order added, and decisions name them as
-   * {@code policy:3 readwrite factory/+/#} (or with the name given to {@link #source}).
+   * {@link #pattern} adds to the patterns. Rules are numbered in the order added (or as {@link #number} says),
+   * and decisions name them as {@code policy:3 readwrite factory/+/#} (or with the name given to {@link #source}).
    *
    * <p>Filters are validated as they are added ({@link io.mqttsec.api.InvalidTopicException}). Settings may be
    * set once. The builder can be built more than once; each policy is independent.
@@ -514,6 +514,18 @@ public final class AclPolicy implements Authorizer {
       return add("pattern", Objects.requireNonNull(access, "access"), filter);
     }
 
+    /**
+     * Numbers the next rule {@code number} (such as the id of the database row it came from) instead of one more
+     * than the rule before it; the rules after it count on from there.
+     */
+    public Builder number(int number) {
+      if (number < 1) {
+        throw new IllegalArgumentException("a rule number must be at least 1, not " + number);
+      }
+      rules.add(new Op("number", null, Integer.toString(number)));
+      return this;
+    }
+
     private Builder add(String kind, Access access, String filter) {
       Topics.validateFilter(filter, (limits == null ? AclLimits.DEFAULT : limits).maxLevels());
       rules.add(new Op(kind, access, filter));
@@ -528,6 +540,7 @@ public final class AclPolicy implements Authorizer {
         switch (op.kind()) {
           case "user" -> compiler.user(op.value());
           case "anonymous" -> compiler.anonymous();
+          case "number" -> number = Integer.parseInt(op.value()) - 1;
           case "topic" -> compiler.topic(op.access(), op.value(), ++number);
           case "pattern" -> compiler.pattern(op.access(), op.value(), ++number);
           default -> throw new AssertionError(op.kind());

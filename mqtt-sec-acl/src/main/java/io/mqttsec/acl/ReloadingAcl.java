@@ -43,18 +43,19 @@ import java.util.Objects;
  * <p>Thread-safe; checks never block on a reload. <b>Security:</b> fails closed at every step. Close it to stop
  * the watch thread.
  */
-public final class ReloadingAcl implements Authorizer, AutoCloseable {
+public final class ReloadingAcl extends LiveAcl {
 
   private final Path file;
   private final AclLimits limits;
   private final SubscribeMode subscribeMode;
   private final SecurityEventListener listener;
   private final Clock clock;
-  private final Reloading.Callbacks<Void> reloadCallbacks = new Reloading.Callbacks<>();
-  private volatile AclPolicy current;
   private WatchedFile watch;
+  /** Whether a policy was ever loaded from the file (until then, a deny-all naming the error is in force). */
+  private boolean loaded;
 
   private ReloadingAcl(Builder b) {
+    super(AclPolicy.denyAll("ACL " + b.file + " not loaded yet"));
     this.file = b.file;
     this.limits = b.limits == null ? AclLimits.DEFAULT : b.limits;
     this.subscribeMode = b.subscribeMode == null ? SubscribeMode.STRICT : b.subscribeMode;
@@ -71,64 +72,9 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
     return new Builder(Objects.requireNonNull(file, "file"));
   }
 
-  /** The policy in force now; a snapshot that later reloads do not change. */
-  public AclPolicy current() {
-    return current;
-  }
-
-  /** Decides with the policy in force now. Never throws. */
-  public Decision check(ClientIdentity who, Action action, String topicOrFilter) {
-    return current.check(who, action, topicOrFilter);
-  }
-
   @Override
-  public Decision authorize(ClientIdentity who, Action action, String topicOrFilter) {
-    return check(who, action, topicOrFilter);
-  }
-
-  /**
-   * A view for {@code who} that follows reloads: each check reads the policy in force, and the first check after a
-   * reload builds the client's view of the new policy ({@link AclPolicy#viewFor}), so a check is never made
-   * against a policy no longer in force.
-   */
-  @Override
-  public Authorizer.View viewFor(ClientIdentity who) {
-    Objects.requireNonNull(who, "who");
-    return new Following(who, current.viewFor(who));
-  }
-
-  /** A view that is rebuilt when the policy in force is not the one it came from. */
-  private final class Following implements Authorizer.View {
-    private final ClientIdentity who;
-    // Written by whichever check sees a new policy first; an AclView is immutable, so a racy read at worst sees an
-    // older view, which the check then replaces.
-    private AclView view;
-
-    Following(ClientIdentity who, AclView view) {
-      this.who = who;
-      this.view = view;
-    }
-
-    @Override
-    public Decision authorize(Action action, String topicOrFilter) {
-      AclPolicy now = current;
-      AclView v = view;
-      if (v.policy() != now) {
-        try {
-          v = now.viewFor(who);
-        } catch (RuntimeException e) {
-          return Decision.deny("internal error while preparing the client's rules (" + e.getClass()
-              .getSimpleName() + "); denied");
-        }
-        view = v;
-      }
-      return v.authorize(action, topicOrFilter);
-    }
-
-    @Override
-    public String toString() {
-      return "ReloadingAcl.View{" + who + ", file=" + file + '}';
-    }
+  protected String source() {
+    return file.toString();
   }
 
   /**
@@ -138,28 +84,18 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
    * @return whether the new policy is now in force
    */
   public synchronized boolean reload() {
-    boolean loaded = Reloading.reload(listener, clock, file.toString(),
-        () -> AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode), policy -> current = policy,
+    boolean[] loadedOnce = {loaded};
+    boolean ok = Reloading.reload(listener, clock, file.toString(),
+        () -> AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode), this::install,
         ReloadingAcl::summary, e -> {
           String error = e instanceof AclParseException ? e.getMessage() : e.toString();
-          if (current == null) {
-            current = AclPolicy.denyAll("ACL " + file + " not loaded: " + error);
+          if (!loadedOnce[0]) {
+            installQuietly(AclPolicy.denyAll("ACL " + file + " not loaded: " + error));
           }
           return error;
         });
-    if (loaded) {
-      reloadCallbacks.run(null);
-    }
-    return loaded;
-  }
-
-  /**
-   * Runs {@code callback} after each reload that put a new policy in force (not after the first load, nor after
-   * a refused one), on the reloading thread: for example to remove live subscriptions the new policy refuses.
-   */
-  public void onReload(Runnable callback) {
-    Objects.requireNonNull(callback, "callback");
-    reloadCallbacks.add(ignored -> callback.run());
+    loaded |= ok;
+    return ok;
   }
 
   private static String summary(AclPolicy policy) {
@@ -174,7 +110,7 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
 
   @Override
   public String toString() {
-    return "ReloadingAcl{file=" + file + ", current=" + current + '}';
+    return "ReloadingAcl{file=" + file + ", current=" + current() + '}';
   }
 
   /** Builds a {@link ReloadingAcl}; each setting may be set once. */
@@ -249,7 +185,8 @@ public final class ReloadingAcl implements Authorizer, AutoCloseable {
         if (requireValidAtStart) {
           try {
             AclPolicy policy = AclPolicy.parse(file, acl.limits).withSubscribeMode(acl.subscribeMode);
-            acl.current = policy;
+            acl.installQuietly(policy);
+            acl.loaded = true;
             acl.listener.deliver(new SecurityEvent.PolicyReloaded(acl.clock.instant(), file.toString(),
                 summary(policy)));
           } catch (RuntimeException e) {

@@ -225,6 +225,17 @@ class AclPolicyTest {
   }
 
   @Test
+  void builder_numbersRulesAsTold_andCountsOnFromThere() {
+    AclPolicy p = AclPolicy.builder().source("acl_rules").user("u").number(42).allow(Access.READ, "a/#")
+        .allow(Access.WRITE, "b/#").number(7).pattern(Access.READ, "c/%u").build();
+    ClientIdentity u = ClientIdentity.of("u", "c");
+    assertThat(p.check(u, Action.RECEIVE, "a/1").reason()).isEqualTo("acl_rules:42 read a/#");
+    assertThat(p.check(u, Action.PUBLISH, "b/1").reason()).isEqualTo("acl_rules:43 write b/#");
+    assertThat(p.check(u, Action.RECEIVE, "c/u").reason()).isEqualTo("acl_rules:7 read c/%u");
+    assertThatThrownBy(() -> AclPolicy.builder().number(0)).hasMessage("a rule number must be at least 1, not 0");
+  }
+
+  @Test
   void builder_failsFast() {
     AclPolicy.Builder b = AclPolicy.builder().source("gw");
     assertThatThrownBy(() -> b.source("again")).isInstanceOf(IllegalStateException.class)

@@ -286,7 +286,7 @@ class ReloadingAclTest {
       Files.writeString(file, "user u\ntopic reed c/#\n");
       assertThat(acl.reload()).isFalse();
       assertThat(view.authorize(Action.RECEIVE, "b/1").reason()).isEqualTo("acl.conf:2 read b/#");
-      assertThat(view).hasToString("ReloadingAcl.View{" + U + ", file=" + file + "}");
+      assertThat(view).hasToString("ReloadingAcl.View{" + U + ", " + file + "}");
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 package io.mqttsec.broker;
 
-import io.mqttsec.acl.ReloadingAcl;
+import io.mqttsec.acl.LiveAcl;
 import io.mqttsec.api.Action;
 import io.mqttsec.api.AuthResult;
 import io.mqttsec.api.Authenticator;
@@ -14,7 +14,7 @@ import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.creds.Credential;
-import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.creds.CredentialStore;
 import io.mqttsec.internal.Checks;
 import io.mqttsec.tls.ClientCertificateVerifier;
 import java.security.cert.X509Certificate;
@@ -95,7 +95,7 @@ public final class BrokerSecurity implements AutoCloseable {
 
   private final Authorizer acl;
   private final Authenticator passwords;
-  private final CredentialFile credentials;
+  private final CredentialStore credentials;
   private final ClientCertificateVerifier certificates;
   private final ListenerAuth defaultAuth;
   private final Map<String, ListenerAuth> listeners;
@@ -163,8 +163,8 @@ public final class BrokerSecurity implements AutoCloseable {
     long period = ratesLimited(limits) ? 1 : 100;
     scheduler.scheduleAtFixedRate(() -> tick = System.nanoTime() / 1_000_000, period, period,
         TimeUnit.MILLISECONDS);
-    if (acl instanceof ReloadingAcl reloading) {
-      reloading.onReload(this::sweepSubscriptions);
+    if (acl instanceof LiveAcl live) {
+      live.onReload(this::sweepSubscriptions);
     }
     if (credentials != null) {
       credentials.onUsersChanged(this::usersChanged);
@@ -1148,10 +1148,12 @@ public final class BrokerSecurity implements AutoCloseable {
   }
 
   /**
-   * The event listener for components that {@link #open} builds: their events go through this security (so
-   * a password check's {@code connect.success} waits for the whole CONNECT, and the counters see everything).
+   * The listener for the components this security uses (the password check, the ACL, a fleet's store): their
+   * events go through this security to its audit outputs, so a password check's {@code connect.success} waits for
+   * the whole CONNECT, and the counters and the detector see everything. {@link #open} wires the components it
+   * builds to it; a component built before this security can forward to it once it exists.
    */
-  SecurityEventListener componentEvents() {
+  public SecurityEventListener componentEvents() {
     return this::emit;
   }
 
@@ -1221,7 +1223,7 @@ public final class BrokerSecurity implements AutoCloseable {
     private Authenticator passwords;
     private int loginThreads = Runtime.getRuntime().availableProcessors();
     private int loginQueue = 1_000;
-    private CredentialFile credentials;
+    private CredentialStore credentials;
     private ClientCertificateVerifier certificates;
     private ListenerAuth defaultAuth;
     private final Map<String, ListenerAuth> listeners = new HashMap<>();
@@ -1241,8 +1243,8 @@ public final class BrokerSecurity implements AutoCloseable {
     }
 
     /**
-     * The ACL that decides PUBLISH, SUBSCRIBE, delivery and wills. Required. A {@link ReloadingAcl} also drives
-     * the subscription sweep after each reload.
+     * The ACL that decides PUBLISH, SUBSCRIBE, delivery and wills. Required. A {@link LiveAcl} (a reloading file,
+     * a fleet's database) also drives the subscription sweep after each replacement of its policy.
      */
     public Builder acl(Authorizer authorizer) {
       Checks.requireUnset("acl", acl);
@@ -1273,12 +1275,12 @@ public final class BrokerSecurity implements AutoCloseable {
     }
 
     /**
-     * The password file behind {@link #authenticator}: with it, a removed user or a reset password ends that
-     * user's connections and suppresses its pending wills.
+     * The credentials behind {@link #authenticator} (a password file, a fleet's database): with them, a removed
+     * user or a reset password ends that user's connections and suppresses its pending wills.
      */
-    public Builder credentials(CredentialFile file) {
-      Checks.requireUnset("credential file", credentials);
-      credentials = Objects.requireNonNull(file, "file");
+    public Builder credentials(CredentialStore store) {
+      Checks.requireUnset("credential store", credentials);
+      credentials = Objects.requireNonNull(store, "store");
       return this;
     }
 

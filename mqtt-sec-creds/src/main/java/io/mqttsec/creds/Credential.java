@@ -35,6 +35,17 @@ public final class Credential {
     this.previousUntil = previousUntil;
   }
 
+  /**
+   * An entry for a store other than a file (a fleet's database): the user name is checked as a password file's
+   * writes check it, and {@code previous} with {@code previousUntil} (both or neither) make a rotation.
+   *
+   * @throws IllegalArgumentException for a name a password file could not hold, or a half-given rotation
+   */
+  public static Credential of(String username, PasswordHash current, PasswordHash previous, Instant previousUntil) {
+    CredentialFile.checkUsername(username);
+    return new Credential(username, current, previous, previousUntil);
+  }
+
   /** The user name, as it appears before the first {@code :}. */
   public String username() {
     return username;
@@ -60,8 +71,11 @@ public final class Credential {
     return previous != null && now.isBefore(previousUntil);
   }
 
-  /** The text after {@code user:} on this entry's line. */
-  String encodedFields() {
+  /**
+   * The text after {@code user:} on this entry's line in a password file: {@code HASH}, or
+   * {@code HASH:PREVIOUS_HASH:UNTIL} during a rotation. For tools that write password files.
+   */
+  public String encodedFields() {
     return previous == null
         ? current.encoded()
         : current.encoded() + ':' + previous.encoded() + ':' + previousUntil;

@@ -67,7 +67,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: lookups read an immutable snapshot; writes and reloads are serialized.
  */
-public final class CredentialFile implements AutoCloseable {
+public final class CredentialFile extends CredentialStore {
 
   /** The largest password file read, in bytes (64 MiB, some 200,000 users at the default hash). */
   public static final long MAX_FILE_BYTES = 64L << 20;
@@ -75,34 +75,12 @@ public final class CredentialFile implements AutoCloseable {
   /** The longest line read, in characters. */
   public static final int MAX_LINE_CHARS = 16_384;
 
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   private final Path file;
-  private final SecurityEventListener listener;
-  private final Clock clock;
-  private final PasswordHasher hasher;
-  private final Reloading.Callbacks<Set<String>> changeListeners = new Reloading.Callbacks<>();
-  /** The last upgrade-on-login rewrite of each user, so a rehash is not mistaken for a reset. */
-  private final Map<String, Rehash> rehashes = new ConcurrentHashMap<>();
-  private volatile Snapshot snapshot;
   private WatchedFile watch;
 
-  /** What lookups read: the entries and the decoy hash that unknown users are verified against. */
-  static final class Snapshot {
-    final Map<String, Credential> users;
-    final PasswordHash decoy;
-
-    Snapshot(Map<String, Credential> users, PasswordHash decoy) {
-      this.users = users;
-      this.decoy = decoy;
-    }
-  }
-
   private CredentialFile(Builder b) {
+    super(b.hasher, b.listener, b.clock);
     this.file = b.file;
-    this.listener = b.listener == null ? SecurityEventListener.none() : b.listener;
-    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
-    this.hasher = b.hasher == null ? PasswordHasher.pbkdf2Sha512() : b.hasher;
   }
 
   /**
@@ -124,41 +102,14 @@ public final class CredentialFile implements AutoCloseable {
     return new Builder(Objects.requireNonNull(file, "file"));
   }
 
-  /** The entry of {@code username}, if the file has one. */
-  public Optional<Credential> lookup(String username) {
-    return Optional.ofNullable(snapshot.users.get(username));
-  }
-
-  /** The user names, in file order. */
-  public Set<String> users() {
-    return snapshot.users.keySet();
-  }
-
-  /** The number of users. */
-  public int size() {
-    return snapshot.users.size();
-  }
-
   /** The file this store reads and writes. */
   public Path file() {
     return file;
   }
 
-  /** The policy {@link #put(String, byte[])} and {@link #rotate} hash new passwords with. */
-  public PasswordHasher hasher() {
-    return hasher;
-  }
-
-  Snapshot snapshot() {
-    return snapshot;
-  }
-
-  /**
-   * Registers {@code callback} to receive the names of users whose entry was added, changed or removed by a
-   * reload or a write. Called on the thread that made the change; it must not block.
-   */
-  public void onUsersChanged(Consumer<Set<String>> callback) {
-    changeListeners.add(callback);
+  @Override
+  public String source() {
+    return file.toString();
   }
 
   /**
@@ -168,14 +119,9 @@ public final class CredentialFile implements AutoCloseable {
    * @return whether the file was loaded
    */
   public synchronized boolean reload() {
-    Map<String, Credential> before = snapshot == null ? null : snapshot.users;
-    boolean loaded = Reloading.reload(listener, clock, file.toString(), () -> CredentialParser.read(file, false).users,
-        users -> snapshot = new Snapshot(users, decoyFor(users.values())), CredentialFile::summary,
-        e -> e instanceof CredentialException ? e.getMessage() : e.toString());
-    if (loaded) {
-      changed(before, snapshot.users);
-    }
-    return loaded;
+    return Reloading.reload(listener(), clock(), file.toString(), () -> CredentialParser.read(file, false).users,
+        this::install, CredentialStore::summary, e -> e instanceof CredentialException ? e.getMessage()
+            : e.toString());
   }
 
   /**
@@ -188,7 +134,7 @@ public final class CredentialFile implements AutoCloseable {
    */
   public void put(String username, byte[] password) {
     checkUsername(username);
-    put(username, hasher.hash(password));
+    put(username, hasher().hash(password));
   }
 
   /** Sets the hash of {@code username} as {@link #put(String, byte[])} does, for a hash made elsewhere. */
@@ -246,10 +192,10 @@ public final class CredentialFile implements AutoCloseable {
   public void rotate(String username, byte[] newPassword, Instant graceUntil) {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(graceUntil, "graceUntil");
-    if (!graceUntil.isAfter(clock.instant())) {
+    if (!graceUntil.isAfter(clock().instant())) {
       throw new IllegalArgumentException("the grace period must end in the future, not at " + graceUntil);
     }
-    PasswordHash hash = hasher.hash(newPassword);
+    PasswordHash hash = hasher().hash(newPassword);
     synchronized (this) {
       CredentialParser.Parsed parsed = CredentialParser.read(file, false);
       Credential old = parsed.users.get(username);
@@ -260,35 +206,17 @@ public final class CredentialFile implements AutoCloseable {
     }
   }
 
-  /**
-   * Replaces the current hash of {@code expected}'s user with {@code hash}, keeping a rotation under way, only
-   * if the file still holds exactly {@code expected}: a concurrent change wins over an upgrade.
-   */
-  synchronized boolean replaceIfUnchanged(Credential expected, PasswordHash hash) {
+  @Override
+  protected synchronized boolean replaceIfUnchanged(Credential expected, PasswordHash hash) {
     CredentialParser.Parsed parsed = CredentialParser.read(file, false);
     if (!expected.equals(parsed.users.get(expected.username()))) {
       return false;
     }
     Credential rehashed = new Credential(expected.username(), hash, expected.previous().orElse(null),
         expected.previousUntil().orElse(null));
-    rehashes.put(expected.username(), new Rehash(expected, rehashed));
+    recordRehash(expected, rehashed);
     write(parsed, expected.username(), rehashed, false);
     return true;
-  }
-
-  /** An entry upgrade-on-login wrote: the same password as {@code from}, hashed again. */
-  private record Rehash(Credential from, Credential to) {
-  }
-
-  /**
-   * Whether {@code now} is {@code before} hashed again by upgrade-on-login ({@link
-   * PasswordAuthenticator.Builder#upgradeOnLogin()}), in this process: the same password, so a client that
-   * logged in against {@code before} still holds a valid one. A broker uses this to tell a rehash, which must
-   * not disconnect anyone, from a password reset, which must.
-   */
-  public boolean isRehashOf(Credential now, Credential before) {
-    Rehash r = rehashes.get(now.username());
-    return r != null && r.to.equals(now) && r.from.equals(before);
   }
 
   private boolean rewrite(String username, Credential entry, boolean missingIsEmpty) {
@@ -336,6 +264,8 @@ public final class CredentialFile implements AutoCloseable {
     CredentialParser.Parsed written = CredentialParser.parse(bytes, file.toString());
     writeAtomically(bytes, create);
     install(written.users);
+    listener().deliver(new SecurityEvent.PolicyReloaded(clock().instant(), file.toString(),
+        summary(written.users)));
   }
 
   private void writeAtomically(byte[] bytes, boolean create) {
@@ -358,80 +288,7 @@ public final class CredentialFile implements AutoCloseable {
     }
   }
 
-  private void install(Map<String, Credential> users) {
-    Map<String, Credential> before = snapshot == null ? null : snapshot.users;
-    snapshot = new Snapshot(users, decoyFor(users.values()));
-    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), file.toString(), summary(users)));
-    changed(before, users);
-  }
-
-  private static String summary(Map<String, Credential> users) {
-    int rotating = 0;
-    for (Credential c : users.values()) {
-      rotating += c.previous().isPresent() ? 1 : 0;
-    }
-    return users.size() + (users.size() == 1 ? " user" : " users") + (rotating > 0 ? ", " + rotating + " rotating"
-        : "");
-  }
-
-  /** Tells the {@link #onUsersChanged} callbacks which users differ between {@code before} and {@code after}. */
-  private void changed(Map<String, Credential> before, Map<String, Credential> after) {
-    if (before == null) {
-      return;
-    }
-    Set<String> changed = new HashSet<>();
-    for (Map.Entry<String, Credential> e : before.entrySet()) {
-      if (!e.getValue().equals(after.get(e.getKey()))) {
-        changed.add(e.getKey());
-      }
-    }
-    for (String user : after.keySet()) {
-      if (!before.containsKey(user)) {
-        changed.add(user);
-      }
-    }
-    if (!changed.isEmpty()) {
-      changeListeners.run(Collections.unmodifiableSet(changed));
-    }
-  }
-
-  /**
-   * A decoy with the algorithm and cost most users with a typed password have, so an unknown user's failure
-   * costs what theirs does; only when every user holds a generated secret, the cost of those. With no users,
-   * the hasher's policy decides.
-   *
-   * <p>The residual leak, chosen: a wrong password for a user holding a generated secret answers in a fraction
-   * of a millisecond, faster than an unknown user, so such names can be told from unknown ones by timing. Those are
-   * device names (usually systematic anyway) whose secrets are 192 random bits; the accounts of people, whose
-   * passwords can be guessed, stay indistinguishable from unknown names.
-   */
-  private PasswordHash decoyFor(Iterable<Credential> entries) {
-    PasswordHash typed = mostCommonCost(entries, false);
-    return typed != null ? typed : Objects.requireNonNullElseGet(mostCommonCost(entries, true),
-        () -> hasher.decoy(RANDOM));
-  }
-
-  /** A decoy of the most common cost among the hashes that are (or are not) at the generated-secret cost. */
-  private static PasswordHash mostCommonCost(Iterable<Credential> entries, boolean generated) {
-    Map<String, Integer> counts = new HashMap<>();
-    Map<String, PasswordHash> sample = new HashMap<>();
-    String best = null;
-    for (Credential c : entries) {
-      PasswordHash h = c.hash();
-      if (h.isGeneratedSecretCost() != generated) {
-        continue;
-      }
-      String key = h.algorithm() + " " + h.cost();
-      int n = counts.merge(key, 1, Integer::sum);
-      sample.putIfAbsent(key, h);
-      if (best == null || n > counts.get(best)) {
-        best = key;
-      }
-    }
-    return best == null ? null : sample.get(best).decoy(RANDOM);
-  }
-
-  private static void checkUsername(String username) {
+  static void checkUsername(String username) {
     Objects.requireNonNull(username, "username");
     if (username.isEmpty()) {
       throw new IllegalArgumentException("a user name cannot be empty (an empty user name is anonymous)");
@@ -460,7 +317,7 @@ public final class CredentialFile implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "CredentialFile{" + file + ", " + snapshot.users.size() + " users}";
+    return "CredentialFile{" + file + ", " + size() + " users}";
   }
 
   /** Builds a {@link CredentialFile}; each setting may be set once. */
@@ -534,7 +391,10 @@ public final class CredentialFile implements AutoCloseable {
       }
       synchronized (store) {
         try {
-          store.install(CredentialParser.read(file, false).users);
+          Map<String, Credential> users = CredentialParser.read(file, false).users;
+          store.install(users);
+          store.listener().deliver(new SecurityEvent.PolicyReloaded(store.clock().instant(), file.toString(),
+              summary(users)));
         } catch (RuntimeException e) {
           store.close();
           throw e;

@@ -28,7 +28,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Checks MQTT CONNECT user names and passwords against a {@link CredentialFile}.
+ * Checks MQTT CONNECT user names and passwords against a {@link CredentialStore} (a {@link CredentialFile}, or a
+ * fleet's database).
  *
  * <pre>{@code
  * PasswordAuthenticator auth = PasswordAuthenticator.builder(store)
@@ -63,7 +64,7 @@ import javax.crypto.spec.SecretKeySpec;
  * disappears. Events carry user, client id and address, never the password.
  *
  * <p>With {@link Builder#upgradeOnLogin()}, a login that verifies against a hash weaker than the store's
- * {@link CredentialFile#hasher()} ({@code $6$}, or {@code $7$} with fewer iterations, as mosquitto 2.0 writes
+ * {@link CredentialStore#hasher()} ({@code $6$}, or {@code $7$} with fewer iterations, as mosquitto 2.0 writes
  * them) re-hashes the password with the current policy and writes it back, so a fleet moves to strong hashes
  * as it reconnects. That login pays for one extra hash and one file write.
  *
@@ -74,7 +75,7 @@ public final class PasswordAuthenticator implements Authenticator {
 
   private static final String BAD_CREDENTIALS = "bad user name or password";
 
-  private final CredentialFile store;
+  private final CredentialStore store;
   private final Cache<String, CachedLogin> cache;
   private final BruteForceGuard guard;
   private final SecurityEventListener listener;
@@ -121,7 +122,7 @@ public final class PasswordAuthenticator implements Authenticator {
   }
 
   /** A builder checking passwords against {@code store}. */
-  public static Builder builder(CredentialFile store) {
+  public static Builder builder(CredentialStore store) {
     return new Builder(Objects.requireNonNull(store, "store"));
   }
 
@@ -165,7 +166,7 @@ public final class PasswordAuthenticator implements Authenticator {
       if (guard != null && address != null && guard.failedRecently(address)) {
         return false;
       }
-      CredentialFile.Snapshot snapshot = store.snapshot();
+      CredentialStore.Snapshot snapshot = store.snapshot();
       Credential entry = snapshot.users.get(user);
       if (entry == null) {
         return snapshot.decoy.isGeneratedSecretCost();
@@ -225,7 +226,7 @@ public final class PasswordAuthenticator implements Authenticator {
       return fail(who, AuthResult.Outcome.BAD_CREDENTIALS, BAD_CREDENTIALS, "empty password", true);
     }
     Instant now = clock.instant();
-    CredentialFile.Snapshot snapshot = store.snapshot();
+    CredentialStore.Snapshot snapshot = store.snapshot();
     Credential entry = snapshot.users.get(user);
 
     CachedLogin cached = entry == null ? null : remembered(user, entry, password, now);
@@ -265,7 +266,7 @@ public final class PasswordAuthenticator implements Authenticator {
       }
       // The entry changed meanwhile: that change wins.
     } catch (RuntimeException e) {
-      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), store.file().toString(),
+      listener.deliver(new SecurityEvent.PolicyReloadFailed(clock.instant(), store.source(),
           "upgrade of the hash of user " + CredentialParser.quote(entry.username()) + " not written: "
               + e.getMessage()));
     }
@@ -314,7 +315,7 @@ public final class PasswordAuthenticator implements Authenticator {
 
   /** Builds a {@link PasswordAuthenticator}; each setting may be set once. */
   public static final class Builder {
-    private final CredentialFile store;
+    private final CredentialStore store;
     private Duration cacheTtl;
     private Long cacheMaxEntries;
     private boolean noCache;
@@ -324,7 +325,7 @@ public final class PasswordAuthenticator implements Authenticator {
     private Clock clock;
     private boolean upgradeOnLogin;
 
-    private Builder(CredentialFile store) {
+    private Builder(CredentialStore store) {
       this.store = store;
     }
 

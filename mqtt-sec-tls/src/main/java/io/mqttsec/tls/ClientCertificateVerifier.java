@@ -7,6 +7,7 @@ package io.mqttsec.tls;
 import io.mqttsec.api.Decision;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.internal.Checks;
 import io.mqttsec.internal.Reloading;
 import io.mqttsec.internal.WatchedFile;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * does the handshake (and checks no CRL), then hands the chain to an adapter. The checks are the ones
  * {@link ServerTls} makes in its own handshakes: the chain leads to a trusted CA (PKIX, validity, key usage),
  * and, when CRLs are set, no certificate in it is revoked, every client certificate's issuer has a CRL, and an
- * overdue CRL refuses unless a grace period covers it.
+ * overdue CRL refuses unless a grace period covers it. A {@link RevocationSource} (a fleet's database) can name
+ * more revoked certificates, on top of the CRLs.
  *
  * <pre>{@code
  * ClientCertificateVerifier devices = ClientCertificateVerifier.builder(Path.of("ca.pem"))
@@ -73,6 +75,9 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     }
     checkExpiry();
     monitor = b.hasListener ? ExpiryMonitor.hourly(this::checkExpiry) : null;
+    if (b.revocations != null) {
+      b.revocations.onChange(() -> reloadCallbacks.run(null));
+    }
   }
 
   /** Starts a verifier trusting the CAs in {@code caBundlePem} (intermediates included, if CRLs come from them). */
@@ -103,8 +108,32 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     Material m = current;
     String problem = refusal(m.trustManager, m.crls, chain, authType(chain[0]), settings.clock.instant(),
         settings.listener);
-    return problem == null ? Decision.allow("certificate trusted" + (m.crls == null ? "" : " and not revoked"))
-        : Decision.deny(problem);
+    if (problem == null && settings.revocations != null) {
+      problem = revokedBySource(chain);
+      if (problem != null) {
+        settings.listener.deliver(new SecurityEvent.CertificateRejected(settings.clock.instant(),
+            chain[0].getSubjectX500Principal().getName(), problem));
+      }
+    }
+    return problem == null ? Decision.allow("certificate trusted" + (m.crls == null && settings.revocations == null
+        ? "" : " and not revoked")) : Decision.deny(problem);
+  }
+
+  /** Why the revocation source refuses a certificate of {@code chain}, or null; a source that fails refuses. */
+  private String revokedBySource(X509Certificate[] chain) {
+    for (X509Certificate c : chain) {
+      String why;
+      try {
+        why = settings.revocations.revoked(c.getIssuerX500Principal(), c.getSerialNumber());
+      } catch (RuntimeException e) {
+        return "the revocation check failed (" + e.getClass().getSimpleName() + ")";
+      }
+      if (why != null) {
+        return "certificate " + c.getSubjectX500Principal().getName() + " (serial " + c.getSerialNumber()
+            .toString(16) + ") is revoked: " + why;
+      }
+    }
+    return null;
   }
 
   /**
@@ -208,6 +237,7 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     private SecurityEventListener listener = SecurityEventListener.none();
     private boolean hasListener;
     private Clock clock = Clock.systemUTC();
+    private RevocationSource revocations;
 
     private Builder(Path trustedFile) {
       this.trustedFile = trustedFile;
@@ -229,6 +259,13 @@ public final class ClientCertificateVerifier implements AutoCloseable {
     }
 
     /** How long past its {@code nextUpdate} a CRL is still used. Default zero: an overdue CRL refuses. */
+    /** Also refuse the certificates {@code source} says are revoked (a fleet's database), on top of the CRLs. */
+    public Builder revocations(RevocationSource source) {
+      Checks.requireUnset("revocation source", revocations);
+      revocations = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
     public Builder crlGracePeriod(Duration grace) {
       if (grace.isNegative()) {
         throw new IllegalArgumentException("CRL grace period must not be negative: " + grace);
