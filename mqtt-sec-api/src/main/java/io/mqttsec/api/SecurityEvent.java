@@ -166,6 +166,24 @@ public sealed interface SecurityEvent {
     }
   }
 
+  /**
+   * A store that brokers follow (a fleet's database) cannot be reached: the snapshot it last loaded stays in
+   * force ({@code snapshotInForce}), or, when it never loaded, every client is refused. Reported once an outage.
+   */
+  record StoreUnavailable(Instant time, String store, String error, boolean snapshotInForce)
+      implements SecurityEvent {
+    public StoreUnavailable {
+      requireAll(time, store, error);
+    }
+  }
+
+  /** A store is reachable again after {@code outage}; what changed meanwhile is now in force. */
+  record StoreRecovered(Instant time, String store, Duration outage) implements SecurityEvent {
+    public StoreRecovered {
+      requireAll(time, store, outage);
+    }
+  }
+
   private static void requireAll(Object... components) {
     for (Object c : components) {
       Objects.requireNonNull(c, "event component");

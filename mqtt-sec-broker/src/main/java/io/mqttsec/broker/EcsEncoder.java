@@ -158,6 +158,19 @@ final class EcsEncoder implements AuditEncoder {
       l.reason = "CRL of " + e.issuer() + " was due " + e.nextUpdate()
           + (e.stillInForce() ? "; still in force" : "; no longer in force");
       l.message = l.reason;
+    } else if (event instanceof SecurityEvent.StoreUnavailable e) {
+      l = new Line("store.unavailable", new String[] {"database"}, new String[] {"error"}, "failure")
+          .mqtt("store", e.store()).mqtt("snapshot_in_force", e.snapshotInForce());
+      l.error = e.error();
+      l.reason = e.snapshotInForce() ? "the last snapshot stays in force" : "no snapshot: every client is refused";
+      l.message = "store " + e.store() + " unavailable (" + e.error() + "); " + l.reason;
+    } else if (event instanceof SecurityEvent.StoreRecovered e) {
+      l = new Line("store.recovered", new String[] {"database"}, new String[] {"info"}, "success")
+          .mqtt("store", e.store());
+      l.start = e.time().minus(e.outage());
+      l.end = e.time();
+      l.reason = "reachable again after " + e.outage().toSeconds() + " s";
+      l.message = "store " + e.store() + " " + l.reason;
     } else if (event instanceof SecurityEvent.CertificateRejected e) {
       l = new Line("certificate.rejected", AUTHENTICATION, START, "failure");
       l.rejectedSubject = e.subject();

@@ -71,6 +71,11 @@ final class MqttSecEncoder implements AuditEncoder {
           .bool("stillInForce", e.stillInForce());
     } else if (event instanceof SecurityEvent.CertificateRejected e) {
       j.text("event", "certificate.rejected").text("subject", e.subject()).text("reason", e.reason());
+    } else if (event instanceof SecurityEvent.StoreUnavailable e) {
+      j.text("event", "store.unavailable").text("store", e.store()).text("error", e.error())
+          .bool("snapshotInForce", e.snapshotInForce());
+    } else if (event instanceof SecurityEvent.StoreRecovered e) {
+      j.text("event", "store.recovered").text("store", e.store()).number("outageSeconds", e.outage().toSeconds());
     }
     return j.end();
   }

@@ -195,6 +195,17 @@ final class OcsfEncoder implements AuditEncoder {
       l.message = l.what;
       l.resource = List.of("crl", e.issuer());
       l.unmapped("next_update", e.nextUpdate().toString()).unmapped("still_in_force", e.stillInForce());
+    } else if (event instanceof SecurityEvent.StoreUnavailable e) {
+      l = new Line("store.unavailable", Type.APPLICATION_LIFECYCLE, 99, "Other", HIGH, FAILURE);
+      l.detail = e.error();
+      l.message = "store " + e.store() + " unavailable (" + e.error() + "); " + (e.snapshotInForce()
+          ? "the last snapshot stays in force" : "no snapshot: every client is refused");
+      l.unmapped("store", e.store()).unmapped("snapshot_in_force", e.snapshotInForce());
+    } else if (event instanceof SecurityEvent.StoreRecovered e) {
+      l = new Line("store.recovered", Type.APPLICATION_LIFECYCLE, 99, "Other", INFORMATIONAL, SUCCESS);
+      l.detail = "reachable again after " + e.outage().toSeconds() + " s";
+      l.message = "store " + e.store() + " " + l.detail;
+      l.unmapped("store", e.store()).unmapped("outage_seconds", e.outage().toSeconds());
     } else if (event instanceof SecurityEvent.CertificateRejected e) {
       l = logon("certificate.rejected", LOW, FAILURE);
       l.statusCode = "CERTIFICATE_REJECTED";

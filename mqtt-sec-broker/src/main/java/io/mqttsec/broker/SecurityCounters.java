@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code takeover.refused}, {@code acl.allow}, {@code acl.deny}, {@code acl.check.nanos} (total time in ACL
  * checks, estimated from each connection's first check of every 64: timing each would cost more than the check),
  * {@code reload.failure}, {@code disconnect.mqtt-sec} (connections mqtt-sec ended), {@code will.suppressed},
- * {@code limit.exceeded} (every packet or CONNECT a limit refused), {@code alert} (detection alerts raised).
+ * {@code limit.exceeded} (every packet or CONNECT a limit refused), {@code alert} (detection alerts raised),
+ * {@code store.unavailable} (outages of a fleet's store).
  */
 public final class SecurityCounters {
 
@@ -37,6 +38,7 @@ public final class SecurityCounters {
   private final LongAdder willsSuppressed = new LongAdder();
   private final LongAdder limitsExceeded = new LongAdder();
   private final LongAdder alerts = new LongAdder();
+  private final LongAdder storeOutages = new LongAdder();
 
   private final Map<String, LongAdder> byName = new LinkedHashMap<>();
 
@@ -54,6 +56,7 @@ public final class SecurityCounters {
     byName.put("will.suppressed", willsSuppressed);
     byName.put("limit.exceeded", limitsExceeded);
     byName.put("alert", alerts);
+    byName.put("store.unavailable", storeOutages);
   }
 
   void limitExceeded() {
@@ -80,6 +83,8 @@ public final class SecurityCounters {
       willsSuppressed.increment();
     } else if (event instanceof SecurityEvent.AlertRaised) {
       alerts.increment();
+    } else if (event instanceof SecurityEvent.StoreUnavailable) {
+      storeOutages.increment();
     }
   }
 

@@ -76,7 +76,12 @@ class AuditFormatTest {
         new SecurityEvent.AlertRaised(T, Detector.CONNECTION_SPIKE, w, "broker", 80, Duration.ofSeconds(10), "80"),
         new SecurityEvent.AlertRaised(T, Detector.DENIAL_BURST, w, "client press-1-a", 20, Duration.ofMinutes(1),
             "20"),
-        new SecurityEvent.CertificateRejected(T, "CN=press-1", "revoked"));
+        new SecurityEvent.CertificateRejected(T, "CN=press-1", "revoked"),
+        new SecurityEvent.StoreUnavailable(T, "postgresql://db:5432/mqtt schema mqtt_sec", "PSQLException: "
+            + "Connection refused", true),
+        new SecurityEvent.StoreUnavailable(T, "postgresql://db:5432/mqtt schema mqtt_sec", "no mqtt-sec store",
+            false),
+        new SecurityEvent.StoreRecovered(T, "postgresql://db:5432/mqtt schema mqtt_sec", Duration.ofSeconds(42)));
   }
 
   @Example

@@ -668,8 +668,11 @@ class BrokerSecurityEdgesTest {
         new SecurityEvent.PolicyReloadFailed(t, "acl", "x"),
         new SecurityEvent.ClientDisconnected(t, who, SecurityEvent.Initiator.MQTT_SEC, "x"),
         new SecurityEvent.ClientDisconnected(t, who, SecurityEvent.Initiator.CLIENT, "x"),
+        new SecurityEvent.ClientDisconnected(t, who, SecurityEvent.Initiator.MQTT_SEC, "y"),
         new SecurityEvent.WillSuppressed(t, who, "w", "x"),
-        new SecurityEvent.AlertRaised(t, "brute-force", who, "user a", 10, Duration.ofMinutes(1), "x"));
+        new SecurityEvent.AlertRaised(t, "brute-force", who, "user a", 10, Duration.ofMinutes(1), "x"),
+        new SecurityEvent.StoreUnavailable(t, "db", "down", true), new SecurityEvent.StoreRecovered(t, "db",
+            Duration.ofSeconds(1)));
     each.forEach(c::on);
     c.decision(true);
     c.decision(false);
@@ -685,10 +688,11 @@ class BrokerSecurityEdgesTest {
     expected.put("acl.deny", 2L);
     expected.put("acl.check.nanos", 6400L);
     expected.put("reload.failure", 1L);
-    expected.put("disconnect.mqtt-sec", 1L);
+    expected.put("disconnect.mqtt-sec", 2L);
     expected.put("will.suppressed", 1L);
     expected.put("limit.exceeded", 1L);
     expected.put("alert", 1L);
+    expected.put("store.unavailable", 1L);
     assertThat(c.snapshot()).containsExactlyEntriesOf(expected);
     assertThat(c.names()).containsExactlyElementsOf(expected.keySet());
     assertThat(c).hasToString("SecurityCounters" + expected);
