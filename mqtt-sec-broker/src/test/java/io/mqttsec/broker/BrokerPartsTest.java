@@ -167,6 +167,18 @@ class BrokerPartsTest {
     assertThatThrownBy(() -> AuditFile.open(file, 1023, 1)).hasMessage(
         "an audit file must be allowed 1024 bytes at least, was 1023");
     AuditFile.open(dir.resolve("small.jsonl"), 1024, 0).close();
+    AuditFile.open(dir.resolve("many.jsonl"), 1024, 1000).close();
+    assertThatThrownBy(() -> AuditFile.open(file, 1024, 1001)).hasMessage(
+        "keep must be 0 to 1000 rotated files, was 1001");
+    assertThatThrownBy(() -> AuditFile.open(file, 1024, -1)).hasMessage(
+        "keep must be 0 to 1000 rotated files, was -1");
+    Path halves = dir.resolve("halves.jsonl");
+    try (AuditFile f = AuditFile.open(halves, 1024, 1)) {
+      f.accept("a".repeat(511));
+      f.accept("b".repeat(511));
+      assertThat(Files.size(halves)).as("two lines that fill the size exactly").isEqualTo(1024);
+      assertThat(dir.resolve("halves.jsonl.1")).doesNotExist();
+    }
   }
 
   @Test
@@ -292,6 +304,19 @@ class BrokerPartsTest {
         .isEqualTo("the client id is not the user name nor starts with it and \"-\" (client-id policy username "
             + "(separator \"-\"))");
     assertThat(ClientIdPolicy.usernamePrefix("-").namingRefusal("u", "u-1")).isNull();
+  }
+
+  @Test
+  void aCertificateWithAnEmptyCn_namesNoUser() throws Exception {
+    io.mqttsec.ca.HeldCertificate empty = BrokerSecurityTest.CA.issue("").clientAuth().issue();
+    String[] why = new String[1];
+    java.security.cert.X509Certificate[] chain = empty.chain().toArray(new java.security.cert.X509Certificate[0]);
+    assertThat(ListenerAuth.certificate(ListenerAuth.Identity.CN).userName(chain, why)).isNull();
+    assertThat(why[0]).isEqualTo("the certificate " + chain[0].getSubjectX500Principal().getName()
+        + " has no single CN to use as the user name");
+    io.mqttsec.ca.HeldCertificate named = BrokerSecurityTest.CA.issue("press-1").clientAuth().issue();
+    assertThat(ListenerAuth.certificate(ListenerAuth.Identity.CN).userName(named.chain().toArray(
+        new java.security.cert.X509Certificate[0]), why)).isEqualTo("press-1");
   }
 
   @Test

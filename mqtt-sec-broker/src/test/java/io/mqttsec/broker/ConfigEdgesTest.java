@@ -98,6 +98,13 @@ class ConfigEdgesTest {
   }
 
   @Test
+  void passwords_needAPasswordFile() throws Exception {
+    Throwable t = catchThrowable(() -> read(""));
+    assertThat(t).isInstanceOfSatisfying(BrokerConfig.InvalidConfigException.class, e -> assertThat(e.problems())
+        .containsExactly("<password-file> is required by the password authentication mode"));
+  }
+
+  @Test
   void reloadInterval_tenMillisecondsAtLeast() throws Exception {
     assertThat(withPasswords("<reload-interval>10ms</reload-interval>").reloadInterval()).isEqualTo(
         Duration.ofMillis(10));

@@ -91,6 +91,15 @@ class LimitEdgesTest {
   }
 
   @Test
+  void meter_byteRate_refillsItsRatePerTick_notOneByteATick() {
+    // 2,000 bytes a second is two a millisecond
+    ClientMeter meter = new ClientMeter(ClientLimits.builder().byteRate(Rate.of(2000, 100)).build(), 60_000, 0);
+    assertThat(meter.admit("t", 100, 0)).isNull();
+    assertThat(meter.admit("t", 10, 5)).as("ten bytes after five ticks").isNull();
+    assertThat(meter.admit("t", 1, 5)).isNotNull();
+  }
+
+  @Test
   void meter_aRefusedMessageTakesNoByteTokens() {
     ClientMeter meter = new ClientMeter(ClientLimits.builder().messageRate(Rate.of(1000, 1)).byteRate(
         Rate.of(1000, 10)).build(), 60_000, 0);
