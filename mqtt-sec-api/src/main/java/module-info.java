@@ -10,5 +10,5 @@
 module io.mqttsec.api {
   exports io.mqttsec.api;
   exports io.mqttsec.internal to io.mqttsec.acl, io.mqttsec.creds, io.mqttsec.tls, io.mqttsec.ca,
-      io.mqttsec.broker;
+      io.mqttsec.broker, io.mqttsec.postgres;
 }
