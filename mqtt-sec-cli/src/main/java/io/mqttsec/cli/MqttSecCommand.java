@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mqtt-sec", mixinStandardHelpOptions = true, version = "mqtt-sec 0.1.0",
     description = "Security for MQTT fleets: passwords, ACLs, certificates and a secured HiveMQ broker.",
     subcommands = {PasswdCommand.class, AclCommand.class, CaCommand.class, CertCommand.class, BrokerCommand.class,
-        HivemqCommand.class},
+        HivemqCommand.class, StoreCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:a check failed (wrong password, failing ACL case, certificate expiring)",
         "2:bad usage or bad input"})

@@ -4,6 +4,7 @@
  */
 package io.mqttsec.cli;
 
+import io.mqttsec.api.MqttSecException;
 import io.mqttsec.creds.Credential;
 import io.mqttsec.creds.CredentialFile;
 import io.mqttsec.creds.Password;
@@ -11,12 +12,15 @@ import io.mqttsec.creds.PasswordGenerator;
 import io.mqttsec.creds.PasswordHash;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.internal.Durations;
+import io.mqttsec.postgres.StoreAdmin;
+import io.mqttsec.postgres.StoreSchema;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,13 +66,77 @@ final class PasswdCommand implements Runnable {
     boolean generate;
   }
 
-  /** A password file and a user in it. */
-  static final class Target {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The password file.")
-    Path file;
+  /** A fleet store in PostgreSQL in place of a password file. */
+  static final class Store {
+    @Option(names = "--store", paramLabel = "URL", description = "Edit the users of a fleet store "
+        + "(jdbc:postgresql://HOST:PORT/DB) instead of a file; every broker following it applies the change at "
+        + "once. The role comes from PGUSER or the URL, its password from PGPASSWORD or --store-password-file.")
+    String url;
 
-    @Parameters(index = "1", paramLabel = "USER", description = "The user (device) name.")
+    @Option(names = "--store-schema", paramLabel = "NAME", defaultValue = StoreSchema.DEFAULT_NAME,
+        description = "The schema the store is in (default: ${DEFAULT-VALUE}).")
+    String schema;
+
+    @Option(names = "--store-password-file", paramLabel = "FILE",
+        description = "Read the database role's password from the first line of FILE.")
+    Path passwordFile;
+
+    StoreAdmin connect() {
+      return StoreCommand.connect(url, null, passwordFile, schema);
+    }
+
+    String where() {
+      return "the store (schema " + schema + ")";
+    }
+  }
+
+  /** A password file (or a store) and a user in it. */
+  static final class Target {
+    @Parameters(arity = "1..2", paramLabel = "FILE USER",
+        description = "The password file and the user (device) name; the user alone with --store.")
+    List<String> names;
+
+    @CommandLine.Mixin
+    Store store = new Store();
+
+    Path file;
     String user;
+
+    /** Reads the positional names: FILE USER, or USER with --store. */
+    Target resolve() {
+      if (store.url != null) {
+        if (names.size() != 1) {
+          throw CliException.input("with --store, name the user alone (no FILE)");
+        }
+        user = names.get(0);
+      } else {
+        if (names.size() != 2) {
+          throw CliException.input("name the password file and the user: FILE USER (or --store URL USER)");
+        }
+        file = Path.of(names.get(0));
+        user = names.get(1);
+      }
+      return this;
+    }
+
+    String where() {
+      return store.url != null ? store.where() : file.toString();
+    }
+  }
+
+  /** Runs {@code work} on the store, turning its errors into the CLI's. */
+  static <T> T onStore(Store store, StoreWork<T> work) {
+    try (StoreAdmin admin = store.connect()) {
+      return work.run(admin);
+    } catch (SQLException e) {
+      throw CliException.failed(store.where() + ": " + e.getMessage());
+    } catch (IllegalArgumentException | MqttSecException e) {
+      throw CliException.input(store.where() + ": " + e.getMessage());
+    }
+  }
+
+  interface StoreWork<T> {
+    T run(StoreAdmin admin) throws SQLException;
   }
 
   /** The hash cost. */
@@ -157,6 +225,24 @@ final class PasswdCommand implements Runnable {
 
     @Override
     public Integer call() {
+      target.resolve();
+      if (target.store.url != null) {
+        PasswordHasher hasher = cost.hasher(terminal, source.generate);
+        onStore(target.store, admin -> {
+          if (admin.lookup(target.user).isPresent() && !replace) {
+            throw CliException.input(target.where() + ": user " + target.user + " exists; use --replace to reset "
+                + "the password or 'passwd rotate' to give devices a grace period");
+          }
+          byte[] password = newPassword(terminal, source, target.user);
+          try {
+            return admin.put(target.user, hasher.hash(password), replace);
+          } finally {
+            Arrays.fill(password, (byte) 0);
+          }
+        });
+        terminal.out.println((replace ? "set password of " : "added ") + target.user + " to " + target.where());
+        return 0;
+      }
       boolean creating = !Files.exists(target.file);
       CredentialFile store = open(target.file, cost.hasher(terminal, source.generate), true);
       if (store.lookup(target.user).isPresent() && !replace) {
@@ -201,10 +287,13 @@ final class PasswdCommand implements Runnable {
 
     @Override
     public Integer call() {
-      if (!open(target.file, null, false).remove(target.user)) {
-        throw CliException.failed(target.file + ": no user " + target.user);
+      target.resolve();
+      boolean removed = target.store.url != null ? onStore(target.store, admin -> admin.remove(target.user))
+          : open(target.file, null, false).remove(target.user);
+      if (!removed) {
+        throw CliException.failed(target.where() + ": no user " + target.user);
       }
-      terminal.out.println("deleted " + target.user + " from " + target.file);
+      terminal.out.println("deleted " + target.user + " from " + target.where());
       return 0;
     }
   }
@@ -226,8 +315,10 @@ final class PasswdCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Credential entry = open(target.file, null, false).lookup(target.user).orElseThrow(() ->
-          CliException.failed(target.file + ": no user " + target.user));
+      target.resolve();
+      Credential entry = (target.store.url != null ? onStore(target.store, admin -> admin.lookup(target.user))
+          : open(target.file, null, false).lookup(target.user)).orElseThrow(() ->
+          CliException.failed(target.where() + ": no user " + target.user));
       byte[] password = Terminal.utf8AndWipe(terminal.secret("password", stdin, false,
           "pass it on standard input with --stdin"));
       try {
@@ -290,24 +381,36 @@ final class PasswdCommand implements Runnable {
       if (grace.isNegative() || grace.isZero()) {
         throw CliException.input("--grace " + graceText + ": must be longer than zero");
       }
-      CredentialFile store = open(target.file, cost.hasher(terminal, source.generate), false);
-      Credential current = store.lookup(target.user).orElseThrow(() -> CliException.input(
-          target.file + ": no user " + target.user + " to rotate; use 'passwd add'"));
+      target.resolve();
+      PasswordHasher hasher = cost.hasher(terminal, source.generate);
+      boolean inStore = target.store.url != null;
+      CredentialFile store = inStore ? null : open(target.file, hasher, false);
+      Credential current = (inStore ? onStore(target.store, admin -> admin.lookup(target.user))
+          : store.lookup(target.user)).orElseThrow(() -> CliException.input(target.where() + ": no user "
+          + target.user + " to rotate; use 'passwd add'"));
       Instant now = Clock.systemUTC().instant().truncatedTo(ChronoUnit.SECONDS);
       Instant running = current.acceptsPrevious(now) ? current.previousUntil().orElseThrow() : null;
       if (running != null && !force) {
-        throw CliException.input(target.file + ": " + target.user + " is already rotating: its old password works "
+        throw CliException.input(target.where() + ": " + target.user + " is already rotating: its old password works "
             + "until " + running + ", and a second rotation would end it now, cutting off devices that have not "
             + "moved yet. Rotate again after " + running + ", or add --force");
       }
       byte[] password = newPassword(terminal, source, target.user);
       Instant until = now.plus(grace);
       try {
-        store.rotate(target.user, password, until);
+        if (inStore) {
+          PasswordHash hash = hasher.hash(password);
+          onStore(target.store, admin -> {
+            admin.rotate(target.user, hash, until);
+            return null;
+          });
+        } else {
+          store.rotate(target.user, password, until);
+        }
       } finally {
         Arrays.fill(password, (byte) 0);
       }
-      terminal.out.println("rotated " + target.user + " in " + target.file + "; the old password works until "
+      terminal.out.println("rotated " + target.user + " in " + target.where() + "; the old password works until "
           + until);
       if (running != null) {
         terminal.out.println("the password before it (valid until " + running + ") no longer works");
@@ -320,8 +423,12 @@ final class PasswdCommand implements Runnable {
   static final class ListUsers implements Callable<Integer> {
     private final Terminal terminal;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The password file.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The password file (none with "
+        + "--store).")
     Path file;
+
+    @CommandLine.Mixin
+    Store store = new Store();
 
     ListUsers(Terminal terminal) {
       this.terminal = terminal;
@@ -329,16 +436,24 @@ final class PasswdCommand implements Runnable {
 
     @Override
     public Integer call() {
-      CredentialFile store = open(file, null, false);
+      if ((file == null) == (store.url == null)) {
+        throw CliException.input("name a password file, or --store URL (not both)");
+      }
+      Map<String, Credential> entries = new java.util.TreeMap<>();
+      if (store.url != null) {
+        onStore(store, admin -> admin.users()).forEach(c -> entries.put(c.username(), c));
+      } else {
+        CredentialFile passwd = open(file, null, false);
+        passwd.users().forEach(u -> entries.put(u, passwd.lookup(u).orElseThrow()));
+      }
       Instant now = Instant.now();
-      store.users().stream().sorted().forEach(user -> {
-        Credential c = store.lookup(user).orElseThrow();
+      entries.forEach((user, c) -> {
         StringBuilder line = new StringBuilder(String.format("%-24s %s", user, describe(c.hash())));
         c.previousUntil().ifPresent(until -> line.append(c.acceptsPrevious(now)
             ? "  rotating: old password valid until " + until : "  rotation ended at " + until));
         terminal.out.println(line);
       });
-      terminal.out.println(store.size() + " user(s)");
+      terminal.out.println(entries.size() + " user(s)");
       return 0;
     }
 

@@ -244,7 +244,7 @@ class PasswdCommandTest {
   void usageErrors_exit2() {
     assertThat(Cli.run().exit()).isEqualTo(2);
     assertThat(Cli.run("passwd").exit()).isEqualTo(2);
-    assertThat(Cli.run("passwd", "add").err()).contains("Missing required parameters");
+    assertThat(Cli.run("passwd", "add").err()).contains("Missing required parameter: 'FILE USER'");
     Cli.Result help = Cli.run("passwd", "provision", "--help");
     assertThat(help.exit()).isZero();
     assertThat(help.out()).contains("--count", "--prefix", "--out");

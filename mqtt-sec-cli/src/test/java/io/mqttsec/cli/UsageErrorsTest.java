@@ -21,7 +21,7 @@ class UsageErrorsTest {
   @Test
   void aMistypedCommand_namesTheCommands_andSuggestsOnlyCloseOnes() {
     assertThat(Cli.run("brocker")).isEqualTo(new Cli.Result(2, "", """
-        mqtt-sec: 'brocker' is not a command of mqtt-sec (passwd, acl, ca, cert, broker, hivemq)
+        mqtt-sec: 'brocker' is not a command of mqtt-sec (passwd, acl, ca, cert, broker, hivemq, store)
         did you mean mqtt-sec broker?
         see 'mqtt-sec --help'
         """));
@@ -31,7 +31,7 @@ class UsageErrorsTest {
         see 'mqtt-sec passwd --help'
         """);
     assertThat(Cli.run("xyz").err()).isEqualTo("""
-        mqtt-sec: 'xyz' is not a command of mqtt-sec (passwd, acl, ca, cert, broker, hivemq)
+        mqtt-sec: 'xyz' is not a command of mqtt-sec (passwd, acl, ca, cert, broker, hivemq, store)
         see 'mqtt-sec --help'
         """);
   }
@@ -49,7 +49,7 @@ class UsageErrorsTest {
         see 'mqtt-sec passwd add --help'
         """);
     assertThat(Cli.run("passwd", "add").err()).isEqualTo("""
-        mqtt-sec: Missing required parameters: 'FILE', 'USER'
+        mqtt-sec: Missing required parameter: 'FILE USER'
         see 'mqtt-sec passwd add --help'
         """);
   }
