@@ -4,7 +4,6 @@
  */
 package io.mqttsec.creds;
 
-import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.internal.Reloading;
 import java.security.SecureRandom;
@@ -132,15 +131,15 @@ public abstract class CredentialStore implements AutoCloseable {
   }
 
   /**
-   * Puts {@code users} in force in place of every entry, reports a {@code PolicyReloaded} event, and tells the
-   * change callbacks which users differ from before (none on the first install).
+   * Puts {@code users} in force in place of every entry, and tells the change callbacks which users differ from
+   * before (none on the first install). Reports no event: the source reports its load as it must ({@link
+   * #summary} says what a {@code PolicyReloaded} event says of the users).
    */
   protected final synchronized void install(Map<String, Credential> users) {
     Map<String, Credential> copy = Collections.unmodifiableMap(new LinkedHashMap<>(users));
     boolean first = snapshot.decoy == null;
     Map<String, Credential> before = snapshot.users;
     snapshot = new Snapshot(copy, decoyFor(copy.values()));
-    listener.deliver(new SecurityEvent.PolicyReloaded(clock.instant(), source(), summary(copy)));
     if (!first) {
       changed(before, copy);
     }

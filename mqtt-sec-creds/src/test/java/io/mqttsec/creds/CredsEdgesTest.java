@@ -202,4 +202,19 @@ class CredsEdgesTest {
       assertThat(full.likelyReturning(null)).isFalse();
     }
   }
+
+  @Test
+  void eachLoadWriteAndReload_isReportedOnce() throws Exception {
+    Files.writeString(dir.resolve("passwd"), "");
+    List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+    try (CredentialFile file = CredentialFile.builder(dir.resolve("passwd")).listener(events::add)
+        .hasher(PasswordHasher.pbkdf2Sha512(1000)).build()) {
+      assertThat(events).hasSize(1);
+      file.put("a", "pw".getBytes(UTF_8));
+      assertThat(events).hasSize(2);
+      assertThat(file.reload()).isTrue();
+      assertThat(events).hasSize(3).allSatisfy(e -> assertThat(e).isInstanceOf(SecurityEvent.PolicyReloaded.class));
+      assertThat(((SecurityEvent.PolicyReloaded) events.get(2)).summary()).isEqualTo("1 user");
+    }
+  }
 }
