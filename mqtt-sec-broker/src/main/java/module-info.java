@@ -14,4 +14,6 @@ module io.mqttsec.broker {
   requires java.xml;
 
   exports io.mqttsec.broker;
+
+  uses io.mqttsec.broker.StoreProvider;
 }

@@ -12,4 +12,6 @@ module io.mqttsec.postgres {
   requires org.postgresql.jdbc;
 
   exports io.mqttsec.postgres;
+
+  provides io.mqttsec.broker.StoreProvider with io.mqttsec.postgres.PostgresStoreProvider;
 }

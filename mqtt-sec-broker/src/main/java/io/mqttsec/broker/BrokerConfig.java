@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.xml.XMLConstants;
@@ -90,7 +91,7 @@ public final class BrokerConfig {
   private static final Set<String> ELEMENTS = Set.of("password-file", "acl-file", "subscribe-mode",
       "authentication", "trusted-certificates", "crl", "crl-grace-period", "anonymous", "brute-force-guard",
       "credential-cache", "upgrade-on-login", "reload-interval", "client-id-policy", "session-owners",
-      "server-tls", "limits", "audit", "detection");
+      "server-tls", "limits", "audit", "detection", "store");
   private static final Set<String> AUDIT = Set.of("format", "file", "max-file-bytes", "keep-files");
   private static final Set<String> SERVER_TLS = Set.of("certificate", "key", "keystore", "truststore",
       "store-password-file");
@@ -115,6 +116,18 @@ public final class BrokerConfig {
   private Limits limits = Limits.DEFAULT;
   private final List<AuditOutput> audits = new ArrayList<>();
   private Detection detection = Detection.DEFAULT;
+  private StoreSettings store;
+
+  /**
+   * A {@code <store>}: the kind of store (its element's name, such as {@code postgres}) and its attributes, with
+   * {@code password-file} made absolute against the configuration's folder.
+   */
+  public record StoreSettings(String kind, Map<String, String> settings) {
+    public StoreSettings {
+      Objects.requireNonNull(kind, "kind");
+      settings = Map.copyOf(settings);
+    }
+  }
 
   private BrokerConfig(Path source) {
     this.source = source;
@@ -224,13 +237,20 @@ public final class BrokerConfig {
         case "limits" -> limits = LimitsConfig.read(e, errors);
         case "audit" -> audit(e, base, errors);
         case "detection" -> detection = DetectionConfig.read(e, errors);
+        case "store" -> store(e, base, errors);
         default -> throw new IllegalStateException(name);
       }
     }
-    if (aclFile == null && !seen.contains("acl-file")) {
+    if (seen.contains("store")) {
+      for (String replaced : List.of("password-file", "acl-file")) {
+        if (seen.contains(replaced)) {
+          errors.add("<" + replaced + ">: a <store> holds the users and the ACL; remove one of the two");
+        }
+      }
+    } else if (aclFile == null && !seen.contains("acl-file")) {
       errors.add("<acl-file> is required: without an ACL every publish and subscription would be refused");
     }
-    if (usesPassword() && passwordFile == null && !seen.contains("password-file")) {
+    if (usesPassword() && passwordFile == null && !seen.contains("password-file") && !seen.contains("store")) {
       errors.add("<password-file> is required by the password authentication mode");
     }
     if (usesCertificates() && trustedCertificates == null && !seen.contains("trusted-certificates")) {
@@ -251,6 +271,33 @@ public final class BrokerConfig {
     if (sessionOwners == null && !seen.contains("session-owners")) {
       sessionOwners = base.resolve(DEFAULT_SESSION_OWNERS);
     }
+  }
+
+  /** {@code <store><KIND attribute="..."/></store>}: one kind, its attributes as given. */
+  private void store(Element e, Path base, List<String> errors) {
+    List<Element> kinds = children(e);
+    if (kinds.size() != 1) {
+      errors.add("<store>: name one store, such as <postgres url=\"jdbc:postgresql://HOST:PORT/DB\"/>");
+      return;
+    }
+    Element kind = kinds.get(0);
+    Map<String, String> settings = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kind.getAttributes().getLength(); i++) {
+      Node a = kind.getAttributes().item(i);
+      settings.put(a.getNodeName(), a.getNodeValue().strip());
+    }
+    if (!settings.containsKey("url")) {
+      errors.add("<store><" + kind.getTagName() + ">: needs url=");
+    }
+    if (settings.containsKey("password-file")) {
+      Path file = existingFile(base, "store><" + kind.getTagName() + " password-file", settings.get(
+          "password-file"), errors);
+      if (file == null) {
+        return;
+      }
+      settings.put("password-file", file.toString());
+    }
+    store = new StoreSettings(kind.getTagName(), settings);
   }
 
   private void audit(Element e, Path base, List<String> errors) {
@@ -502,7 +549,7 @@ public final class BrokerConfig {
     return Optional.ofNullable(passwordFile);
   }
 
-  /** The mosquitto-format ACL file. */
+  /** The mosquitto-format ACL file; null when a {@linkplain #store() store} holds the ACL. */
   public Path aclFile() {
     return aclFile;
   }
@@ -641,9 +688,15 @@ public final class BrokerConfig {
     copy.serverTls = serverTls;
     copy.limits = limits;
     copy.detection = detection;
+    copy.store = store;
     copy.audits.addAll(audits());
     copy.audits.add(output);
     return copy;
+  }
+
+  /** The store that holds the users and the ACL in place of the two files, if any. */
+  public Optional<StoreSettings> store() {
+    return Optional.ofNullable(store);
   }
 
   /** The audit lines that go to files. */

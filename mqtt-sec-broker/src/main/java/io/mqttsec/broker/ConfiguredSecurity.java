@@ -4,11 +4,13 @@
  */
 package io.mqttsec.broker;
 
+import io.mqttsec.acl.LiveAcl;
 import io.mqttsec.acl.ReloadingAcl;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
 import io.mqttsec.creds.CredentialFile;
+import io.mqttsec.creds.CredentialStore;
 import io.mqttsec.creds.PasswordAuthenticator;
 import io.mqttsec.internal.Checks;
 import io.mqttsec.tls.ClientCertificateVerifier;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.ServiceLoader;
 
 /** {@link BrokerSecurity#open}: every component a {@link BrokerConfig} names, built and checked together. */
 final class ConfiguredSecurity {
@@ -48,16 +51,28 @@ final class ConfiguredSecurity {
       events.deliver(e);
       auditFiles.forEach(a -> a.deliver(e));
     });
-    ReloadingAcl acl = null;
-    CredentialFile passwd = null;
+    LiveAcl acl = null;
+    CredentialStore passwd = null;
+    SharedStore store = null;
     ClientCertificateVerifier certificates = null;
     SessionOwners owners = null;
-    try {
-      acl = ReloadingAcl.builder(config.aclFile()).subscribeMode(config.subscribeMode()).listener(forward)
-          .pollInterval(config.reloadInterval()).requireValidAtStart().build();
-      built.add(acl);
-    } catch (RuntimeException e) {
-      problems.add(e.getMessage());
+    if (config.store().isPresent()) {
+      try {
+        store = openStore(config, forward);
+        built.add(store);
+        acl = store.acl();
+        passwd = store.credentials();
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    } else {
+      try {
+        acl = ReloadingAcl.builder(config.aclFile()).subscribeMode(config.subscribeMode()).listener(forward)
+            .pollInterval(config.reloadInterval()).requireValidAtStart().build();
+        built.add(acl);
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
     }
     if (config.passwordFile().isPresent()) {
       try {
@@ -74,6 +89,9 @@ final class ConfiguredSecurity {
             .orElseThrow()).crlGracePeriod(config.crlGracePeriod()).reloadOnChange()
             .pollInterval(config.reloadInterval()).listener(forward);
         config.crl().ifPresent(b::crl);
+        if (store != null) {
+          b.revocations(store.revocations());
+        }
         certificates = b.build();
         built.add(certificates);
       } catch (RuntimeException e) {
@@ -104,7 +122,7 @@ final class ConfiguredSecurity {
     if (passwd != null) {
       for (String unused : config.limits().overridesMatchingNone(passwd.users())) {
         b.warning(config.source() + ": <limits><user name=\"" + unused + "\"> matches no user in "
-            + passwd.file() + (config.usesCertificates() ? " (a user who connects by certificate is not there)"
+            + passwd.source() + (config.usesCertificates() ? " (a user who connects by certificate is not there)"
             : ""));
       }
     }
@@ -135,6 +153,25 @@ final class ConfiguredSecurity {
     }
     forward.target = security.componentEvents();
     return security;
+  }
+
+  /** The {@code <store>}'s provider, found by {@link ServiceLoader}, opens it; none found is a problem. */
+  private static SharedStore openStore(BrokerConfig config, SecurityEventListener events) {
+    BrokerConfig.StoreSettings settings = config.store().orElseThrow();
+    List<String> kinds = new ArrayList<>();
+    for (StoreProvider p : ServiceLoader.load(StoreProvider.class, StoreProvider.class.getClassLoader())) {
+      if (p.kind().equals(settings.kind())) {
+        try {
+          return p.open(settings.settings(), config, events);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("<store><" + settings.kind() + ">: " + e.getMessage(), e);
+        }
+      }
+      kinds.add(p.kind());
+    }
+    throw new IllegalArgumentException("<store><" + settings.kind() + ">: no such store on the class path ("
+        + (kinds.isEmpty() ? "none is: add mqtt-sec-postgres for <postgres>" : "known: " + String.join(", ",
+        kinds)) + ")");
   }
 
   /**

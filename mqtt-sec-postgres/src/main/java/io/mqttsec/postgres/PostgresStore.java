@@ -11,6 +11,7 @@ import io.mqttsec.acl.LiveAcl;
 import io.mqttsec.acl.SubscribeMode;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
+import io.mqttsec.broker.SharedStore;
 import io.mqttsec.creds.Credential;
 import io.mqttsec.creds.CredentialStore;
 import io.mqttsec.creds.PasswordHash;
@@ -25,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -73,7 +73,7 @@ import org.postgresql.PGNotification;
  *
  * <p>The database password is kept in memory for reconnects and never printed.
  */
-public final class PostgresStore implements AutoCloseable {
+public final class PostgresStore implements SharedStore {
 
   private final String url;
   private final String user;
@@ -127,11 +127,13 @@ public final class PostgresStore implements AutoCloseable {
   }
 
   /** The users and hashes, for {@code PasswordAuthenticator.builder(...)} and {@code BrokerSecurity.credentials}. */
+  @Override
   public CredentialStore credentials() {
     return credentials;
   }
 
   /** The ACL, for {@code BrokerSecurity.acl}: a {@link LiveAcl}, so the broker sweeps subscriptions after edits. */
+  @Override
   public LiveAcl acl() {
     return acl;
   }
@@ -140,6 +142,7 @@ public final class PostgresStore implements AutoCloseable {
    * The revoked certificates, for {@code ClientCertificateVerifier.Builder.revocations}: until the first snapshot
    * every certificate counts as revoked (a store that has never loaded refuses every client).
    */
+  @Override
   public RevocationSource revocations() {
     return revocations;
   }
@@ -245,7 +248,7 @@ public final class PostgresStore implements AutoCloseable {
     p.setProperty("connectTimeout", "5");
     p.setProperty("socketTimeout", "30");
     p.setProperty("tcpKeepAlive", "true");
-    Connection c = DriverManager.getConnection(url, p);
+    Connection c = open(url, p);
     try {
       int version = StoreSchema.version(c, schema);
       if (version != StoreSchema.VERSION) {
@@ -469,6 +472,18 @@ public final class PostgresStore implements AutoCloseable {
     String u = jdbcUrl.startsWith("jdbc:") ? jdbcUrl.substring(5) : jdbcUrl;
     int q = u.indexOf('?');
     return q < 0 ? u : u.substring(0, q);
+  }
+
+  /**
+   * A connection from the PostgreSQL driver itself, not through {@code DriverManager}, which finds drivers on the
+   * system class path only: inside a broker's extension the driver is on the extension's class path.
+   */
+  static Connection open(String url, Properties properties) throws SQLException {
+    Connection c = new org.postgresql.Driver().connect(url, properties);
+    if (c == null) {
+      throw new SQLException("the PostgreSQL driver does not take the URL " + describe(url));
+    }
+    return c;
   }
 
   /** {@code url}, if it is a JDBC PostgreSQL URL. */

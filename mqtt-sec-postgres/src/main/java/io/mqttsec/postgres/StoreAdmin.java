@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,7 +60,7 @@ public final class StoreAdmin implements AutoCloseable {
     }
     p.setProperty("ApplicationName", "mqtt-sec admin");
     p.setProperty("connectTimeout", "10");
-    return new StoreAdmin(DriverManager.getConnection(jdbcUrl, p), schema);
+    return new StoreAdmin(PostgresStore.open(jdbcUrl, p), schema);
   }
 
   /** Creates or migrates the store's tables; returns the version before (0: there was no store). */
