@@ -53,17 +53,17 @@ final class TestBroker implements AutoCloseable {
   private EmbeddedHiveMQ hivemq;
 
   /** What a test class needs beyond the default broker. */
-  record Options(boolean mutualTls, boolean filePersistence, HeldCertificate serverCertificate) {
-    static final Options DEFAULT = new Options(false, false, null);
+  record Options(boolean mutualTls, boolean filePersistence, HeldCertificate serverCertificate, String store) {
+    static final Options DEFAULT = new Options(false, false, null, null);
 
     /** The mutual TLS listeners of {@link TestBroker#TestBroker(Path, Map, String, String, boolean)}. */
     Options withMutualTls() {
-      return new Options(true, filePersistence, serverCertificate);
+      return new Options(true, filePersistence, serverCertificate, store);
     }
 
     /** Sessions on disk, so that they survive {@link TestBroker#restart()}. */
     Options withFilePersistence() {
-      return new Options(mutualTls, true, serverCertificate);
+      return new Options(mutualTls, true, serverCertificate, store);
     }
 
     /**
@@ -71,7 +71,12 @@ final class TestBroker implements AutoCloseable {
      * the extension ({@code <server-tls>}), as a HiveMQ install does with mqtt-sec; implies mutual TLS.
      */
     Options withServerTls(HeldCertificate certificate) {
-      return new Options(true, filePersistence, certificate);
+      return new Options(true, filePersistence, certificate, store);
+    }
+
+    /** Users and ACL from {@code <store>STORE</store>} instead of the password and ACL files. */
+    Options withStore(String storeElement) {
+      return new Options(mutualTls, filePersistence, serverCertificate, storeElement);
     }
   }
 
@@ -122,9 +127,10 @@ final class TestBroker implements AutoCloseable {
             + "<keystore>broker.p12</keystore><truststore>trust.p12</truststore>"
             + "<store-password-file>store-password</store-password-file></server-tls>\n";
       }
-      Files.writeString(config, "<mqtt-sec>\n  <password-file>passwd</password-file>\n"
-          + "  <acl-file>acl.conf</acl-file>\n  <reload-interval>PT0.05S</reload-interval>\n" + serverTls
-          + extraConfig + "</mqtt-sec>\n");
+      String users = options.store() != null ? "  <store>" + options.store() + "</store>\n"
+          : "  <password-file>passwd</password-file>\n  <acl-file>acl.conf</acl-file>\n";
+      Files.writeString(config, "<mqtt-sec>\n" + users + "  <reload-interval>PT0.05S</reload-interval>\n"
+          + serverTls + extraConfig + "</mqtt-sec>\n");
     }
     try (ServerTls tls = TlsContexts.forServer(server.privateKey(), server.chain()).trustedCertificates(List.of(CA.certificate())).build()) {
       tls.toPkcs12(dir.resolve("broker.p12"), STORE_PASSWORD);
