@@ -18,6 +18,9 @@ import io.mqttsec.broker.BrokerConfig;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.hivemq.MqttSecExtensionMain;
 import io.mqttsec.moquette.MoquetteSecurity;
+import io.mqttsec.postgres.PostgresStore;
+import io.mqttsec.postgres.StoreAdmin;
+import io.mqttsec.postgres.StoreSchema;
 import io.mqttsec.tls.ServerTls;
 import io.mqttsec.tls.TlsContexts;
 import java.io.IOException;
@@ -89,6 +92,19 @@ final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--mtls-port", paramLabel = "PORT", defaultValue = "8884",
       description = "Mutual-TLS listener, certificates (default ${DEFAULT-VALUE}; 0 turns it off).")
   int mtlsPort;
+
+  @Option(names = "--store", paramLabel = "URL", description = "Take users, ACL and revocations from a fleet store "
+      + "in PostgreSQL (jdbc:postgresql://HOST:PORT/DB) instead of the demo's files: the store is made if missing "
+      + "and, when it has no users, filled with the demo's. The role comes from PGUSER or the URL, its password "
+      + "from PGPASSWORD.")
+  String store;
+
+  @Option(names = "--store-schema", paramLabel = "NAME", defaultValue = StoreSchema.DEFAULT_NAME,
+      description = "The store's schema (default ${DEFAULT-VALUE}).")
+  String storeSchema;
+
+  /** The demo's configuration on a store, beside its own: the same, with a {@code <store>} for the two files. */
+  static final String STORE_CONFIG = "mqtt-sec-store.xml";
 
   @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "hivemq",
       description = "The broker: hivemq (HiveMQ CE, default) or moquette (one TLS port on --port, where a client "
@@ -213,6 +229,14 @@ final class BrokerCommand implements Callable<Integer> {
       demoPasswords = Demo.passwords(dir);
       refreshDemoCrl(dir);
     }
+    Path configFile = dir.resolve("mqtt-sec.xml");
+    if (store != null) {
+      if (config != null) {
+        throw CliException.input("--store runs the demo on a store; with --config, name the store in its "
+            + "mqtt-sec.xml (<store><postgres url=.../></store>)");
+      }
+      configFile = onStore(dir);
+    }
     Path hivemqDir = privateFolder(dir.resolve("hivemq"));
     Path conf = privateFolder(hivemqDir.resolve("conf"));
     // owner-only, made once and kept: the demo's <server-tls> names it, so mqtt-sec rewrites HiveMQ's key stores
@@ -220,10 +244,10 @@ final class BrokerCommand implements Callable<Integer> {
     char[] storePassword = HivemqCommand.storePassword(conf.resolve("store-password"));
     BrokerConfig extensionConfig;
     try {
-      extensionConfig = BrokerConfig.read(dir.resolve("mqtt-sec.xml"));
+      extensionConfig = BrokerConfig.read(configFile);
     } catch (BrokerConfig.InvalidConfigException e) {
-      throw CliException.input(String.join("\n  ", e.problems().stream()
-          .map(p -> dir.resolve("mqtt-sec.xml") + ": " + p).toList()));
+      Path named = configFile;
+      throw CliException.input(String.join("\n  ", e.problems().stream().map(p -> named + ": " + p).toList()));
     }
     List<AuditOutput> addedAudits = new ArrayList<>();
     if (auditFormat != null || config == null) {
@@ -243,7 +267,7 @@ final class BrokerCommand implements Callable<Integer> {
     }
     Path trusted = extensionConfig.trustedCertificates().orElse(null);
     if (engine.equals("moquette")) {
-      return startMoquette(lock, dir, demoPasswords, extensionConfig, addedAudits, trusted != null);
+      return startMoquette(lock, dir, configFile, demoPasswords, extensionConfig, addedAudits, trusted != null);
     }
     boolean mtls = mtlsPort > 0 && trusted != null;
 
@@ -273,7 +297,7 @@ final class BrokerCommand implements Callable<Integer> {
         .withExtensionsFolder(privateFolder(hivemqDir.resolve("extensions")))
         .withEmbeddedExtension(EmbeddedExtension.builder().withId("mqtt-sec").withName("mqtt-sec")
             .withVersion("0.1.0").withPriority(1000).withStartPriority(1000)
-            .withExtensionMain(new Watched(new MqttSecExtensionMain(dir.resolve("mqtt-sec.xml"),
+            .withExtensionMain(new Watched(new MqttSecExtensionMain(configFile,
                 LoggerFactory.getLogger(MqttSecExtensionMain.AUDIT_LOGGER)::info, addedAudits), refused)).build())
         .build();
     // building an embedded broker lets unauthenticated clients in while no security extension runs; an
@@ -300,6 +324,41 @@ final class BrokerCommand implements Callable<Integer> {
     return running;
   }
 
+  /**
+   * Makes the store (if missing), fills it with the demo's users and ACL when it has no users, and writes
+   * {@value #STORE_CONFIG}: the demo's configuration with a {@code <store>} for its password and ACL files.
+   */
+  private Path onStore(Path dir) throws IOException {
+    try (StoreAdmin admin = StoreCommand.connect(store, null, null, storeSchema)) {
+      admin.init();
+      if (admin.users().isEmpty()) {
+        int[] n = admin.importFiles(dir.resolve("passwd"), dir.resolve("acl.conf"));
+        terminal.out.println("filled the store (schema " + storeSchema + ") with the demo's " + n[0] + " users and "
+            + n[1] + " rules");
+      } else {
+        terminal.out.println("using the store's " + admin.users().size() + " users (schema " + storeSchema
+            + ")");
+      }
+    } catch (java.sql.SQLException e) {
+      throw CliException.failed("cannot prepare the store at " + PostgresStore.describe(store) + ": "
+          + e.getMessage());
+    }
+    String demo = Files.readString(dir.resolve("mqtt-sec.xml"));
+    String files = "<password-file>passwd</password-file>";
+    if (!demo.contains(files) || !demo.contains("<acl-file>acl.conf</acl-file>")) {
+      throw CliException.input(dir.resolve("mqtt-sec.xml") + ": not the demo's configuration; --store needs it");
+    }
+    String storeElement = "<store><postgres url=\"" + xmlAttribute(store) + "\" schema=\"" + storeSchema
+        + "\"/></store>";
+    Path file = dir.resolve(STORE_CONFIG);
+    writeIfChanged(file, demo.replace(files, storeElement).replaceAll("\\s*<acl-file>acl\\.conf</acl-file>", ""));
+    return file;
+  }
+
+  private static String xmlAttribute(String value) {
+    return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
+  }
+
   /** The logger of HiveMQ's embedded broker, which announces "ALLOW ALL" when built. */
   static final String EMBEDDED_BUILDER_LOGGER = "com.hivemq.embedded.internal.EmbeddedHiveMQImpl";
 
@@ -307,10 +366,10 @@ final class BrokerCommand implements Callable<Integer> {
    * Moquette behind mqtt-sec ({@code --engine moquette}): one TLS port, where a client certificate, when one is
    * presented, is the identity (the demo's {@code mtls} listener) and a password otherwise ({@code tls}).
    */
-  private Running startMoquette(FolderLock lock, Path dir, Map<String, String> demoPasswords,
+  private Running startMoquette(FolderLock lock, Path dir, Path configFile, Map<String, String> demoPasswords,
                                 BrokerConfig extensionConfig, List<AuditOutput> addedAudits, boolean certificates)
       throws IOException {
-    MoquetteSecurity.Builder b = MoquetteSecurity.builder(dir.resolve("mqtt-sec.xml"))
+    MoquetteSecurity.Builder b = MoquetteSecurity.builder(configFile)
         .serverCertificate(dir.resolve("server.pem"), dir.resolve("server.key"))
         .auditSink(LoggerFactory.getLogger(MqttSecExtensionMain.AUDIT_LOGGER)::info);
     addedAudits.forEach(b::audit);
@@ -319,7 +378,7 @@ final class BrokerCommand implements Callable<Integer> {
       security = b.build();
     } catch (BrokerConfig.InvalidConfigException e) {
       throw CliException.input(String.join("\n  ", e.problems().stream()
-          .map(p -> dir.resolve("mqtt-sec.xml") + ": " + p).toList()));
+          .map(p -> configFile + ": " + p).toList()));
     }
     Properties properties = new Properties();
     properties.setProperty("host", bind);

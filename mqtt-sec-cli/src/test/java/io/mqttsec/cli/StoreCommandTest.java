@@ -139,6 +139,39 @@ class StoreCommandTest {
         + "both)\n");
   }
 
+  @Test
+  void theDemoBroker_onAStore_isFilledWithTheDemo_andAUserDeletedInTheStoreIsDisconnected() throws Exception {
+    Path demo = dir.resolve("demo");
+    java.io.StringWriter out = new java.io.StringWriter();
+    String at = url + "?user=" + user;
+    int port = BrokerCommandTest.freePort();
+    BrokerCommand.Running broker = BrokerCommandTest.command(out, new java.io.StringWriter(), "--demo-dir",
+        demo.toString(), "--port", String.valueOf(port), "--mtls-port", "0", "--store", at, "--store-schema",
+        schema).start();
+    try {
+      assertThat(out.toString()).contains("filled the store (schema " + schema + ") with the demo's ");
+      assertThat(Files.readString(demo.resolve(BrokerCommand.STORE_CONFIG))).contains("<store><postgres url=\""
+          + url + "?user=" + user + "\" schema=\"" + schema + "\"/></store>").doesNotContain("<password-file>")
+          .doesNotContain("<acl-file>");
+      java.util.Map.Entry<String, String> device = Demo.passwords(demo).entrySet().iterator().next();
+      var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier(device.getKey())
+          .serverHost("127.0.0.1").serverPort(port).sslConfig().trustManagerFactory(io.mqttsec.tls.TlsContexts
+              .forClient().trustedCertificates(demo.resolve("ca/ca.pem")).build().trustManagerFactory())
+          .applySslConfig().buildBlocking();
+      client.connectWith().simpleAuth().username(device.getKey()).password(device.getValue().getBytes(
+          java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth().send();
+      assertThat(Cli.run("passwd", "delete", device.getKey(), "--store", at, "--store-schema", schema).exit())
+          .isZero();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (client.getState().isConnected() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(client.getState().isConnected()).as("the deleted user's connection ended").isFalse();
+    } finally {
+      broker.close();
+    }
+  }
+
   static String[] concat(String[] a, String[] b) {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
