@@ -233,6 +233,12 @@ class AclPolicyTest {
     assertThat(p.check(u, Action.PUBLISH, "b/1").reason()).isEqualTo("acl_rules:43 write b/#");
     assertThat(p.check(u, Action.RECEIVE, "c/u").reason()).isEqualTo("acl_rules:7 read c/%u");
     assertThatThrownBy(() -> AclPolicy.builder().number(0)).hasMessage("a rule number must be at least 1, not 0");
+    assertThat(AclPolicy.builder().user("u").number(1).allow(Access.READ, "a/#").build().check(u, Action.RECEIVE,
+        "a/1").reason()).isEqualTo("policy:1 read a/#");
+    // a pattern whose first level is empty still substitutes its later levels
+    AclPolicy leadingSlash = AclPolicy.parse("pattern read /devices/%u\n", "acl.conf");
+    assertThat(leadingSlash.check(u, Action.RECEIVE, "/devices/u").allowed()).isTrue();
+    assertThat(leadingSlash.check(u, Action.RECEIVE, "/devices/v").allowed()).isFalse();
   }
 
   @Test
