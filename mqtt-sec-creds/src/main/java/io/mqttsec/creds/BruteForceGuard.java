@@ -63,6 +63,7 @@ public final class BruteForceGuard {
   private final Cache<Pair, PairState> pairs;
   private final Cache<InetAddress, AddressState> addresses;
   private final Cache<String, AccountState> accounts;
+  private final GuardSharing sharing;
 
   private record Pair(String user, InetAddress address) {
   }
@@ -94,6 +95,20 @@ public final class BruteForceGuard {
     this.pairs = newCache(maxEntries);
     this.addresses = newCache(maxEntries);
     this.accounts = newCache(maxEntries);
+    this.sharing = b.sharing;
+    if (sharing != null) {
+      sharing.onRemote((user, address, failed) -> {
+        ClientIdentity who = ClientIdentity.of(user.isEmpty() ? null : user, "");
+        if (address != null) {
+          who = who.withRemoteAddress(address);
+        }
+        if (failed) {
+          count(who);
+        } else {
+          succeeded(who);
+        }
+      });
+    }
   }
 
   private <K, V> Cache<K, V> newCache(long maxEntries) {
@@ -144,8 +159,19 @@ public final class BruteForceGuard {
     return Optional.empty();
   }
 
-  /** Counts a failed login of {@code who}; may lock the pair or the account, or block the address. */
+  /**
+   * Counts a failed login of {@code who}; may lock the pair or the account, or block the address. With
+   * {@link GuardSharing}, the other brokers count it too.
+   */
   public void recordFailure(ClientIdentity who) {
+    count(who);
+    if (sharing != null) {
+      sharing.publish(who.username().orElse(""), who.remoteAddress().orElse(null), true);
+    }
+  }
+
+  /** Counts a failure, here or at another broker; reports what it locks or blocks. */
+  private void count(ClientIdentity who) {
     long now = clock.millis();
     String user = who.username().orElse("");
     InetAddress address = who.remoteAddress().orElse(null);
@@ -203,7 +229,7 @@ public final class BruteForceGuard {
       }
     }
     for (SecurityEvent e : events) {
-      listener.deliver(e);
+      listener.deliver(e); // each broker reports the locks it applies, whichever broker saw the last failure
     }
   }
 
@@ -240,13 +266,26 @@ public final class BruteForceGuard {
     return false;
   }
 
-  /** Records a successful login: the user's pair and account counters restart, and the address is clean. */
+  /**
+   * Records a successful login: the user's pair and account counters restart, and the address is clean. With
+   * {@link GuardSharing}, the other brokers learn it too.
+   */
   public void recordSuccess(ClientIdentity who) {
+    boolean usual = succeeded(who);
+    if (sharing != null && !usual) {
+      sharing.publish(who.username().orElse(""), who.remoteAddress().orElse(null), false);
+    }
+  }
+
+  /** Applies a success; true when it changed nothing (the usual reconnect, which is not worth sharing). */
+  private boolean succeeded(ClientIdentity who) {
+    boolean[] usual = {false};
     String user = who.username().orElse("");
     InetAddress address = who.remoteAddress().orElse(null);
     pairs.invalidate(new Pair(user, address));
     accounts.asMap().compute(user, (k, old) -> {
       if (old != null && old.failures == 0 && (address == null || old.knownGood.contains(address))) {
+        usual[0] = true;
         return old; // the usual reconnect: nothing to change, nothing to allocate
       }
       List<InetAddress> good = old == null ? List.of() : old.knownGood;
@@ -260,6 +299,7 @@ public final class BruteForceGuard {
       }
       return good.isEmpty() ? null : new AccountState(0, 0, good);
     });
+    return usual[0];
   }
 
   /** The lock after {@code failures} failures in a row: initial, doubling per failure, capped. */
@@ -295,6 +335,7 @@ public final class BruteForceGuard {
     private Long maxTrackedEntries;
     private Clock clock;
     private SecurityEventListener listener;
+    private GuardSharing sharing;
 
     private Builder() {
     }
@@ -359,6 +400,13 @@ public final class BruteForceGuard {
     public Builder clock(Clock guardClock) {
       Checks.requireUnset("clock", clock);
       clock = Objects.requireNonNull(guardClock, "guardClock");
+      return this;
+    }
+
+    /** Share logins with the guards of the other brokers of a fleet. If unset, this guard counts alone. */
+    public Builder sharing(GuardSharing fleet) {
+      Checks.requireUnset("sharing", sharing);
+      sharing = Objects.requireNonNull(fleet, "fleet");
       return this;
     }
 
