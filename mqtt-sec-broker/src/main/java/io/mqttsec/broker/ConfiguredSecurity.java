@@ -9,6 +9,7 @@ import io.mqttsec.acl.ReloadingAcl;
 import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.creds.BruteForceGuard;
 import io.mqttsec.creds.CredentialFile;
 import io.mqttsec.creds.CredentialStore;
 import io.mqttsec.creds.PasswordAuthenticator;
@@ -134,6 +135,10 @@ final class ConfiguredSecurity {
       }
       if (!config.bruteForceGuard()) {
         auth.noBruteForceGuard();
+      } else if (store != null && store.guardSharing().isPresent()) {
+        // a spray over the fleet's brokers is counted as if it hit one
+        auth.bruteForceGuard(BruteForceGuard.builder().listener(forward).sharing(store.guardSharing().get())
+            .build());
       }
       if (config.upgradeOnLogin()) {
         auth.upgradeOnLogin();

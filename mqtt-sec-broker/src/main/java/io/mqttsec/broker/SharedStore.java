@@ -6,7 +6,9 @@ package io.mqttsec.broker;
 
 import io.mqttsec.acl.LiveAcl;
 import io.mqttsec.creds.CredentialStore;
+import io.mqttsec.creds.GuardSharing;
 import io.mqttsec.tls.RevocationSource;
+import java.util.Optional;
 
 /**
  * A store a fleet of brokers shares in place of the password file and the ACL file (a database): its users, its
@@ -22,6 +24,11 @@ public interface SharedStore extends AutoCloseable {
 
   /** The certificates revoked in the store, on top of any CRL. */
   RevocationSource revocations();
+
+  /** How the brokers on this store share their brute-force guards' counts, if the store can. */
+  default Optional<GuardSharing> guardSharing() {
+    return Optional.empty();
+  }
 
   @Override
   void close();

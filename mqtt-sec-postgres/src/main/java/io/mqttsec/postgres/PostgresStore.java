@@ -14,6 +14,7 @@ import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.broker.SharedStore;
 import io.mqttsec.creds.Credential;
 import io.mqttsec.creds.CredentialStore;
+import io.mqttsec.creds.GuardSharing;
 import io.mqttsec.creds.PasswordHash;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.internal.Checks;
@@ -21,6 +22,7 @@ import io.mqttsec.internal.Reloading;
 import io.mqttsec.tls.RevocationSource;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -91,6 +94,7 @@ public final class PostgresStore implements SharedStore {
   private final Credentials credentials;
   private final Acl acl;
   private final Revocations revocations = new Revocations();
+  private final Sharing sharing = new Sharing();
   private final Thread follower;
   private volatile boolean closed;
   private volatile boolean loaded;
@@ -147,6 +151,15 @@ public final class PostgresStore implements SharedStore {
     return revocations;
   }
 
+  /**
+   * How the brokers on this store share their brute-force guards' counts: each failed (and each unusual
+   * successful) login is announced on the store's channel, and every other node counts it.
+   */
+  @Override
+  public Optional<GuardSharing> guardSharing() {
+    return Optional.of(sharing);
+  }
+
   /** Whether a snapshot was ever loaded; until then every login is refused and every request denied. */
   public boolean loaded() {
     return loaded;
@@ -166,6 +179,7 @@ public final class PostgresStore implements SharedStore {
   @Override
   public void close() {
     closed = true;
+    sharing.close();
     follower.interrupt();
     try {
       follower.join(5_000);
@@ -310,6 +324,8 @@ public final class PostgresStore implements SharedStore {
         rules = true;
       } else if (what.equals("revocations")) {
         revoked = true;
+      } else if (what.startsWith("login ")) {
+        sharing.received(what);
       }
     }
     if (revoked) {
@@ -611,6 +627,89 @@ public final class PostgresStore implements SharedStore {
 
     String source() {
       return source + " revocations";
+    }
+  }
+
+  /**
+   * The guards' logins on the store's channel, as {@code login NODE f|s ADDRESS USER}: published from a thread and
+   * connection of their own (a bounded queue; when it is full, or the database is away, a login is counted where it
+   * happened only), received by the follower, which skips this node's own.
+   */
+  private final class Sharing implements GuardSharing {
+    private final String node = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private final java.util.concurrent.ThreadPoolExecutor publisher = new java.util.concurrent.ThreadPoolExecutor(1,
+        1, 0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000),
+        r -> {
+          Thread t = new Thread(r, "mqtt-sec-postgres-share-" + schema);
+          t.setDaemon(true);
+          return t;
+        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+    private volatile GuardSharing.Remote receiver;
+    private Connection connection;
+
+    @Override
+    public void publish(String user, InetAddress address, boolean failed) {
+      String payload = "login " + node + " " + (failed ? "f" : "s") + " " + (address == null ? "-"
+          : address.getHostAddress()) + " " + user;
+      if (payload.getBytes(StandardCharsets.UTF_8).length > 7_000) {
+        return; // NOTIFY carries 8,000 bytes at most: so long a name is counted here only
+      }
+      publisher.execute(() -> send(payload));
+    }
+
+    private void send(String payload) {
+      try {
+        if (connection == null || connection.isClosed()) {
+          connection = connect();
+        }
+        try (PreparedStatement s = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+          s.setString(1, channel);
+          s.setString(2, payload);
+          s.execute();
+        }
+      } catch (SQLException | RuntimeException e) {
+        closeConnection(); // the next login tries again; this one counted where it happened
+      }
+    }
+
+    private void closeConnection() {
+      if (connection != null) {
+        try {
+          connection.close();
+        } catch (SQLException ignored) {
+          // closing a broken connection
+        }
+        connection = null;
+      }
+    }
+
+    @Override
+    public void onRemote(GuardSharing.Remote remote) {
+      receiver = Objects.requireNonNull(remote, "remote");
+    }
+
+    void received(String note) {
+      String[] f = note.split(" ", 5);
+      GuardSharing.Remote r = receiver;
+      if (f.length < 5 || f[1].equals(node) || r == null) {
+        return;
+      }
+      try {
+        InetAddress address = f[3].equals("-") ? null : InetAddress.getByName(f[3]); // a literal: no lookup
+        r.login(f[4], address, f[2].equals("f"));
+      } catch (java.net.UnknownHostException | RuntimeException e) {
+        // not one of ours: ignored
+      }
+    }
+
+    void close() {
+      publisher.shutdown();
+      try {
+        publisher.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      closeConnection();
     }
   }
 

@@ -18,6 +18,7 @@ import io.mqttsec.broker.ClientSession;
 import io.mqttsec.broker.ConnectRequest;
 import io.mqttsec.broker.ConnectResult;
 import io.mqttsec.broker.ListenerAuth;
+import io.mqttsec.creds.BruteForceGuard;
 import io.mqttsec.creds.PasswordAuthenticator;
 import io.mqttsec.creds.PasswordHasher;
 import io.mqttsec.tls.ClientCertificateVerifier;
@@ -303,6 +304,47 @@ class PostgresStoreTest {
     assertThat(security.connect(ConnectRequest.builder("mtls", "p3").certificateChain(otherChain).build())
         .accepted()).as("another device of the same CA").isTrue();
     Files.delete(caPem);
+  }
+
+  @Test
+  void aPasswordSprayOverTwoNodes_isLockedOutAsIfItHitOne() throws Exception {
+    db.sql(user("press-1"));
+    List<BruteForceGuard> guards = new ArrayList<>();
+    List<List<SecurityEvent>> lockouts = new ArrayList<>();
+    Node[] nodes = new Node[2];
+    for (int i = 0; i < 2; i++) {
+      PostgresStore store = db.store().reconnect(Duration.ofMillis(50), Duration.ofMillis(200)).build();
+      open.add(store);
+      List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+      BruteForceGuard guard = BruteForceGuard.builder().listener(events::add).sharing(store.guardSharing()
+          .orElseThrow()).build();
+      guards.add(guard);
+      lockouts.add(events);
+      Spi broker = new Spi();
+      BrokerSecurity security = BrokerSecurity.builder().acl(store.acl()).credentials(store.credentials())
+          .authenticator(PasswordAuthenticator.builder(store.credentials()).bruteForceGuard(guard).build())
+          .broker(broker).audit(events::add).build();
+      open.add(security);
+      nodes[i] = new Node(store, security, broker, events);
+    }
+    java.net.InetAddress sprayer = java.net.InetAddress.getByName("10.9.9.9");
+    ClientIdentity who = ClientIdentity.of("press-1", "x").withRemoteAddress(sprayer);
+    for (int i = 0; i < 5; i++) {
+      Node n = nodes[i % 2]; // three guesses on node A, two on node B
+      assertThat(n.security().connect(ConnectRequest.builder("tls", "g" + i).username("press-1").password(
+          ("guess-" + i).getBytes(StandardCharsets.UTF_8)).remoteAddress(sprayer).build()).accepted()).isFalse();
+    }
+    await(() -> guards.get(0).check(who).isPresent() && guards.get(1).check(who).isPresent(),
+        "both nodes locking the pair out");
+    assertThat(guards.get(0).check(who).orElseThrow().outcome()).isEqualTo(io.mqttsec.api.AuthResult.Outcome
+        .LOCKED_OUT);
+    ConnectResult right = nodes[0].security().connect(ConnectRequest.builder("tls", "p1").username("press-1")
+        .password("press-1-pw".getBytes(StandardCharsets.UTF_8)).remoteAddress(sprayer).build());
+    assertThat(right.accepted()).as("even the right password waits out the lock").isFalse();
+    for (List<SecurityEvent> events : lockouts) {
+      assertThat(events).filteredOn(SecurityEvent.ClientLockedOut.class::isInstance).as(
+          "each node reports the lock it applies").hasSize(1);
+    }
   }
 
   // -------------------------------------------------------------------------------------------- failures
