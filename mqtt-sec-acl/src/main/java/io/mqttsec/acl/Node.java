@@ -21,7 +21,7 @@ import java.util.Arrays;
  * policy, which publishes it safely to every thread.
  */
 final class Node {
-  private static final int LINEAR_MAX = 8;
+  static final int LINEAR_MAX = 8;
   /** The longest level with a {@link #pack}: two longs of 8 chars. */
   static final int MAX_PACKED = 16;
 

@@ -68,6 +68,22 @@ class NodeTest {
   }
 
   @Test
+  void literalChild_addsALevelOnce_andTheSlotsAreTheChildrenWhileTheyAreAList() {
+    Node node = new Node(null, null);
+    Node a = node.literalChild("a");
+    assertThat(a.key).isEqualTo("a");
+    assertThat(node.literalChild("a")).isSameAs(a);
+    assertThat(node.literalSlots()).isEqualTo(1);
+    for (int i = 1; i < Node.LINEAR_MAX - 1; i++) {
+      node.literalChild("c" + i);
+    }
+    assertThat(node.literalSlots()).as("a list one short of its largest").isEqualTo(Node.LINEAR_MAX - 1);
+    for (int slot = 0; slot < node.literalSlots(); slot++) {
+      assertThat(node.childAt(slot)).isNotNull();
+    }
+  }
+
+  @Test
   void literal_findsEachChild_amongLookalikes_inShortListsAndTables() {
     // "\u0001bcdefgh" packs with a top byte of 1, as a hash key (NOT_PACKED | hash) has: the key of a level
     // without a pack must still never equal a pack. "xabcdefgh" and "yabcdefgh" pack as "abcdefgh" does, and
