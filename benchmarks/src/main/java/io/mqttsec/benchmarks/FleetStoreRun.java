@@ -24,9 +24,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import org.postgresql.PGConnection;
 
 /**
@@ -93,28 +91,10 @@ public final class FleetStoreRun {
       s.execute(sql.toString());
     }
     Map<String, Long> ended = new ConcurrentHashMap<>();
-    BrokerSpi spi = new BrokerSpi() {
+    BrokerSpi spi = new LimitsBenchmark.NoBroker() {
       @Override
       public void disconnect(String clientId, DisconnectReason code, String reason) {
         ended.put(clientId, System.nanoTime());
-      }
-
-      @Override
-      public boolean sessionExists(String clientId) {
-        return false;
-      }
-
-      @Override
-      public void forEachSession(BiConsumer<String, Set<String>> consumer) {
-      }
-
-      @Override
-      public Set<String> subscriptions(String clientId) {
-        return Set.of();
-      }
-
-      @Override
-      public void removeSubscriptions(String clientId, Set<String> filters) {
       }
     };
     try (PostgresStore a = store(url, schema); PostgresStore b = store(url, schema);

@@ -141,7 +141,7 @@ public class LimitsBenchmark {
   }
 
   /** A broker with no sessions of its own. */
-  static final class NoBroker implements BrokerSpi {
+  static class NoBroker implements BrokerSpi {
     @Override
     public void disconnect(String clientId, DisconnectReason code, String reason) {
     }

@@ -84,12 +84,11 @@ public final class ReloadingAcl extends LiveAcl {
    * @return whether the new policy is now in force
    */
   public synchronized boolean reload() {
-    boolean[] loadedOnce = {loaded};
     boolean ok = Reloading.reload(listener, clock, file.toString(),
         () -> AclPolicy.parse(file, limits).withSubscribeMode(subscribeMode), this::install,
         ReloadingAcl::summary, e -> {
           String error = e instanceof AclParseException ? e.getMessage() : e.toString();
-          if (!loadedOnce[0]) {
+          if (!loaded) {
             installQuietly(AclPolicy.denyAll("ACL " + file + " not loaded: " + error));
           }
           return error;

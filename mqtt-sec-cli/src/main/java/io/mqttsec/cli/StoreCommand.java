@@ -61,6 +61,7 @@ final class StoreCommand implements Runnable {
    * first line of {@code passwordFile}, else PGPASSWORD, else none.
    */
   static StoreAdmin connect(String url, String user, Path passwordFile, String schema) {
+    refusePasswordIn(url);
     char[] password = password(passwordFile);
     try {
       StoreSchema.checkName(schema);
@@ -71,6 +72,14 @@ final class StoreCommand implements Runnable {
       throw CliException.failed("cannot connect to " + PostgresStore.describe(url) + ": " + e.getMessage());
     } finally {
       Arrays.fill(password, '\0');
+    }
+  }
+
+  /** A URL on the command line must not carry the password: {@code ps} and shell history would show it. */
+  static void refusePasswordIn(String url) {
+    if (PostgresStore.carriesPassword(url)) {
+      throw CliException.input("the URL carries a password; the database password comes from PGPASSWORD or a "
+          + "password file, never the command line");
     }
   }
 

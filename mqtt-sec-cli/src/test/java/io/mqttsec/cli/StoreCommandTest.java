@@ -100,6 +100,11 @@ class StoreCommandTest {
     assertThat(mysql.exit()).isEqualTo(CliException.BAD_INPUT);
     assertThat(mysql.err()).isEqualTo("mqtt-sec: a store URL is a JDBC PostgreSQL URL "
         + "(jdbc:postgresql://HOST:PORT/DB), not mysql://127.0.0.1/x\n");
+    Cli.Result withPassword = Cli.run("store", "init", "--url", url + "?password=hunter2");
+    assertThat(withPassword.err()).isEqualTo("mqtt-sec: the URL carries a password; the database password comes "
+        + "from PGPASSWORD or a password file, never the command line\n");
+    assertThat(Cli.run("passwd", "list", "--store", url + "?user=x&Password=hunter2").err()).contains(
+        "the URL carries a password");
     Cli.Result schemaName = Cli.run("store", "init", "--url", url, "--schema", "Robert'); DROP TABLE x;--");
     assertThat(schemaName.err()).startsWith("mqtt-sec: a store schema name is 1 to 48 of a-z, 0-9 and _");
   }

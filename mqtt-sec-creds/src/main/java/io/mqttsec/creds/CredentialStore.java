@@ -38,7 +38,9 @@ public abstract class CredentialStore implements AutoCloseable {
   private final Reloading.Callbacks<Set<String>> changeListeners = new Reloading.Callbacks<>();
   /** The last upgrade-on-login rewrite of each user, so a rehash is not mistaken for a reset. */
   private final Map<String, Rehash> rehashes = new ConcurrentHashMap<>();
-  private volatile Snapshot snapshot = new Snapshot(Map.of(), null);
+  private volatile Snapshot snapshot;
+  /** Whether entries were ever installed: the first install tells the change callbacks nothing. */
+  private boolean installed;
 
   /** What lookups read: the entries and the decoy hash that unknown users are verified against. */
   static final class Snapshot {
@@ -60,6 +62,8 @@ public abstract class CredentialStore implements AutoCloseable {
     this.hasher = hasher == null ? PasswordHasher.pbkdf2Sha512() : hasher;
     this.listener = listener == null ? SecurityEventListener.none() : listener;
     this.clock = clock == null ? Clock.systemUTC() : clock;
+    // no users yet (a source that has not loaded): every login is checked against a decoy and refused
+    this.snapshot = new Snapshot(Map.of(), this.hasher.decoy(RANDOM));
   }
 
   /** The entry of {@code username}, if there is one. */
@@ -137,7 +141,8 @@ public abstract class CredentialStore implements AutoCloseable {
    */
   protected final synchronized void install(Map<String, Credential> users) {
     Map<String, Credential> copy = Collections.unmodifiableMap(new LinkedHashMap<>(users));
-    boolean first = snapshot.decoy == null;
+    boolean first = !installed;
+    installed = true;
     Map<String, Credential> before = snapshot.users;
     snapshot = new Snapshot(copy, decoyFor(copy.values()));
     if (!first) {

@@ -502,6 +502,23 @@ public final class PostgresStore implements SharedStore {
     return c;
   }
 
+  /**
+   * Whether {@code url} carries a password ({@code ?password=...}), which a command line or a configuration file
+   * must not: they show it to {@code ps}, to shell history, to whoever reads the file.
+   */
+  public static boolean carriesPassword(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return false;
+    }
+    for (String parameter : url.substring(q + 1).split("&")) {
+      if (parameter.toLowerCase(Locale.ROOT).startsWith("password=")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** {@code url}, if it is a JDBC PostgreSQL URL. */
   static String checkUrl(String url) {
     if (!url.startsWith("jdbc:postgresql:")) {

@@ -36,6 +36,10 @@ public final class PostgresStoreProvider implements StoreProvider {
       throw new IllegalArgumentException("unknown attribute " + unknown.stream().sorted().toList() + " (known: "
           + KNOWN.stream().sorted().toList() + ")");
     }
+    if (PostgresStore.carriesPassword(settings.get("url"))) {
+      throw new IllegalArgumentException("url= carries a password; give it in password-file= (or PGPASSWORD), "
+          + "never in mqtt-sec.xml");
+    }
     PostgresStore.Builder b = PostgresStore.builder(settings.get("url")).listener(events)
         .subscribeMode(config.subscribeMode());
     if (settings.containsKey("user")) {

@@ -111,7 +111,8 @@ class PostgresStoreTest {
         Duration.ofMillis(200)).heartbeat(Duration.ofMillis(200)).startWait(Duration.ofSeconds(10)).build();
     open.add(store);
     Spi broker = new Spi();
-    PasswordAuthenticator.Builder a = PasswordAuthenticator.builder(store.credentials());
+    PasswordAuthenticator.Builder a = PasswordAuthenticator.builder(store.credentials()).listener(e -> layer.get()
+        .deliver(e));
     auth.accept(a);
     BrokerSecurity security = BrokerSecurity.builder().acl(store.acl()).credentials(store.credentials())
         .authenticator(a.build()).broker(broker).audit(events::add).build();
@@ -388,6 +389,9 @@ class PostgresStoreTest {
       Node n = node(throughProxy(proxy), x -> { });
       assertThat(n.store().loaded()).isFalse();
       assertThat(n.connect("press-1", "p1", "press-1-pw").accepted()).isFalse();
+      assertThat(n.events(SecurityEvent.AuthFailed.class)).singleElement().satisfies(f -> assertThat(f.outcome())
+          .as("an unknown user, checked against a decoy, not an internal error").isEqualTo(
+              io.mqttsec.api.AuthResult.Outcome.BAD_CREDENTIALS));
       Decision d = n.store().acl().check(ClientIdentity.of("press-1", "p1"), Action.PUBLISH, "factory/a");
       assertThat(d.denied()).isTrue();
       assertThat(d.reason()).endsWith("is not loaded yet");

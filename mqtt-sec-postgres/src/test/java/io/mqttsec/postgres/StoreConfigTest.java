@@ -89,6 +89,9 @@ class StoreConfigTest {
         "<store><postgres>: a store URL is a JDBC PostgreSQL URL (jdbc:postgresql://HOST:PORT/DB), not mysql://db/x");
     assertThat(problems("<acl-file>acl.conf</acl-file><store><postgres url=\"" + db.url + "\"/></store>"))
         .containsExactly("<acl-file>: a <store> holds the users and the ACL; remove one of the two");
+    assertThat(problems("<store><postgres url=\"" + db.url + "?password=hunter2\"/></store>")).containsExactly(
+        "<store><postgres>: url= carries a password; give it in password-file= (or PGPASSWORD), never in "
+            + "mqtt-sec.xml");
     assertThat(problems("<store/>")).containsExactly("<store>: name one store, such as <postgres "
         + "url=\"jdbc:postgresql://HOST:PORT/DB\"/>");
   }
