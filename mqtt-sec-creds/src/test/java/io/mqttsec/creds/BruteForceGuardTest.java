@@ -262,4 +262,55 @@ class BruteForceGuardTest {
     assertThat(guard.check(who("bob", "127.0.0.7"))).as("the third locks the account").isPresent();
     assertThat(guard.check(home)).as("where bob logged in from before").isEmpty();
   }
+
+  /** Two guards joined in memory, as a fleet's store joins them: each publishes to the other. */
+  static final class Pair implements GuardSharing {
+    final List<String> published = new CopyOnWriteArrayList<>();
+    Pair other;
+    GuardSharing.Remote receiver;
+
+    @Override
+    public void publish(String user, InetAddress address, boolean failed) {
+      published.add((failed ? "failed " : "succeeded ") + user + " " + (address == null ? "-"
+          : address.getHostAddress()));
+      other.receiver.login(user, address, failed);
+    }
+
+    @Override
+    public void onRemote(GuardSharing.Remote remote) {
+      receiver = remote;
+    }
+  }
+
+  @Test
+  void sharedGuards_countEachOthersFailures_andShareOnlySuccessesThatChangeSomething() throws Exception {
+    Pair toB = new Pair();
+    Pair toA = new Pair();
+    toB.other = toA;
+    toA.other = toB;
+    List<SecurityEvent> eventsB = new CopyOnWriteArrayList<>();
+    BruteForceGuard a = BruteForceGuard.builder().clock(clock).listener(events::add).sharing(toB).build();
+    BruteForceGuard b = BruteForceGuard.builder().clock(clock).listener(eventsB::add).sharing(toA).build();
+    ClientIdentity dev = who("dev", "10.0.0.5");
+    for (int i = 0; i < 3; i++) {
+      a.recordFailure(dev);
+    }
+    b.recordFailure(dev);
+    assertThat(a.check(dev)).isEmpty();
+    b.recordFailure(dev);
+    assertThat(a.check(dev).orElseThrow().outcome()).as("five failures over two guards").isEqualTo(
+        AuthResult.Outcome.LOCKED_OUT);
+    assertThat(b.check(dev)).isPresent();
+    assertThat(events).filteredOn(SecurityEvent.ClientLockedOut.class::isInstance).hasSize(1);
+    assertThat(eventsB).filteredOn(SecurityEvent.ClientLockedOut.class::isInstance).hasSize(1);
+    assertThat(toB.published).containsExactly("failed dev 10.0.0.5", "failed dev 10.0.0.5", "failed dev 10.0.0.5");
+    clock.advance(Duration.ofHours(1));
+    a.recordSuccess(dev);
+    assertThat(b.check(dev)).as("the success reset the pair on the other guard too").isEmpty();
+    assertThat(toB.published).hasSize(4).last().isEqualTo("succeeded dev 10.0.0.5");
+    a.recordSuccess(dev);
+    assertThat(toB.published).as("the usual reconnect is not shared").hasSize(4);
+    assertThatThrownBy(() -> BruteForceGuard.builder().sharing(toA).sharing(toB)).isInstanceOf(
+        IllegalStateException.class);
+  }
 }

@@ -217,4 +217,53 @@ class CredsEdgesTest {
       assertThat(((SecurityEvent.PolicyReloaded) events.get(2)).summary()).isEqualTo("1 user");
     }
   }
+
+  /** A store fed in memory, as a database's is: whole, then user by user. */
+  static final class Fed extends CredentialStore {
+    Fed() {
+      super(PasswordHasher.pbkdf2Sha512(1000), null, null);
+    }
+
+    @Override
+    public String source() {
+      return "memory";
+    }
+
+    @Override
+    protected boolean replaceIfUnchanged(Credential expected, PasswordHash hash) {
+      return false;
+    }
+  }
+
+  @Test
+  void aStoreFedUserByUser_tellsWhichUsersChanged_andRefusesEveryoneBeforeItsFirstLoad() throws Exception {
+    Fed fed = new Fed();
+    PasswordAuthenticator auth = PasswordAuthenticator.builder(fed).noCache().noBruteForceGuard().build();
+    assertThat(auth.authenticate(ClientIdentity.of("a", "a"), "pw".getBytes(UTF_8)).outcome()).as(
+        "no users yet: checked against a decoy").isEqualTo(AuthResult.Outcome.BAD_CREDENTIALS);
+    List<Set<String>> changed = new CopyOnWriteArrayList<>();
+    fed.onUsersChanged(changed::add);
+    PasswordHash pw = PasswordHasher.pbkdf2Sha512(1000).hash("pw".getBytes(UTF_8));
+    fed.install(Map.of("a", Credential.of("a", pw, null, null), "b", Credential.of("b", pw, null, null)));
+    assertThat(changed).as("the first load changes nobody").isEmpty();
+    assertThat(auth.authenticate(ClientIdentity.of("a", "a"), "pw".getBytes(UTF_8)).succeeded()).isTrue();
+    java.util.HashMap<String, Credential> changes = new java.util.HashMap<>();
+    changes.put("a", null);
+    changes.put("c", Credential.of("c", pw, null, null));
+    changes.put("b", fed.lookup("b").orElseThrow());
+    fed.installChanges(changes);
+    assertThat(changed).containsExactly(Set.of("a", "c"));
+    assertThat(fed.users()).containsExactlyInAnyOrder("b", "c");
+    assertThat(fed.size()).isEqualTo(2);
+    Credential b = fed.lookup("b").orElseThrow();
+    Credential rehashed = Credential.of("b", PasswordHasher.pbkdf2Sha512(2000).hash("pw".getBytes(UTF_8)), null,
+        null);
+    assertThat(fed.isRehashOf(rehashed, b)).isFalse();
+    fed.recordRehash(b, rehashed);
+    assertThat(fed.isRehashOf(rehashed, b)).isTrue();
+    assertThatThrownBy(() -> Credential.of("bad:name", pw, null, null)).isInstanceOf(
+        IllegalArgumentException.class);
+    assertThat(CredentialStore.summary(Map.of("a", Credential.of("a", pw, pw, java.time.Instant.EPOCH))))
+        .isEqualTo("1 user, 1 rotating");
+  }
 }

@@ -52,6 +52,49 @@ class ClientCertificateVerifierTest {
   }
 
   @Test
+  void aRevocationSource_refusesWhatItNames_onTopOfTheCrl_andItsChangesReachTheCallback() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("CN=Devices CA", Duration.ofDays(30));
+    Path cas = dir.resolve("ca.pem");
+    replace(cas, Pem.encode(List.of(ca.certificate())));
+    X509Certificate[] press = chain(ca.issue("press-42").clientAuth().issue());
+    X509Certificate[] other = chain(ca.issue("press-43").clientAuth().issue());
+    java.util.Map<java.math.BigInteger, String> revoked = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Runnable> changes = new CopyOnWriteArrayList<>();
+    RevocationSource source = new RevocationSource() {
+      @Override
+      public String revoked(javax.security.auth.x500.X500Principal issuer, java.math.BigInteger serial) {
+        if (serial.equals(other[0].getSerialNumber()) && revoked.containsKey(java.math.BigInteger.ZERO)) {
+          throw new IllegalStateException("store broken");
+        }
+        return issuer.equals(ca.certificate().getSubjectX500Principal()) ? revoked.get(serial) : null;
+      }
+
+      @Override
+      public void onChange(Runnable callback) {
+        changes.add(callback);
+      }
+    };
+    List<String> reloads = new CopyOnWriteArrayList<>();
+    try (ClientCertificateVerifier verifier = ClientCertificateVerifier.builder(cas).revocations(source)
+        .listener(events::add).build()) {
+      verifier.onReload(() -> reloads.add("reloaded"));
+      assertThat(verifier.check(press)).isEqualTo(Decision.allow("certificate trusted and not revoked"));
+      revoked.put(press[0].getSerialNumber(), "key compromise");
+      changes.forEach(Runnable::run);
+      assertThat(reloads).containsExactly("reloaded");
+      assertThat(verifier.check(press)).isEqualTo(Decision.deny("certificate " + press[0].getSubjectX500Principal()
+          .getName() + " (serial " + press[0].getSerialNumber().toString(16) + ") is revoked: key compromise"));
+      assertThat(events).filteredOn(SecurityEvent.CertificateRejected.class::isInstance).hasSize(1);
+      assertThat(verifier.check(other).allowed()).isTrue();
+      revoked.put(java.math.BigInteger.ZERO, "marks the source broken");
+      assertThat(verifier.check(other)).as("a source that fails refuses").isEqualTo(Decision.deny(
+          "the revocation check failed (IllegalStateException)"));
+    }
+    assertThatThrownBy(() -> ClientCertificateVerifier.builder(cas).revocations(source).revocations(source))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void revokedCertificate_isDenied_andAReloadedCrlReachesTheCallback() throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("CN=Revoking CA", Duration.ofDays(30));
     Path cas = dir.resolve("ca.pem");
