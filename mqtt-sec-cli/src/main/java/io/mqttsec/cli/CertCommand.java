@@ -60,14 +60,19 @@ final class CertCommand implements Runnable {
     public Integer call() {
       Instant now = clock.instant();
       int expiring = 0;
+      int early = 0;
       for (Path file : files) {
         List<X509Certificate> certs = Pem.readCertificates(file);
         for (int i = 0; i < certs.size(); i++) {
           X509Certificate c = certs.get(i);
           CertificateIdentity id = CertificateIdentity.of(c);
           Instant notAfter = c.getNotAfter().toInstant();
+          Instant notBefore = c.getNotBefore().toInstant();
           String state;
-          if (now.isAfter(notAfter)) {
+          if (now.isBefore(notBefore)) {
+            state = "NOT YET VALID";
+            early++;
+          } else if (now.isAfter(notAfter)) {
             state = "EXPIRED";
             expiring++;
           } else if (now.plus(Duration.ofDays(warnDays)).isAfter(notAfter)) {
@@ -81,6 +86,10 @@ final class CertCommand implements Runnable {
           terminal.out.println("  issuer   " + c.getIssuerX500Principal().getName(X500Principal.RFC2253));
           List<String> sans = sans(c);
           terminal.out.println("  SANs     " + (sans.isEmpty() ? "(none)" : String.join(", ", sans)));
+          if (now.isBefore(notBefore)) {
+            terminal.out.println("  valid    from " + notBefore + " (in " + remaining(Duration.between(now,
+                notBefore)) + ")");
+          }
           terminal.out.println("  expires  " + notAfter + " (" + remaining(Duration.between(now, notAfter)) + ")  "
               + state);
         }
@@ -88,9 +97,12 @@ final class CertCommand implements Runnable {
       if (expiring > 0) {
         terminal.err.println("mqtt-sec: " + expiring + " certificate(s) expired or expiring within " + warnDays
             + " days");
-        return CliException.CHECK_FAILED;
       }
-      return 0;
+      if (early > 0) {
+        // a clock set wrong on either side, or a certificate made for later: a TLS peer refuses it today
+        terminal.err.println("mqtt-sec: " + early + " certificate(s) not valid yet");
+      }
+      return expiring > 0 || early > 0 ? CliException.CHECK_FAILED : 0;
     }
 
     /**

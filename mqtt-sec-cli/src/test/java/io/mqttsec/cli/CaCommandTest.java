@@ -131,6 +131,11 @@ class CaCommandTest {
     assertThat(Cli.run("cert", "check", pem.toString(), "--warn-days", "10").exit()).isZero();
     CertCommand.clock = Clock.fixed(Instant.now().plus(Duration.ofDays(40)), ZoneOffset.UTC);
     assertThat(Cli.run("cert", "check", pem.toString()).out()).contains(" (expired 20 days ago)  EXPIRED\n");
+    CertCommand.clock = Clock.fixed(Instant.now().minus(Duration.ofDays(3)), ZoneOffset.UTC);
+    Cli.Result early = Cli.run("cert", "check", pem.toString());
+    assertThat(early.exit()).as("not valid yet is not ok").isEqualTo(1);
+    assertThat(early.out()).contains("  valid    from ").contains(" (in 3 days)\n").contains("  NOT YET VALID\n");
+    assertThat(early.err()).isEqualTo("mqtt-sec: 1 certificate(s) not valid yet\n");
     assertThat(CertCommand.Check.remaining(Duration.ofDays(10).minusSeconds(5))).isEqualTo("10 days");
     assertThat(CertCommand.Check.remaining(Duration.ofHours(47))).isEqualTo("47 hours");
     assertThat(CertCommand.Check.remaining(Duration.ofMinutes(59))).isEqualTo("59 minutes");
