@@ -146,10 +146,43 @@ public final class CertificateAuthority {
     return certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal());
   }
 
-  /** Starts a certificate for {@code commonName} (the CN, and with mosquitto's rules the MQTT user name). */
+  /**
+   * Starts a certificate for {@code commonName} (the CN, and with mosquitto's rules the MQTT user name). The CN is
+   * taken as text, never parsed: it must not be empty, start with {@code #} (which a distinguished name's string
+   * form reads as hex-encoded DER, so {@code #0c0561646d696e} would be CN=admin), hold a control character, or be
+   * longer than 64 characters (X.520's bound).
+   *
+   * @throws IllegalArgumentException saying which rule the CN breaks
+   */
   public Issue issue(String commonName) {
-    Objects.requireNonNull(commonName, "commonName");
-    return new Issue(commonName);
+    return new Issue(checkCommonName(commonName));
+  }
+
+  /**
+   * {@code cn}, if a certificate may carry it as its CN; see {@link #issue}.
+   *
+   * @throws IllegalArgumentException saying which rule the CN breaks
+   */
+  public static String checkCommonName(String cn) {
+    Objects.requireNonNull(cn, "commonName");
+    if (cn.isEmpty()) {
+      throw new IllegalArgumentException("a CN must not be empty: it names the device (and its MQTT user)");
+    }
+    if (cn.charAt(0) == '#') {
+      throw new IllegalArgumentException("a CN must not start with '#': a distinguished name reads that as "
+          + "hex-encoded DER, which can name another CN");
+    }
+    for (int i = 0; i < cn.length(); i++) {
+      char c = cn.charAt(i);
+      if (c < 0x20 || c == 0x7F || c >= 0x80 && c <= 0x9F) {
+        throw new IllegalArgumentException(String.format("a CN must not hold a control character (U+%04X at "
+            + "index %d)", (int) c, i));
+      }
+    }
+    if (cn.codePointCount(0, cn.length()) > 64) {
+      throw new IllegalArgumentException("a CN is at most 64 characters, not " + cn.codePointCount(0, cn.length()));
+    }
+    return cn;
   }
 
   /**
@@ -193,6 +226,11 @@ public final class CertificateAuthority {
     if (cn == null) {
       throw new TlsConfigException(source + ": the request's subject \"" + csr.getSubject()
           + "\" has no single usable CN");
+    }
+    try {
+      checkCommonName(cn);
+    } catch (IllegalArgumentException e) {
+      throw new TlsConfigException(source + ": the request's CN is refused: " + e.getMessage(), e);
     }
     Issue issue = new Issue(cn);
     issue.publicKey = key;
@@ -532,8 +570,10 @@ public final class CertificateAuthority {
         throw new IllegalStateException("say what the certificate is for: serverAuth(), clientAuth() or both");
       }
       Instant now = clock.instant();
+      // the CN as a UTF8String, never through the string parser (which would read "#..." as DER)
       X500Name subject = new org.bouncycastle.asn1.x500.X500NameBuilder()
-          .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, commonName).build();
+          .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))
+          .build();
       return CertificateAuthority.sign(keyPair, x500(certificate), subject, key, now,
           now.plus(validity == null ? Duration.ofDays(397) : validity), certificate, ext -> {
             ext.add(Extension.basicConstraints, true, new BasicConstraints(false));

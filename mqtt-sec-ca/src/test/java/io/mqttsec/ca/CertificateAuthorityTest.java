@@ -86,6 +86,24 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void issue_aCnIsText_neverParsed_andIsRefusedEmptyHexOrWithControlCharacters() throws Exception {
+    assertThatThrownBy(() -> ROOT.issue("#0c0561646d696e")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a CN must not start with '#': a distinguished name reads that as hex-encoded DER, which can "
+            + "name another CN");
+    assertThatThrownBy(() -> ROOT.issue("#")).hasMessageStartingWith("a CN must not start with '#'");
+    assertThatThrownBy(() -> ROOT.issue("")).hasMessage("a CN must not be empty: it names the device (and its "
+        + "MQTT user)");
+    assertThatThrownBy(() -> ROOT.issue("press\n1")).hasMessage("a CN must not hold a control character (U+000A "
+        + "at index 5)");
+    assertThatThrownBy(() -> ROOT.issue("a".repeat(65))).hasMessage("a CN is at most 64 characters, not 65");
+    HeldCertificate odd = ROOT.issue("press, 1+x=\"y\"").clientAuth().issue();
+    assertThat(io.mqttsec.internal.DistinguishedNames.commonName(odd.certificate().getSubjectX500Principal()))
+        .as("taken as text")
+        .contains("press, 1+x=\"y\"");
+    assertThat(ROOT.issue("a".repeat(64)).clientAuth().issue().certificate()).isNotNull();
+  }
+
+  @Test
   void issue_settingTwice_failsInsteadOfOverwriting() {
     assertThatThrownBy(() -> ROOT.issue("x").validity(Duration.ofDays(1)).validity(Duration.ofDays(2)))
         .isInstanceOf(IllegalStateException.class).hasMessage("validity was already set to PT24H");

@@ -179,6 +179,11 @@ final class CaCommand implements Runnable {
       if (days < 1) {
         throw CliException.input("--days " + days + ": must be 1 or more");
       }
+      try {
+        CertificateAuthority.checkCommonName(commonName); // before any file is looked at or passphrase asked
+      } catch (IllegalArgumentException e) {
+        throw CliException.input(e.getMessage());
+      }
       Path prefix = out != null ? out : Path.of(commonName);
       Path pem = Path.of(prefix + ".pem");
       Path key = Path.of(prefix + ".key");

@@ -120,6 +120,21 @@ class CaCommandTest {
   }
 
   @Test
+  void issue_aCnThatIsNotPlainText_isRefusedBeforeThePassphrase() throws Exception {
+    ca("init");
+    for (String[] bad : new String[][] {{"#0c0561646d696e", "a CN must not start with '#': a distinguished name "
+        + "reads that as hex-encoded DER, which can name another CN"}, {"#", "a CN must not start with '#'"},
+        {"", "a CN must not be empty"}}) {
+      Cli.Result r = Cli.run("ca", "issue", bad[0], "--dir", dir.resolve("ca").toString(), "--out",
+          dir.resolve("x").toString());
+      assertThat(r.exit()).as(bad[0]).isEqualTo(2);
+      assertThat(r.err()).startsWith("mqtt-sec: " + bad[1]);
+      assertThat(r.out()).as("no passphrase asked").isEmpty();
+    }
+    assertThat(Files.exists(dir.resolve("x.pem"))).isFalse();
+  }
+
+  @Test
   void certCheck_exit1WhenExpiringWithinWarnDays_exit2OnABadFile() throws Exception {
     ca("init");
     ca("issue", "press-7", "--days", "20", "--out", dir.resolve("press-7").toString());
