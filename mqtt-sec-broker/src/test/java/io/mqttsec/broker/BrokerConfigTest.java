@@ -72,7 +72,7 @@ class BrokerConfigTest {
                 "<colour>: unknown element (known: acl-file, anonymous, audit, authentication, "
                     + "brute-force-guard, client-id-policy, credential-cache, crl, crl-grace-period, detection, "
                     + "limits, password-file, "
-                    + "reload-interval, server-tls, session-owners, subscribe-mode, trusted-certificates, "
+                    + "reload-interval, server-tls, session-owners, store, subscribe-mode, trusted-certificates, "
                     + "upgrade-on-login)",
                 "<reload-interval>: \"2 seconds\" is not a duration (such as 30d, 12h, 90m, 45s, 500ms, 1h30m, "
                     + "or ISO-8601 P1D, PT2S)",
