@@ -194,7 +194,18 @@ public final class PemCodec {
     byte[] key = null;
     try {
       key = SecretKeyFactory.getInstance("PBKDF2With" + mac).generateSecret(spec).getEncoded();
-      return cipher.decrypt(key, iv, encrypted);
+      byte[] plain = cipher.decrypt(key, iv, encrypted);
+      try {
+        // a wrong passphrase that happens to leave valid padding (about one time in 256) yields garbage: the
+        // decrypted bytes must be a PrivateKeyInfo (a SEQUENCE of a version and an algorithm) to count as decrypted
+        Der.Reader info = Der.parse(plain).expect(Der.SEQUENCE, "a private key").children();
+        info.next(Der.INTEGER, "a version");
+        info.next(Der.SEQUENCE, "an algorithm");
+      } catch (IllegalArgumentException garbage) {
+        Arrays.fill(plain, (byte) 0);
+        throw new GeneralSecurityException("not a private key after decryption");
+      }
+      return plain;
     } catch (GeneralSecurityException | RuntimeException e) {
       throw block.error(source, "cannot decrypt the private key: wrong passphrase or unsupported encryption");
     } finally {
