@@ -168,10 +168,15 @@ class BrokerCommandTest {
   /** Runs the printed subscriber, then the printed publish, and checks the subscriber got it. */
   static void subscribeThenPublish(List<String> commands) throws Exception {
     Process sub = new ProcessBuilder("bash", "-c", commands.get(0) + " -C 1 -W 15").start();
-    Thread.sleep(1500); // connect and subscribe
-    Process pub = new ProcessBuilder("bash", "-c", commands.get(1)).start();
-    assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(pub.exitValue()).as(new String(pub.getErrorStream().readAllBytes())).isZero();
+    // the subscriber's TLS handshake and SUBSCRIBE take a while on a loaded machine: publish again each second
+    // until it has its one message (-C 1), rather than guess how long to wait
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    do {
+      Thread.sleep(1000);
+      Process pub = new ProcessBuilder("bash", "-c", commands.get(1)).start();
+      assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(pub.exitValue()).as(new String(pub.getErrorStream().readAllBytes())).isZero();
+    } while (!sub.waitFor(1, TimeUnit.SECONDS) && System.nanoTime() < deadline);
     assertThat(sub.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
         .isEqualTo("factory/press-1/temp 21.5\n");
