@@ -8,10 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.mqttsec.ca.HeldCertificate;
+import io.mqttsec.postgres.Proxy;
 import io.mqttsec.postgres.StoreAdmin;
 import io.mqttsec.tls.Pem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two Moquette brokers, each behind mqtt-sec, on one fleet store in the PostgreSQL that {@code ./run-tests} starts:
  * a change made on the store with plain SQL reaches the clients of both, and a spray over both is locked out as if
- * it hit one.
+ * it hit one. Broker B reaches the database through a relay the outage test cuts and restores.
  */
 class MoquetteFleetTest {
 
@@ -42,6 +44,7 @@ class MoquetteFleetTest {
   static final List<Node> nodes = new ArrayList<>();
   static String url;
   static String user;
+  static Proxy relay;
 
   /** One broker of the fleet: its folder, port and audit. */
   record Node(Path dir, int port, List<String> audit, MoquetteSecurity security, io.moquette.broker.Server server) {
@@ -79,14 +82,18 @@ class MoquetteFleetTest {
     char[] password = System.getenv("PGPASSWORD").toCharArray();
     Path passwd = Files.writeString(dir.resolve("import-passwd"), "press-1:" + MoquetteFixture.HASHER.hash(
         "press-1-pw".getBytes(StandardCharsets.UTF_8)).encoded() + "\ndashboard:" + MoquetteFixture.HASHER.hash(
-        "dashboard-pw".getBytes(StandardCharsets.UTF_8)).encoded() + "\n");
+        "dashboard-pw".getBytes(StandardCharsets.UTF_8)).encoded() + "\npress-7:" + MoquetteFixture.HASHER.hash(
+        "press-7-pw".getBytes(StandardCharsets.UTF_8)).encoded() + "\n");
     Path acl = Files.writeString(dir.resolve("import-acl.conf"), "pattern readwrite factory/%u/#\nuser dashboard\n"
         + "topic read factory/#\n");
     try (StoreAdmin admin = StoreAdmin.connect(url, user, password, SCHEMA)) {
       admin.init();
       admin.importFiles(passwd, acl);
     }
+    int dbPort = URI.create(url.substring("jdbc:".length())).getPort();
+    relay = new Proxy(dbPort);
     for (String name : List.of("a", "b")) {
+      String nodeUrl = name.equals("a") ? url : url.replace(":" + dbPort + "/", ":" + relay.port() + "/");
       Path d = Files.createDirectories(dir.resolve(name));
       HeldCertificate server = MoquetteFixture.CA.issue("localhost").dnsNames("localhost").ipAddresses("127.0.0.1")
           .serverAuth().issue();
@@ -102,7 +109,7 @@ class MoquetteFleetTest {
             </authentication>
             <trusted-certificates>ca.pem</trusted-certificates>
           </mqtt-sec>
-          """.formatted(url, user, SCHEMA));
+          """.formatted(nodeUrl, user, SCHEMA));
       int port = MoquetteFixture.freePort();
       List<String> audit = new CopyOnWriteArrayList<>();
       MoquetteSecurity security = MoquetteSecurity.builder(d.resolve("mqtt-sec.xml")).serverCertificate(
@@ -119,6 +126,9 @@ class MoquetteFleetTest {
     for (Node n : nodes) {
       n.server().stopServer();
       n.security().close();
+    }
+    if (relay != null) {
+      relay.close();
     }
     Properties p = new Properties();
     p.setProperty("user", user);
@@ -199,5 +209,37 @@ class MoquetteFleetTest {
         "both brokers locking the pair out");
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> nodes.get(0).connect("operator",
         "operator-pw"))).as("even the right password waits out the lock").isNotNull();
+  }
+
+  @Test
+  void theDatabaseGoingAway_keepsTheLastGoodStateOnTheBrokerCutOff_andItCatchesUpWhenItReturns() throws Exception {
+    Node a = nodes.get(0);
+    Node b = nodes.get(1);
+    Mqtt3BlockingClient live = b.connect("press-7", "press-7-pw");
+    int before = b.audit().size();
+    try {
+      relay.down();
+      await(() -> b.audit().stream().skip(before).anyMatch(l -> l.contains("\"event\":\"store.unavailable\"")),
+          "broker B reporting its store unavailable");
+      // the snapshot stays in force: the live client keeps its session, a known user still logs in, an unknown
+      // one is still refused
+      assertThat(live.getState().isConnected()).isTrue();
+      Mqtt3BlockingClient second = b.connect("press-7", "press-7-pw");
+      assertThat(second.getState().isConnected()).isTrue();
+      second.disconnect();
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> b.connect("nobody", "guess"))).isNotNull();
+      // a removal while B is cut off: broker A applies it at once, B cannot know of it yet
+      Mqtt3BlockingClient onA = a.connect("press-7", "press-7-pw");
+      sql("DELETE FROM S.users WHERE username = 'press-7'");
+      await(() -> !onA.getState().isConnected(), "broker A ending the removed user's session");
+      assertThat(live.getState().isConnected()).as("broker B keeps its last good state").isTrue();
+    } finally {
+      relay.up();
+    }
+    await(() -> b.audit().stream().skip(before).anyMatch(l -> l.contains("\"event\":\"store.recovered\"")),
+        "broker B reporting its store back");
+    await(() -> !live.getState().isConnected(), "broker B ending the session of the user removed while it was cut off");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> b.connect("press-7", "press-7-pw")))
+        .as("the removed user refused on broker B").isNotNull();
   }
 }

@@ -19,14 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * refused) and restores: a database that goes away and comes back, as a store sees it, while the database itself
  * keeps serving the test's own SQL.
  */
-final class Proxy implements AutoCloseable {
+public final class Proxy implements AutoCloseable {
 
   private final int target;
   private final int port;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
 
-  Proxy(int targetPort) throws IOException {
+  public Proxy(int targetPort) throws IOException {
     this.target = targetPort;
     try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       this.port = probe.getLocalPort();
@@ -34,12 +34,12 @@ final class Proxy implements AutoCloseable {
     up();
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Accepts connections again, on the same port. */
-  synchronized void up() throws IOException {
+  public synchronized void up() throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -50,7 +50,7 @@ final class Proxy implements AutoCloseable {
   }
 
   /** Drops every connection and refuses new ones. */
-  synchronized void down() throws IOException {
+  public synchronized void down() throws IOException {
     server.close();
     for (Socket s : open) {
       s.close();
