@@ -37,7 +37,7 @@ import org.postgresql.PGConnection;
  *   java -Xmx8g -cp ... io.mqttsec.benchmarks.FleetStoreRun load 100000 1000000
  * </pre>
  *
- * (or {@code benchmarks/fleet.sh}, which builds the class path). Each run makes a schema of its own and drops it.
+ * (or {@code python3 benchmarks/fleet.py}, which builds the class path). Each run makes a schema of its own and drops it.
  */
 public final class FleetStoreRun {
 
