@@ -95,6 +95,8 @@ public final class CertificateAuthority {
   private final Clock clock;
   private final Map<BigInteger, Instant> revoked = new LinkedHashMap<>();
   private BigInteger crlNumber = BigInteger.ZERO;
+  /** Where {@link #record} keeps the inventory: the folder this CA was loaded from or last saved to. */
+  private volatile Path folder;
 
   private CertificateAuthority(X509Certificate certificate, KeyPair keyPair, Clock clock) {
     this.certificate = certificate;
@@ -306,7 +308,8 @@ public final class CertificateAuthority {
    * Saves the CA to {@code folder}: {@code ca.pem} (its certificate), {@code ca.key} (its private key,
    * encrypted PKCS#8 with {@code passphrase}) and {@code ca.state} (the revoked serials and the CRL number, so
    * the next CRL still lists every revocation). Each file is written atomically; the key and the state are
-   * readable by their owner only (0600), the certificate, which is public, by everyone (0644).
+   * readable by their owner only (0600), the certificate, which is public, by everyone (0644). From then on, every
+   * certificate this CA signs is recorded in the folder's inventory ({@link Inventory}) before it is handed out.
    *
    * @throws TlsConfigException if a file cannot be written
    */
@@ -326,6 +329,7 @@ public final class CertificateAuthority {
     } catch (IOException e) {
       throw new TlsConfigException(folder + ": cannot save the CA (" + e.getMessage() + ")", e);
     }
+    this.folder = folder;
   }
 
   /** Loads a CA that {@link #save} wrote, with the system clock. */
@@ -334,7 +338,8 @@ public final class CertificateAuthority {
   }
 
   /**
-   * Loads a CA that {@link #save} wrote.
+   * Loads a CA that {@link #save} wrote. Every certificate it signs is recorded in the folder's inventory
+   * ({@link Inventory}) before it is handed out.
    *
    * @throws TlsConfigException if a file is missing or malformed, the passphrase is wrong, or the key does not
    *                            belong to the certificate
@@ -347,6 +352,7 @@ public final class CertificateAuthority {
     KeyChecks.requireMatch(key, cert, keyFile.toString(), certFile.toString());
     CertificateAuthority ca = new CertificateAuthority(cert, new KeyPair(cert.getPublicKey(), key), clock);
     readState(folder.resolve(STATE_FILE), ca.revoked, n -> ca.crlNumber = n);
+    ca.folder = folder;
     return ca;
   }
 
@@ -570,6 +576,10 @@ public final class CertificateAuthority {
         throw new IllegalStateException("say what the certificate is for: serverAuth(), clientAuth() or both");
       }
       Instant now = clock.instant();
+      return record(signLeaf(key, now));
+    }
+
+    private X509Certificate signLeaf(PublicKey key, Instant now) {
       // the CN as a UTF8String, never through the string parser (which would read "#..." as DER)
       X500Name subject = new org.bouncycastle.asn1.x500.X500NameBuilder()
           .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))
@@ -593,6 +603,19 @@ public final class CertificateAuthority {
             }
           });
     }
+  }
+
+  /**
+   * Writes {@code certificate} to the inventory of the folder this CA lives in (none for a CA never saved), as one
+   * file written atomically: a crash leaves the certificate recorded whole or not at all, and a certificate that
+   * cannot be recorded is not handed out.
+   */
+  private X509Certificate record(X509Certificate certificate) {
+    Path home = folder;
+    if (home != null) {
+      Inventory.record(home, certificate);
+    }
+    return certificate;
   }
 
   /** Adds extensions to a certificate being built. */

@@ -7,6 +7,7 @@ package io.mqttsec.cli;
 import io.mqttsec.ca.CertificateAuthority;
 import io.mqttsec.tls.CertificateIdentity;
 import io.mqttsec.ca.HeldCertificate;
+import io.mqttsec.ca.Inventory;
 import io.mqttsec.tls.Pem;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,8 +30,8 @@ import picocli.CommandLine.Parameters;
 /** {@code mqtt-sec ca}: a small certificate authority for a device fleet, kept in a folder. */
 @Command(name = "ca", mixinStandardHelpOptions = true,
     description = "A certificate authority for devices and brokers: ca.pem, ca.key (encrypted), ca.state.",
-    subcommands = {CaCommand.Init.class, CaCommand.Issue.class, CaCommand.Revoke.class, CaCommand.Crl.class,
-        CaCommand.Show.class})
+    subcommands = {CaCommand.Init.class, CaCommand.Issue.class, CaCommand.Sign.class, CaCommand.Revoke.class,
+        CaCommand.Crl.class, CaCommand.Listing.class, CaCommand.Show.class})
 final class CaCommand implements Runnable {
 
   @CommandLine.Spec
@@ -37,8 +39,8 @@ final class CaCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: init, issue, revoke, crl "
-        + "or show");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: init, issue, sign, revoke, "
+        + "crl, list or show");
   }
 
   /**
@@ -157,18 +159,8 @@ final class CaCommand implements Runnable {
     @Option(names = "--out", paramLabel = "PREFIX", description = "Output prefix (default: the CN).")
     Path out;
 
-    @Option(names = "--server", description = "A server certificate (default: a client certificate).")
-    boolean server;
-
-    @Option(names = "--dns", split = ",", paramLabel = "NAME", description = "DNS names (comma-separated).")
-    List<String> dns = List.of();
-
-    @Option(names = "--ip", split = ",", paramLabel = "ADDRESS", description = "IP addresses (comma-separated).")
-    List<String> ips = List.of();
-
-    @Option(names = "--days", paramLabel = "DAYS", defaultValue = "397",
-        description = "Validity in days (default ${DEFAULT-VALUE}).")
-    int days;
+    @CommandLine.Mixin
+    Usage usage = new Usage();
 
     Issue(Terminal terminal) {
       this.terminal = terminal;
@@ -176,9 +168,7 @@ final class CaCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      if (days < 1) {
-        throw CliException.input("--days " + days + ": must be 1 or more");
-      }
+      usage.check();
       try {
         CertificateAuthority.checkCommonName(commonName); // before any file is looked at or passphrase asked
       } catch (IllegalArgumentException e) {
@@ -193,20 +183,111 @@ final class CaCommand implements Runnable {
         }
       }
       CertificateAuthority ca = folder.load(terminal);
-      CertificateAuthority.Issue request = ca.issue(commonName).validity(Duration.ofDays(days));
+      HeldCertificate held = usage.apply(ca.issue(commonName)).issue();
+      PasswdCommand.writePrivate(key, Pem.encodePrivateKey(held.privateKey()));
+      writePublic(pem, Pem.encode(held.chain()));
+      terminal.out.println("issued " + usage.kind() + " certificate " + commonName + " serial "
+          + held.certificate().getSerialNumber().toString(16) + ": " + pem + ", " + key);
+      return 0;
+    }
+  }
+
+  /** What a certificate is for, its names and validity: the options {@code issue} and {@code sign} share. */
+  static final class Usage {
+    @Option(names = "--server", description = "A server certificate (default: a client certificate).")
+    boolean server;
+
+    @Option(names = "--dns", split = ",", paramLabel = "NAME", description = "DNS names (comma-separated).")
+    List<String> dns = List.of();
+
+    @Option(names = "--ip", split = ",", paramLabel = "ADDRESS", description = "IP addresses (comma-separated).")
+    List<String> ips = List.of();
+
+    @Option(names = "--days", paramLabel = "DAYS", defaultValue = "397",
+        description = "Validity in days (default ${DEFAULT-VALUE}).")
+    int days;
+
+    void check() {
+      if (days < 1) {
+        throw CliException.input("--days " + days + ": must be 1 or more");
+      }
+    }
+
+    String kind() {
+      return server ? "server" : "client";
+    }
+
+    CertificateAuthority.Issue apply(CertificateAuthority.Issue request) {
+      request.validity(Duration.ofDays(days));
       if (!dns.isEmpty()) {
         request.dnsNames(dns.toArray(new String[0]));
       }
       if (!ips.isEmpty()) {
         request.ipAddresses(ips.toArray(new String[0]));
       }
-      HeldCertificate held = (server ? request.serverAuth() : request.clientAuth()).issue();
-      PasswdCommand.writePrivate(key, Pem.encodePrivateKey(held.privateKey()));
-      List<X509Certificate> chain = new java.util.ArrayList<>(held.chain());
+      return server ? request.serverAuth() : request.clientAuth();
+    }
+  }
+
+  @Command(name = "sign", mixinStandardHelpOptions = true,
+      description = {"Sign a device's certificate request (PKCS#10, as 'openssl req -new' writes it): OUT.pem "
+          + "(the chain). The key stays with the device.",
+          "The request's signature must verify, its CN follows the same rules as 'ca issue', and the extensions it "
+          + "asks for are ignored: names and usages are only what these options say."})
+  static final class Sign implements Callable<Integer> {
+    /** Larger than any real request (an RSA-8192 one is about 2.5 KiB), small enough to refuse a flood. */
+    static final int MAX_REQUEST_BYTES = 32 * 1024;
+
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Folder folder = new Folder();
+
+    @Option(names = "--csr", required = true, paramLabel = "FILE", description = "The certificate request (PEM).")
+    Path csr;
+
+    @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Writes PREFIX.pem.")
+    Path out;
+
+    @CommandLine.Mixin
+    Usage usage = new Usage();
+
+    Sign(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      usage.check();
+      Path pem = Path.of(out + ".pem");
+      if (Files.exists(pem)) {
+        throw CliException.input(pem + ": exists; refusing to overwrite");
+      }
+      String request = readRequest(csr);
+      CertificateAuthority ca = folder.load(terminal);
+      List<X509Certificate> chain;
+      try {
+        chain = usage.apply(ca.request(request, csr.toString())).sign();
+      } catch (io.mqttsec.api.TlsConfigException e) {
+        throw CliException.input(e.getMessage());
+      }
       writePublic(pem, Pem.encode(chain));
-      terminal.out.println("issued " + (server ? "server" : "client") + " certificate " + commonName + " serial "
-          + held.certificate().getSerialNumber().toString(16) + ": " + pem + ", " + key);
+      terminal.out.println("signed " + usage.kind() + " certificate " + CertificateIdentity.of(chain.get(0))
+          .commonName().orElse("") + " serial " + chain.get(0).getSerialNumber().toString(16) + ": " + pem);
       return 0;
+    }
+
+    /** The request's text, refused before the passphrase is asked when it is missing or oversized. */
+    static String readRequest(Path file) throws IOException {
+      if (!Files.isRegularFile(file)) {
+        throw CliException.input(file + ": no such file");
+      }
+      long size = Files.size(file);
+      if (size > MAX_REQUEST_BYTES) {
+        throw CliException.input(file + ": " + size + " bytes; a certificate request is at most "
+            + MAX_REQUEST_BYTES);
+      }
+      return Files.readString(file, StandardCharsets.ISO_8859_1); // any byte: the parser says what is wrong
     }
   }
 
@@ -242,11 +323,7 @@ final class CaCommand implements Runnable {
         serial = cert.getSerialNumber();
         what = CertificateIdentity.of(cert).subjectDn();
       } else {
-        try {
-          serial = new BigInteger(which.serial.replace(":", ""), 16);
-        } catch (NumberFormatException e) {
-          throw CliException.input("--serial \"" + which.serial + "\" is not a hexadecimal number");
-        }
+        serial = serial(which.serial, "--serial ");
         what = "serial";
       }
       folder.change(terminal, ca -> ca.revoke(serial));
@@ -290,8 +367,68 @@ final class CaCommand implements Runnable {
     }
   }
 
+  /** A serial number as a user writes it: hex, with or without colons. */
+  static BigInteger serial(String text, String option) {
+    try {
+      BigInteger serial = new BigInteger(text.replace(":", ""), 16);
+      if (serial.signum() <= 0) {
+        throw new NumberFormatException();
+      }
+      return serial;
+    } catch (NumberFormatException e) {
+      throw CliException.input(option + "\"" + text + "\" is not a serial number (positive, hexadecimal)");
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = {"List the certificates this CA issued (public data: no passphrase needed), soonest to expire "
+          + "first: serial, status, not-after, CN.",
+          "With --expiring, only the valid ones that expire within that time: the devices to renew."})
+  static final class Listing implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "ca",
+        description = "The CA folder (default ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--expiring", paramLabel = "DURATION", description = "An ISO-8601 duration, such as P30D.")
+    String expiring;
+
+    Listing(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      Duration window = null;
+      if (expiring != null) {
+        try {
+          window = Duration.parse(expiring);
+        } catch (java.time.format.DateTimeParseException e) {
+          throw CliException.input("--expiring \"" + expiring + "\" is not an ISO-8601 duration (such as P30D)");
+        }
+        if (window.isNegative()) {
+          throw CliException.input("--expiring " + expiring + ": must not be negative");
+        }
+      }
+      Folder.requireCa(dir);
+      Instant now = Instant.now();
+      Inventory inventory = Inventory.read(dir);
+      List<Inventory.Entry> entries = window == null ? inventory.entries()
+          : inventory.expiringWithin(window, now);
+      for (Inventory.Entry e : entries) {
+        terminal.out.println(e.serial().toString(16) + "  " + String.format("%-13s", e.status(now)) + "  "
+            + e.notAfter() + "  " + e.commonName());
+      }
+      terminal.err.println(entries.size() + " of " + inventory.entries().size() + " issued certificate(s)"
+          + (window == null ? "" : " expire within " + expiring));
+      return 0;
+    }
+  }
+
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = "Show the CA and its revocations (public data: no passphrase needed).")
+      description = "Show the CA and its revocations, or with SERIAL one certificate it issued (public data: no "
+          + "passphrase needed).")
   static final class Show implements Callable<Integer> {
     private final Terminal terminal;
 
@@ -299,13 +436,32 @@ final class CaCommand implements Runnable {
         description = "The CA folder (default ${DEFAULT-VALUE}).")
     Path dir;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SERIAL", description = "A serial number in hex.")
+    String serial;
+
     Show(Terminal terminal) {
       this.terminal = terminal;
     }
 
     @Override
     public Integer call() {
+      BigInteger wanted = serial == null ? null : serial(serial, "");
       Folder.requireCa(dir);
+      if (wanted != null) {
+        Inventory.Entry e = Inventory.read(dir).find(wanted).orElseThrow(() -> CliException.input(dir
+            + ": this CA issued no certificate with serial " + wanted.toString(16)));
+        X509Certificate c = e.certificate();
+        CertificateIdentity id = CertificateIdentity.of(c);
+        terminal.out.println("subject     " + id.subjectDn());
+        terminal.out.println("serial      " + e.serial().toString(16));
+        terminal.out.println("status      " + e.status(Instant.now()) + e.revokedAt().map(at -> " since " + at)
+            .orElse(""));
+        terminal.out.println("valid       " + c.getNotBefore().toInstant() + " .. " + c.getNotAfter().toInstant());
+        terminal.out.println("usage       " + usages(c));
+        terminal.out.println("sha256      " + id.sha256Fingerprint());
+        terminal.out.print(Pem.encode(List.of(c)));
+        return 0;
+      }
       CertificateAuthority.Published ca = CertificateAuthority.readPublished(dir);
       X509Certificate c = ca.certificate();
       terminal.out.println("subject     " + CertificateIdentity.of(c).subjectDn());
@@ -313,8 +469,24 @@ final class CaCommand implements Runnable {
       terminal.out.println("sha256      " + CertificateIdentity.of(c).sha256Fingerprint());
       terminal.out.println("last CRL    #" + ca.crlNumber());
       terminal.out.println("revoked     " + ca.revocations().size());
-      ca.revocations().forEach((serial, at) -> terminal.out.println("  " + serial.toString(16) + "  " + at));
+      ca.revocations().forEach((s, at) -> terminal.out.println("  " + s.toString(16) + "  " + at));
       return 0;
+    }
+
+    private static String usages(X509Certificate c) {
+      try {
+        List<String> ekus = c.getExtendedKeyUsage();
+        if (ekus == null) {
+          return "(none)";
+        }
+        return String.join(", ", ekus.stream().map(o -> switch (o) {
+          case "1.3.6.1.5.5.7.3.1" -> "serverAuth";
+          case "1.3.6.1.5.5.7.3.2" -> "clientAuth";
+          default -> o;
+        }).toList());
+      } catch (java.security.cert.CertificateParsingException e) {
+        return "(unreadable: " + e.getMessage() + ")";
+      }
     }
   }
 }

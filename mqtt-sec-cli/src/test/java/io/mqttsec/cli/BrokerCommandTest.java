@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +165,6 @@ class BrokerCommandTest {
         "audit lines (mqtt-sec): this log");
   }
 
-  /** Waits for a line of {@code file} that {@code wanted} accepts; every line must be a JSON object. */
   /** Runs the printed subscriber, then the printed publish, and checks the subscriber got it. */
   static void subscribeThenPublish(List<String> commands) throws Exception {
     Process sub = new ProcessBuilder("bash", "-c", commands.get(0) + " -C 1 -W 15").start();
@@ -182,6 +182,7 @@ class BrokerCommandTest {
         .isEqualTo("factory/press-1/temp 21.5\n");
   }
 
+  /** Waits for a line of {@code file} that {@code wanted} accepts; every line must be a JSON object. */
   static Map<String, String> awaitLine(Path file, java.util.function.Predicate<String> wanted) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -382,6 +383,49 @@ class BrokerCommandTest {
             return e.toString();
           }
         }).isEqualTo("--engine mosquitto: hivemq or moquette");
+  }
+
+  /** Runs {@code command} with bash in {@code dir}; its exit status and what it wrote, both streams together. */
+  static Cli.Result sh(Path in, String command) throws Exception {
+    Process p = new ProcessBuilder("bash", "-c", command).directory(in.toFile()).redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(command).isTrue();
+    return new Cli.Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8), "");
+  }
+
+  @Test
+  void aKeyMadeByOpenssl_signedByCaSign_passesOpensslVerify_andConnectsWithMosquittoPub() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("openssl-device"));
+    Path ca = dir.resolve("demo/ca");
+    Cli.Result req = sh(work, "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
+        + "press-3.key -subj /CN=press-3/O=Plant -addext subjectAltName=DNS:admin.example -out press-3.csr");
+    assertThat(req.exit()).as(req.out()).isZero();
+
+    Cli.Result sign = Cli.input(Files.readString(ca.resolve("passphrase")), "ca", "sign", "--dir", ca.toString(),
+        "--csr", work.resolve("press-3.csr").toString(), "--out", work.resolve("press-3").toString(),
+        "--passphrase-stdin");
+    assertThat(sign.exit()).as(sign.err()).isZero();
+    X509Certificate signed = Pem.readCertificates(work.resolve("press-3.pem")).get(0);
+    assertThat(sign.out()).isEqualTo("signed client certificate press-3 serial " + signed.getSerialNumber()
+        .toString(16) + ": " + work.resolve("press-3.pem") + "\n");
+    assertThat(signed.getSubjectX500Principal().getName()).as("the CN alone: the CA names the device")
+        .isEqualTo("CN=press-3");
+    assertThat(signed.getSubjectAlternativeNames()).as("the SAN the request asked for is ignored").isNull();
+
+    Cli.Result verify = sh(work, "openssl verify -CAfile " + ca.resolve("ca.pem") + " -purpose sslclient "
+        + "press-3.pem");
+    assertThat(verify.out()).isEqualTo("press-3.pem: OK\n");
+    Cli.Result pub = sh(work, "mosquitto_pub -h 127.0.0.1 -p " + mtlsPort + " --cafile " + ca.resolve("ca.pem")
+        + " --cert press-3.pem --key press-3.key -i press-3-openssl -q 1 -t factory/press-3/temp -m 20.5");
+    assertThat(pub.exit()).as(pub.out()).isZero();
+    assertThat(awaitLine(dir.resolve("demo/audit.jsonl"), l -> l.contains("\"event\":\"connect.success\"")
+        && l.contains("press-3-openssl"))).containsEntry("user", "press-3").containsEntry("listener", "mtls");
+
+    Cli.Result list = Cli.run("ca", "list", "--dir", ca.toString());
+    assertThat(list.out()).contains(signed.getSerialNumber().toString(16) + "  VALID          "
+        + signed.getNotAfter().toInstant() + "  press-3\n");
+    Cli.Result show = Cli.run("ca", "show", "--dir", ca.toString(), signed.getSerialNumber().toString(16));
+    assertThat(show.out()).contains("subject     CN=press-3\n", "status      VALID\n", "usage       clientAuth\n",
+        Pem.encode(List.of(signed)));
   }
 
   @Test

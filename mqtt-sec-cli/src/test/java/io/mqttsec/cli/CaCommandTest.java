@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,8 +108,8 @@ class CaCommandTest {
     Cli.Result none = Cli.input(PASSPHRASE, "ca", "show", "--dir", dir.resolve("nowhere").toString());
     assertThat(none.err()).isEqualTo("mqtt-sec: " + dir.resolve("nowhere") + ": no CA here (ca.pem missing); "
         + "create one with 'mqtt-sec ca init'\n");
-    assertThat(ca("revoke", "--serial", "xyz").err()).isEqualTo("mqtt-sec: --serial \"xyz\" is not a hexadecimal "
-        + "number\n");
+    assertThat(ca("revoke", "--serial", "xyz").err()).isEqualTo("mqtt-sec: --serial \"xyz\" is not a serial "
+        + "number (positive, hexadecimal)\n");
     assertThat(Cli.input("", "ca", "issue", "press-1", "--dir", dir.resolve("ca").toString())).isEqualTo(
         new Cli.Result(2, "", "mqtt-sec: no terminal to ask for the CA passphrase; pass it on standard input with "
             + "--passphrase-stdin\n"));
@@ -160,5 +161,101 @@ class CaCommandTest {
     Cli.Result r = Cli.run("cert", "check", bad.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).startsWith("mqtt-sec: " + bad + ":1: ");
+  }
+
+  /** A PKCS#10 request for {@code subject}, made with BouncyCastle as a device's firmware would. */
+  static String request(String subject, java.security.KeyPair keys) throws Exception {
+    var builder = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder(
+        new javax.security.auth.x500.X500Principal(subject), keys.getPublic());
+    var csr = builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+        .build(keys.getPrivate()));
+    return "-----BEGIN CERTIFICATE REQUEST-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+        .encodeToString(csr.getEncoded()) + "\n-----END CERTIFICATE REQUEST-----\n";
+  }
+
+  static java.security.KeyPair ecKeys() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(256);
+    return g.generateKeyPair();
+  }
+
+  @Test
+  void sign_refusesBadRequestsWithTheReason_andIssuesNothing() throws Exception {
+    ca("init");
+    java.security.KeyPair keys = ecKeys();
+    String good = request("CN=press-5", keys);
+    byte[] der = java.util.Base64.getMimeDecoder().decode(good.replaceAll("-----[A-Z ]+-----", ""));
+    der[der.length - 3] ^= 1; // inside the signature
+    String forged = "-----BEGIN CERTIFICATE REQUEST-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der)
+        + "\n-----END CERTIFICATE REQUEST-----\n";
+    String[][] cases = {
+        {"forged.csr", forged, "the request's signature does not verify with the key it carries"},
+        {"hex.csr", request("CN=\\#0c0561646d696e", keys), "the request's CN is refused: a CN must not start with '#'"},
+        {"anon.csr", request("O=Plant", keys), "has no single usable CN"},
+        {"cert.csr", Files.readString(dir.resolve("ca/ca.pem")), ":1: holds a CERTIFICATE, not a certificate request"},
+        {"junk.csr", "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+            ":1: malformed CERTIFICATE REQUEST block"},
+        {"big.csr", good + "#".repeat(CaCommand.Sign.MAX_REQUEST_BYTES), " bytes; a certificate request is at most "
+            + CaCommand.Sign.MAX_REQUEST_BYTES},
+    };
+    for (String[] c : cases) {
+      Path csr = Files.writeString(dir.resolve(c[0]), c[1]);
+      Cli.Result r = ca("sign", "--csr", csr.toString(), "--out", dir.resolve("out").toString());
+      assertThat(r.exit()).as(c[0]).isEqualTo(2);
+      assertThat(r.err()).as(c[0]).startsWith("mqtt-sec: " + csr).contains(c[2]);
+    }
+    assertThat(ca("sign", "--csr", dir.resolve("missing.csr").toString(), "--out", dir.resolve("out").toString())
+        .err()).isEqualTo("mqtt-sec: " + dir.resolve("missing.csr") + ": no such file\n");
+    assertThat(Files.exists(dir.resolve("out.pem"))).isFalse();
+    assertThat(Cli.run("ca", "list", "--dir", dir.resolve("ca").toString()).err())
+        .isEqualTo("0 of 0 issued certificate(s)\n");
+
+    Path csr = Files.writeString(dir.resolve("good.csr"), good);
+    Cli.Result r = ca("sign", "--csr", csr.toString(), "--out", dir.resolve("broker").toString(), "--server", "--dns",
+        "broker.local", "--days", "30");
+    assertThat(r.exit()).as(r.err()).isZero();
+    X509Certificate cert = Pem.readCertificates(dir.resolve("broker.pem")).get(0);
+    assertThat(cert.getPublicKey()).as("the requester's key, kept").isEqualTo(keys.getPublic());
+    assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
+    assertThat(CaCommandTest.dnsNames(cert)).containsExactly("broker.local");
+    assertThat(ca("sign", "--csr", csr.toString(), "--out", dir.resolve("broker").toString()).err())
+        .isEqualTo("mqtt-sec: " + dir.resolve("broker.pem") + ": exists; refusing to overwrite\n");
+  }
+
+  static List<String> dnsNames(X509Certificate c) throws Exception {
+    return c.getSubjectAlternativeNames().stream().filter(n -> (Integer) n.get(0) == 2)
+        .map(n -> (String) n.get(1)).toList();
+  }
+
+  @Test
+  void list_expiring_andShow_readTheInventoryWithoutThePassphrase() throws Exception {
+    ca("init");
+    ca("issue", "press-soon", "--days", "20", "--out", dir.resolve("soon").toString());
+    ca("issue", "press-later", "--days", "90", "--out", dir.resolve("later").toString());
+    ca("issue", "press-revoked", "--days", "10", "--out", dir.resolve("revoked").toString());
+    X509Certificate soon = Pem.readCertificates(dir.resolve("soon.pem")).get(0);
+    X509Certificate revoked = Pem.readCertificates(dir.resolve("revoked.pem")).get(0);
+    ca("revoke", "--cert", dir.resolve("revoked.pem").toString());
+    String caDir = dir.resolve("ca").toString();
+
+    Cli.Result all = Cli.input("", "ca", "list", "--dir", caDir);
+    assertThat(all.exit()).isZero();
+    assertThat(all.out().lines().map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList())
+        .containsExactly("press-revoked", "press-soon", "press-later");
+    assertThat(all.out()).contains(revoked.getSerialNumber().toString(16) + "  REVOKED        ");
+    assertThat(all.err()).isEqualTo("3 of 3 issued certificate(s)\n");
+    Cli.Result expiring = Cli.run("ca", "list", "--dir", caDir, "--expiring", "P30D");
+    assertThat(expiring.out()).isEqualTo(soon.getSerialNumber().toString(16) + "  VALID          "
+        + soon.getNotAfter().toInstant() + "  press-soon\n");
+    assertThat(expiring.err()).isEqualTo("1 of 3 issued certificate(s) expire within P30D\n");
+    assertThat(Cli.run("ca", "list", "--dir", caDir, "--expiring", "30 days").err())
+        .isEqualTo("mqtt-sec: --expiring \"30 days\" is not an ISO-8601 duration (such as P30D)\n");
+
+    Cli.Result show = Cli.run("ca", "show", "--dir", caDir, revoked.getSerialNumber().toString(16));
+    assertThat(show.out()).contains("subject     CN=press-revoked\n", "status      REVOKED since ");
+    assertThat(Cli.run("ca", "show", "--dir", caDir, "1f").err()).isEqualTo("mqtt-sec: " + caDir
+        + ": this CA issued no certificate with serial 1f\n");
+    assertThat(Cli.run("ca", "show", "--dir", caDir, "zz").err()).isEqualTo("mqtt-sec: \"zz\" is not a serial "
+        + "number (positive, hexadecimal)\n");
   }
 }
