@@ -184,6 +184,29 @@ public sealed interface SecurityEvent {
     }
   }
 
+  /**
+   * A certificate authority issued a certificate over enrollment (EST, RFC 7030) to the device at {@code address}:
+   * {@code kind} is {@code "enroll"} (its first, on a one-time bootstrap password) or {@code "reenroll"} (a renewal,
+   * on its current certificate); {@code serial} is the new certificate's, in hex.
+   */
+  record CertificateEnrolled(Instant time, InetAddress address, String commonName, String serial, String kind)
+      implements SecurityEvent {
+    public CertificateEnrolled {
+      requireAll(time, address, commonName, serial, kind);
+    }
+  }
+
+  /**
+   * An enrollment was refused and nothing issued; {@code commonName} is what the device claimed (empty when it
+   * named none), {@code reason} why.
+   */
+  record EnrollmentRefused(Instant time, InetAddress address, String commonName, String kind, String reason)
+      implements SecurityEvent {
+    public EnrollmentRefused {
+      requireAll(time, address, commonName, kind, reason);
+    }
+  }
+
   private static void requireAll(Object... components) {
     for (Object c : components) {
       Objects.requireNonNull(c, "event component");

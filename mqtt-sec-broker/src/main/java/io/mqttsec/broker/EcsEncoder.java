@@ -44,6 +44,7 @@ final class EcsEncoder implements AuditEncoder {
     Instant certNotAfter;
     String certSha256;
     String rejectedSubject;
+    String protocol = "mqtt";
     final List<Object> mqtt = new ArrayList<>(12);
 
     Line(String action, String[] category, String[] type, String outcome) {
@@ -176,6 +177,22 @@ final class EcsEncoder implements AuditEncoder {
       l.rejectedSubject = e.subject();
       l.reason = e.reason();
       l.message = "certificate " + e.subject() + " refused: " + e.reason();
+    } else if (event instanceof SecurityEvent.CertificateEnrolled e) {
+      l = new Line("certificate.enrolled", new String[] {"iam"}, new String[] {"creation"}, "success")
+          .mqtt("enrollment", e.kind()).mqtt("certificate_serial", e.serial());
+      l.who = new Who(null, e.commonName(), e.address().getHostAddress(), null, null);
+      l.protocol = "https";
+      l.reason = e.kind() + " over EST";
+      l.message = "certificate " + e.serial() + " issued to " + e.commonName() + " (" + e.kind() + ")";
+    } else if (event instanceof SecurityEvent.EnrollmentRefused e) {
+      l = new Line("enrollment.refused", new String[] {"iam"}, new String[] {"creation"}, "failure")
+          .mqtt("enrollment", e.kind());
+      l.who = new Who(null, e.commonName().isEmpty() ? null : e.commonName(), e.address().getHostAddress(), null,
+          null);
+      l.protocol = "https";
+      l.reason = e.reason();
+      l.message = e.kind() + (e.commonName().isEmpty() ? "" : " of " + e.commonName()) + " from "
+          + e.address().getHostAddress() + " refused: " + e.reason();
     } else {
       throw new IllegalArgumentException("no ECS mapping for " + event.getClass().getSimpleName());
     }
@@ -254,7 +271,7 @@ final class EcsEncoder implements AuditEncoder {
     if (l.error != null) {
       j.object("error").text("message", l.error).close();
     }
-    j.object("network").text("protocol", "mqtt").close();
+    j.object("network").text("protocol", l.protocol).close();
     j.object("observer").text("product", "mqtt-sec").text("version", AuditFormat.PRODUCT_VERSION).close();
     if (w == null && l.mqtt.isEmpty() && j.cuts().isEmpty()) {
       return j.end(); // a reload, say: nothing of MQTT to say

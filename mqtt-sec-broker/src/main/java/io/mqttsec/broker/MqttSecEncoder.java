@@ -76,6 +76,12 @@ final class MqttSecEncoder implements AuditEncoder {
           .bool("snapshotInForce", e.snapshotInForce());
     } else if (event instanceof SecurityEvent.StoreRecovered e) {
       j.text("event", "store.recovered").text("store", e.store()).number("outageSeconds", e.outage().toSeconds());
+    } else if (event instanceof SecurityEvent.CertificateEnrolled e) {
+      j.text("event", "certificate.enrolled").text("user", e.commonName()).text("address",
+          e.address().getHostAddress()).text("enrollment", e.kind()).text("serial", e.serial());
+    } else if (event instanceof SecurityEvent.EnrollmentRefused e) {
+      j.text("event", "enrollment.refused").text("user", e.commonName().isEmpty() ? null : e.commonName())
+          .text("address", e.address().getHostAddress()).text("enrollment", e.kind()).text("reason", e.reason());
     }
     return j.end();
   }

@@ -72,6 +72,7 @@ final class OcsfEncoder implements AuditEncoder {
     Instant start;
     Instant end;
     List<String> resource;
+    String service = "mqtt";
     String findingUid;
     boolean alert;
     final List<Object> unmapped = new ArrayList<>(8);
@@ -212,6 +213,26 @@ final class OcsfEncoder implements AuditEncoder {
       l.detail = e.reason();
       l.message = "certificate " + e.subject() + " refused: " + e.reason();
       l.unmapped("subject", e.subject());
+    } else if (event instanceof SecurityEvent.CertificateEnrolled e) {
+      l = new Line("certificate.enrolled", Type.API_ACTIVITY, 1, "Create", INFORMATIONAL, SUCCESS);
+      l.who = new Who(null, e.commonName(), e.address().getHostAddress(), null, null);
+      l.what = e.kind().equals("reenroll") ? "simplereenroll" : "simpleenroll";
+      l.service = "est";
+      l.detail = e.kind() + " over EST";
+      l.message = "certificate " + e.serial() + " issued to " + e.commonName() + " (" + e.kind() + ")";
+      l.resource = List.of("certificate", e.serial());
+      l.unmapped("enrollment", e.kind()).unmapped("certificate_serial", e.serial());
+    } else if (event instanceof SecurityEvent.EnrollmentRefused e) {
+      l = new Line("enrollment.refused", Type.API_ACTIVITY, 1, "Create", MEDIUM, FAILURE);
+      l.who = new Who(null, e.commonName().isEmpty() ? null : e.commonName(), e.address().getHostAddress(), null,
+          null);
+      l.what = e.kind().equals("reenroll") ? "simplereenroll" : "simpleenroll";
+      l.service = "est";
+      l.resource = List.of("certificate request", e.commonName().isEmpty() ? "(no CN)" : e.commonName());
+      l.detail = e.reason();
+      l.message = e.kind() + (e.commonName().isEmpty() ? "" : " of " + e.commonName()) + " from "
+          + e.address().getHostAddress() + " refused: " + e.reason();
+      l.unmapped("enrollment", e.kind());
     } else {
       throw new IllegalArgumentException("no OCSF mapping for " + event.getClass().getSimpleName());
     }
@@ -291,9 +312,14 @@ final class OcsfEncoder implements AuditEncoder {
         j.object("actor");
         user(j, "user", w);
         j.close();
-        j.object("api").text("operation", l.what).object("service").text("name", "mqtt").close().close();
+        j.object("api").text("operation", l.what).object("service").text("name", l.service).close().close();
         endpoint(j, w);
-        j.array("resources").element().text("type", "mqtt topic").text("name", l.topic).close().closeArray();
+        if (l.resource != null) {
+          j.array("resources").element().text("type", l.resource.get(0)).text("name", l.resource.get(1)).close()
+              .closeArray();
+        } else {
+          j.array("resources").element().text("type", "mqtt topic").text("name", l.topic).close().closeArray();
+        }
       }
       case NETWORK_ACTIVITY -> endpoint(j, w);
       case APPLICATION_LIFECYCLE -> product(j, "app");

@@ -81,7 +81,15 @@ class AuditFormatTest {
             + "Connection refused", true),
         new SecurityEvent.StoreUnavailable(T, "postgresql://db:5432/mqtt schema mqtt_sec", "no mqtt-sec store",
             false),
-        new SecurityEvent.StoreRecovered(T, "postgresql://db:5432/mqtt schema mqtt_sec", Duration.ofSeconds(42)));
+        new SecurityEvent.StoreRecovered(T, "postgresql://db:5432/mqtt schema mqtt_sec", Duration.ofSeconds(42)),
+        new SecurityEvent.CertificateEnrolled(T, InetAddress.getByName("10.0.3.17"), "press-1",
+            "5a1e0c4d2b9f", "enroll"),
+        new SecurityEvent.CertificateEnrolled(T, InetAddress.getByName("fd00::17"), "press-1", "6b2f1d5e3c0a",
+            "reenroll"),
+        new SecurityEvent.EnrollmentRefused(T, InetAddress.getByName("10.0.3.99"), "press-2", "enroll",
+            "wrong enrollment password"),
+        new SecurityEvent.EnrollmentRefused(T, InetAddress.getByName("10.0.3.99"), "", "reenroll",
+            "re-enrollment needs the device's current certificate in the TLS handshake"));
   }
 
   @Example

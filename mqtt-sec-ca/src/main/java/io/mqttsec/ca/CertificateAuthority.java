@@ -476,6 +476,11 @@ public final class CertificateAuthority {
       this.commonName = commonName;
     }
 
+    /** The CN the certificate will carry: as given to {@link #issue}, or the request's. */
+    public String commonName() {
+      return commonName;
+    }
+
     /** DNS subject alternative names; a TLS client checks the host name against these. */
     public Issue dnsNames(String... names) {
       for (String n : names) {

@@ -4,13 +4,19 @@
  */
 package io.mqttsec.cli;
 
+import io.mqttsec.broker.AuditFile;
+import io.mqttsec.broker.AuditFormat;
+import io.mqttsec.broker.AuditLog;
+import io.mqttsec.ca.BootstrapPasswords;
 import io.mqttsec.ca.CertificateAuthority;
+import io.mqttsec.ca.EstServer;
 import io.mqttsec.tls.CertificateIdentity;
 import io.mqttsec.ca.HeldCertificate;
 import io.mqttsec.ca.Inventory;
 import io.mqttsec.tls.Pem;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +27,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -31,7 +38,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ca", mixinStandardHelpOptions = true,
     description = "A certificate authority for devices and brokers: ca.pem, ca.key (encrypted), ca.state.",
     subcommands = {CaCommand.Init.class, CaCommand.Issue.class, CaCommand.Sign.class, CaCommand.Revoke.class,
-        CaCommand.Crl.class, CaCommand.Listing.class, CaCommand.Show.class})
+        CaCommand.Crl.class, CaCommand.Listing.class, CaCommand.Show.class, CaCommand.Bootstrap.class,
+        CaCommand.Serve.class})
 final class CaCommand implements Runnable {
 
   @CommandLine.Spec
@@ -40,7 +48,7 @@ final class CaCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: init, issue, sign, revoke, "
-        + "crl, list or show");
+        + "crl, list, show, bootstrap or serve");
   }
 
   /**
@@ -487,6 +495,166 @@ final class CaCommand implements Runnable {
       } catch (java.security.cert.CertificateParsingException e) {
         return "(unreadable: " + e.getMessage() + ")";
       }
+    }
+  }
+
+  @Command(name = "bootstrap", mixinStandardHelpOptions = true,
+      description = {"Print a one-time enrollment password for a device: with it, 'ca serve' issues that device its "
+          + "first certificate over EST (simpleenroll, HTTP basic authentication with the CN as the user name).",
+          "The password alone goes to standard output; it is stored only as its SHA-256, used up by the "
+          + "enrollment, and replaced by the next 'ca bootstrap' for the same CN."})
+  static final class Bootstrap implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Folder folder = new Folder();
+
+    @Option(names = "--cn", required = true, paramLabel = "NAME", description = "The device's CN.")
+    String commonName;
+
+    @Option(names = "--days", paramLabel = "DAYS", defaultValue = "7",
+        description = "Days the password stays valid (default ${DEFAULT-VALUE}).")
+    int days;
+
+    Bootstrap(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+      if (days < 1) {
+        throw CliException.input("--days " + days + ": must be 1 or more");
+      }
+      try {
+        CertificateAuthority.checkCommonName(commonName);
+      } catch (IllegalArgumentException e) {
+        throw CliException.input(e.getMessage());
+      }
+      if (commonName.indexOf(':') >= 0) {
+        throw CliException.input("a CN that enrolls with a password must not hold ':' (HTTP basic authentication "
+            + "ends the user name there)");
+      }
+      folder.load(terminal); // only the CA's holder hands out enrollment passwords
+      Instant until = Instant.now().plus(Duration.ofDays(days));
+      String password = new BootstrapPasswords(folder.dir).issue(commonName, until);
+      terminal.out.println(password);
+      terminal.err.println("one-time enrollment password for " + commonName + ", valid until " + until);
+      return 0;
+    }
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = {"Enroll devices over EST (RFC 7030) on HTTPS until stopped: GET /.well-known/est/cacerts, "
+          + "POST .../simpleenroll (a first certificate, on a one-time password from 'ca bootstrap'), POST "
+          + ".../simplereenroll (a renewal, on the device's current certificate, for the same CN).",
+          "Requests are base64 PKCS#10, answers base64 PKCS#7 certs-only. The server's own certificate is issued "
+          + "by the CA at each start (localhost, 127.0.0.1, the --bind address and --dns names), valid 30 days. "
+          + "Every enrollment, issued or refused, is an audit line."})
+  static final class Serve implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Folder folder = new Folder();
+
+    @Option(names = "--port", required = true, paramLabel = "PORT", description = "The HTTPS port (0: a free one).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+        description = "The IP address to listen on (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--dns", split = ",", paramLabel = "NAME", description = "Host names devices reach it by.")
+    List<String> dns = List.of();
+
+    @Option(names = "--days", paramLabel = "DAYS", defaultValue = "397",
+        description = "Validity of the certificates it issues, in days (default ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--audit", paramLabel = "FILE", description = "The audit file (default: DIR/enrollments.jsonl).")
+    Path audit;
+
+    @Option(names = "--audit-format", paramLabel = "FORMAT", defaultValue = "mqtt-sec",
+        description = "mqtt-sec (default), ecs or ocsf.")
+    String auditFormat;
+
+    Serve(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      CountDownLatch stopped = new CountDownLatch(1);
+      AutoCloseable running = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          running.close();
+        } catch (Exception e) {
+          // stopping is best effort: the process is ending
+        }
+        stopped.countDown();
+      }, "mqtt-sec-est-stop"));
+      terminal.out.println("Ctrl-C stops the EST server.");
+      terminal.out.flush();
+      stopped.await();
+      return 0;
+    }
+
+    /** Starts the server and prints where it is; closing the result stops it. */
+    AutoCloseable start() throws IOException {
+      if (days < 1) {
+        throw CliException.input("--days " + days + ": must be 1 or more");
+      }
+      if (port < 0 || port > 65_535) {
+        throw CliException.input("--port " + port + ": must be 0 to 65535");
+      }
+      AuditFormat format;
+      try {
+        format = AuditFormat.named(auditFormat);
+      } catch (IllegalArgumentException e) {
+        throw CliException.input("--audit-format: " + e.getMessage());
+      }
+      InetAddress address;
+      try {
+        // literals only: a name would be looked up, and a listener's address should not depend on a resolver
+        boolean v4 = bind.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]"
+            + "|[1-9]?[0-9])){3}");
+        if (!v4 && !bind.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+          throw new java.net.UnknownHostException("a name, not an IP address");
+        }
+        address = InetAddress.getByName(bind);
+      } catch (java.net.UnknownHostException e) {
+        throw CliException.input("--bind " + bind + ": not an IP address (" + e.getMessage() + ")");
+      }
+      CertificateAuthority ca = folder.load(terminal);
+      java.util.Set<String> ips = new java.util.LinkedHashSet<>(List.of("127.0.0.1", address.getHostAddress()));
+      ips.remove("0.0.0.0");
+      java.util.Set<String> names = new java.util.LinkedHashSet<>(List.of("localhost"));
+      names.addAll(dns);
+      HeldCertificate own = ca.issue("localhost").dnsNames(names.toArray(new String[0])).ipAddresses(
+          ips.toArray(new String[0])).serverAuth().validity(Duration.ofDays(30)).issue();
+      Path auditFile = audit != null ? audit : folder.dir.resolve("enrollments.jsonl");
+      AuditFile file = AuditFile.open(auditFile);
+      AuditLog log = AuditLog.of(format, line -> {
+        file.accept(line);
+        terminal.out.println(line);
+        terminal.out.flush();
+      });
+      EstServer est;
+      try {
+        est = EstServer.builder(ca, folder.dir).address(address).port(port).validity(Duration.ofDays(days))
+            .identity(own.privateKey(), own.chain()).listener(log).start();
+      } catch (IOException e) {
+        file.close();
+        throw CliException.input("--port " + port + ": cannot listen on " + bind + " (" + e.getMessage() + ")");
+      }
+      terminal.out.println("EST for " + ca.certificate().getSubjectX500Principal().getName() + " on https://"
+          + (address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress())
+          + ":" + est.port() + EstServer.PATH + "; audit lines (" + format.configName() + "): " + auditFile);
+      terminal.out.flush();
+      return () -> {
+        est.close();
+        file.close();
+      };
     }
   }
 }

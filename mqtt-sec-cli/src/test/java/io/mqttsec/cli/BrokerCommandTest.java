@@ -429,6 +429,71 @@ class BrokerCommandTest {
   }
 
   @Test
+  void curlAndOpenssl_enrollOverEst_andTheCertificateConnectsWithMosquittoPub_thenRenews() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("est-device"));
+    Path ca = dir.resolve("demo/ca");
+    String passphrase = Files.readString(ca.resolve("passphrase"));
+    StringWriter serveOut = new StringWriter();
+    Terminal terminal = new Terminal(new BufferedReader(new StringReader(passphrase)), new PrintWriter(serveOut, true),
+        new PrintWriter(new StringWriter(), true), null);
+    CaCommand.Serve serve = new CaCommand.Serve(terminal);
+    new CommandLine(serve).parseArgs("--dir", ca.toString(), "--port", "0", "--passphrase-stdin", "--audit",
+        work.resolve("enrollments.jsonl").toString());
+    try (AutoCloseable running = serve.start()) {
+      String printed = serveOut.toString();
+      String base = printed.substring(printed.indexOf("https://"), printed.indexOf("; audit lines"));
+      String curl = "curl -sS --cacert " + ca.resolve("ca.pem") + " ";
+
+      Cli.Result cacerts = sh(work, curl + base + "cacerts | base64 -d | openssl pkcs7 -inform DER -print_certs "
+          + "-noout");
+      assertThat(cacerts.out()).as(cacerts.out()).contains("subject=CN = mqtt-sec demo CA");
+
+      Cli.Result bootstrap = Cli.input(passphrase, "ca", "bootstrap", "--dir", ca.toString(), "--cn", "press-4",
+          "--passphrase-stdin");
+      assertThat(bootstrap.exit()).as(bootstrap.err()).isZero();
+      String password = bootstrap.out().strip();
+      assertThat(sh(work, "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout press-4.key "
+          + "-subj /CN=press-4 -outform DER -out press-4.csr.der && base64 press-4.csr.der > press-4.csr").exit())
+          .isZero();
+      String enroll = curl + "-u press-4:" + password + " -H 'Content-Type: application/pkcs10' --data-binary "
+          + "@press-4.csr -o press-4.p7 -w '%{http_code}' " + base + "simpleenroll";
+      assertThat(sh(work, enroll).out()).isEqualTo("200");
+      assertThat(sh(work, "base64 -d press-4.p7 | openssl pkcs7 -inform DER -print_certs -out press-4.pem").exit())
+          .isZero();
+      assertThat(sh(work, "openssl verify -CAfile " + ca.resolve("ca.pem") + " press-4.pem").out())
+          .isEqualTo("press-4.pem: OK\n");
+      Cli.Result pub = sh(work, "mosquitto_pub -h 127.0.0.1 -p " + mtlsPort + " --cafile " + ca.resolve("ca.pem")
+          + " --cert press-4.pem --key press-4.key -i press-4-est -q 1 -t factory/press-4/temp -m 19.5");
+      assertThat(pub.exit()).as(pub.out()).isZero();
+      assertThat(awaitLine(dir.resolve("demo/audit.jsonl"), l -> l.contains("\"event\":\"connect.success\"")
+          && l.contains("press-4-est"))).containsEntry("user", "press-4").containsEntry("listener", "mtls");
+
+      Cli.Result reused = sh(work, enroll.replace("-o press-4.p7", "-o reused.txt"));
+      assertThat(reused.out()).as("a bootstrap password enrolls once").isEqualTo("401");
+      assertThat(work.resolve("reused.txt")).content().isEqualTo("no enrollment password is outstanding for this "
+          + "CN (never issued, or used already)\n");
+
+      Cli.Result renew = sh(work, "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
+          + "next.key -subj /CN=press-4 -outform DER 2>/dev/null | base64 > next.csr && " + curl + "--cert press-4.pem --key "
+          + "press-4.key -H 'Content-Type: application/pkcs10' --data-binary @next.csr -o next.p7 -w '%{http_code}' "
+          + base + "simplereenroll && base64 -d next.p7 | openssl pkcs7 -inform DER -print_certs -out next.pem");
+      assertThat(renew.out()).isEqualTo("200");
+      X509Certificate first = Pem.readCertificates(work.resolve("press-4.pem")).get(0);
+      X509Certificate next = Pem.readCertificates(work.resolve("next.pem")).get(0);
+      assertThat(next.getSubjectX500Principal()).isEqualTo(first.getSubjectX500Principal());
+      assertThat(next.getSerialNumber()).isNotEqualTo(first.getSerialNumber());
+
+      List<String> audit = Files.readAllLines(work.resolve("enrollments.jsonl"));
+      assertThat(audit).filteredOn(l -> l.contains("\"event\":\"certificate.enrolled\"")).hasSize(2)
+          .allMatch(l -> l.contains("\"user\":\"press-4\""));
+      assertThat(audit).filteredOn(l -> l.contains("\"event\":\"enrollment.refused\"")).singleElement()
+          .satisfies(l -> assertThat(l).contains("used already"));
+      assertThat(Cli.run("ca", "list", "--dir", ca.toString()).out()).contains(first.getSerialNumber().toString(16),
+          next.getSerialNumber().toString(16));
+    }
+  }
+
+  @Test
   void mutualTls_theDemoDeviceCertificateIsItsIdentity() {
     Path devices = dir.resolve("demo/devices");
     ClientTls tls = TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem"))

@@ -258,4 +258,33 @@ class CaCommandTest {
     assertThat(Cli.run("ca", "show", "--dir", caDir, "zz").err()).isEqualTo("mqtt-sec: \"zz\" is not a serial "
         + "number (positive, hexadecimal)\n");
   }
+
+  @Test
+  void bootstrap_printsThePasswordAlone_andRefusesCnsThatCannotEnroll_serveRefusesBadSettings() throws Exception {
+    ca("init");
+    Cli.Result ok = ca("bootstrap", "--cn", "press-8", "--days", "2");
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.out()).matches("[A-Za-z0-9_-]{24}\n");
+    assertThat(ok.err()).startsWith("one-time enrollment password for press-8, valid until ");
+    assertThat(Files.list(dir.resolve("ca/bootstrap"))).singleElement().satisfies(f -> {
+      assertThat(Files.readString(f)).as("only its hash is kept").doesNotContain(ok.out().strip());
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+    });
+    assertThat(ca("bootstrap", "--cn", "a:b").err()).isEqualTo("mqtt-sec: a CN that enrolls with a password must "
+        + "not hold ':' (HTTP basic authentication ends the user name there)\n");
+    assertThat(ca("bootstrap", "--cn", "").err()).startsWith("mqtt-sec: a CN must not be empty");
+    assertThat(ca("bootstrap", "--cn", "press-9", "--days", "0").err()).isEqualTo("mqtt-sec: --days 0: must be "
+        + "1 or more\n");
+    Cli.Result wrong = Cli.input("not it\n", "ca", "bootstrap", "--cn", "press-9", "--dir",
+        dir.resolve("ca").toString(), "--passphrase-stdin");
+    assertThat(wrong.exit()).as("only the CA's holder hands out passwords").isEqualTo(2);
+    assertThat(Files.list(dir.resolve("ca/bootstrap"))).hasSize(1);
+
+    assertThat(ca("serve", "--port", "70000").err()).isEqualTo("mqtt-sec: --port 70000: must be 0 to 65535\n");
+    assertThat(ca("serve", "--port", "0", "--audit-format", "cef").err()).startsWith("mqtt-sec: --audit-format: ");
+    assertThat(ca("serve", "--port", "0", "--bind", "est.example").err()).isEqualTo("mqtt-sec: --bind "
+        + "est.example: not an IP address (a name, not an IP address)\n");
+    assertThat(ca("serve", "--port", "0", "--bind", "1.2.3.4.5").err()).startsWith("mqtt-sec: --bind 1.2.3.4.5: "
+        + "not an IP address");
+  }
 }
