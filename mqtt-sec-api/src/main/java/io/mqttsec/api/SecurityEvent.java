@@ -207,6 +207,24 @@ public sealed interface SecurityEvent {
     }
   }
 
+  /**
+   * A client's certificate was renewed (over EST): {@code subject} keeps its name, the certificate of serial
+   * {@code previousSerial} is replaced by {@code serial} (both hex), valid until {@code notAfter}.
+   */
+  record CertificateRenewed(Instant time, String subject, String previousSerial, String serial, Instant notAfter)
+      implements SecurityEvent {
+    public CertificateRenewed {
+      requireAll(time, subject, previousSerial, serial, notAfter);
+    }
+  }
+
+  /** A renewal of {@code subject}'s certificate failed; the next attempt is at {@code nextAttempt}. */
+  record RenewalFailed(Instant time, String subject, String reason, Instant nextAttempt) implements SecurityEvent {
+    public RenewalFailed {
+      requireAll(time, subject, reason, nextAttempt);
+    }
+  }
+
   private static void requireAll(Object... components) {
     for (Object c : components) {
       Objects.requireNonNull(c, "event component");

@@ -21,6 +21,35 @@ public final class DistinguishedNames {
   }
 
   /**
+   * {@code cn}, if a certificate may carry it as its CN: not empty, not starting with {@code #} (which a
+   * distinguished name's string form reads as hex-encoded DER, so {@code #0c0561646d696e} would be CN=admin), no
+   * control character, at most 64 characters (X.520's bound). What the CA issues and a device requests.
+   *
+   * @throws IllegalArgumentException saying which rule the CN breaks
+   */
+  public static String checkCommonName(String cn) {
+    java.util.Objects.requireNonNull(cn, "commonName");
+    if (cn.isEmpty()) {
+      throw new IllegalArgumentException("a CN must not be empty: it names the device (and its MQTT user)");
+    }
+    if (cn.charAt(0) == '#') {
+      throw new IllegalArgumentException("a CN must not start with '#': a distinguished name reads that as "
+          + "hex-encoded DER, which can name another CN");
+    }
+    for (int i = 0; i < cn.length(); i++) {
+      char c = cn.charAt(i);
+      if (c < 0x20 || c == 0x7F || c >= 0x80 && c <= 0x9F) {
+        throw new IllegalArgumentException(String.format("a CN must not hold a control character (U+%04X at "
+            + "index %d)", (int) c, i));
+      }
+    }
+    if (cn.codePointCount(0, cn.length()) > 64) {
+      throw new IllegalArgumentException("a CN is at most 64 characters, not " + cn.codePointCount(0, cn.length()));
+    }
+    return cn;
+  }
+
+  /**
    * The single usable common name of {@code name}: empty when it has no CN or more than one, or the CN is empty,
    * holds U+0000, an unpaired surrogate or invalid text, or is in a string type with no fixed character set
    * (TeletexString).

@@ -193,6 +193,21 @@ final class EcsEncoder implements AuditEncoder {
       l.reason = e.reason();
       l.message = e.kind() + (e.commonName().isEmpty() ? "" : " of " + e.commonName()) + " from "
           + e.address().getHostAddress() + " refused: " + e.reason();
+    } else if (event instanceof SecurityEvent.CertificateRenewed e) {
+      l = new Line("certificate.renewed", new String[] {"configuration"}, new String[] {"change"}, "success")
+          .mqtt("previous_serial", e.previousSerial()).mqtt("certificate_serial", e.serial());
+      l.certSubject = e.subject();
+      l.certNotAfter = e.notAfter();
+      l.protocol = "https";
+      l.reason = "renewed over EST";
+      l.message = "certificate of " + e.subject() + " renewed: serial " + e.serial() + " until " + e.notAfter();
+    } else if (event instanceof SecurityEvent.RenewalFailed e) {
+      l = new Line("renewal.failure", new String[] {"configuration"}, new String[] {"change"}, "failure")
+          .mqtt("next_attempt", e.nextAttempt().toString());
+      l.protocol = "https";
+      l.error = e.reason();
+      l.reason = "next attempt " + e.nextAttempt();
+      l.message = "renewal of " + e.subject() + " failed (" + e.reason() + "); " + l.reason;
     } else {
       throw new IllegalArgumentException("no ECS mapping for " + event.getClass().getSimpleName());
     }

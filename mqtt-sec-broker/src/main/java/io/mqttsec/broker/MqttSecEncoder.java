@@ -82,6 +82,12 @@ final class MqttSecEncoder implements AuditEncoder {
     } else if (event instanceof SecurityEvent.EnrollmentRefused e) {
       j.text("event", "enrollment.refused").text("user", e.commonName().isEmpty() ? null : e.commonName())
           .text("address", e.address().getHostAddress()).text("enrollment", e.kind()).text("reason", e.reason());
+    } else if (event instanceof SecurityEvent.CertificateRenewed e) {
+      j.text("event", "certificate.renewed").text("subject", e.subject()).text("previousSerial", e.previousSerial())
+          .text("serial", e.serial()).text("notAfter", e.notAfter().toString());
+    } else if (event instanceof SecurityEvent.RenewalFailed e) {
+      j.text("event", "renewal.failure").text("subject", e.subject()).text("reason", e.reason())
+          .text("nextAttempt", e.nextAttempt().toString());
     }
     return j.end();
   }

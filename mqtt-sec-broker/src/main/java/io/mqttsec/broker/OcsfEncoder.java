@@ -233,6 +233,17 @@ final class OcsfEncoder implements AuditEncoder {
       l.message = e.kind() + (e.commonName().isEmpty() ? "" : " of " + e.commonName()) + " from "
           + e.address().getHostAddress() + " refused: " + e.reason();
       l.unmapped("enrollment", e.kind());
+    } else if (event instanceof SecurityEvent.CertificateRenewed e) {
+      l = new Line("certificate.renewed", Type.APPLICATION_LIFECYCLE, 8, "Update", INFORMATIONAL, SUCCESS);
+      l.detail = "renewed over EST until " + e.notAfter();
+      l.message = "certificate of " + e.subject() + " renewed: serial " + e.serial() + " until " + e.notAfter();
+      l.unmapped("subject", e.subject()).unmapped("previous_serial", e.previousSerial())
+          .unmapped("certificate_serial", e.serial()).unmapped("not_after", e.notAfter().toString());
+    } else if (event instanceof SecurityEvent.RenewalFailed e) {
+      l = new Line("renewal.failure", Type.APPLICATION_LIFECYCLE, 8, "Update", MEDIUM, FAILURE);
+      l.detail = e.reason();
+      l.message = "renewal of " + e.subject() + " failed (" + e.reason() + "); next attempt " + e.nextAttempt();
+      l.unmapped("subject", e.subject()).unmapped("next_attempt", e.nextAttempt().toString());
     } else {
       throw new IllegalArgumentException("no OCSF mapping for " + event.getClass().getSimpleName());
     }

@@ -89,7 +89,11 @@ class AuditFormatTest {
         new SecurityEvent.EnrollmentRefused(T, InetAddress.getByName("10.0.3.99"), "press-2", "enroll",
             "wrong enrollment password"),
         new SecurityEvent.EnrollmentRefused(T, InetAddress.getByName("10.0.3.99"), "", "reenroll",
-            "re-enrollment needs the device's current certificate in the TLS handshake"));
+            "re-enrollment needs the device's current certificate in the TLS handshake"),
+        new SecurityEvent.CertificateRenewed(T, "CN=press-1", "5a1e0c4d2b9f", "6b2f1d5e3c0a",
+            T.plusSeconds(397L * 86_400)),
+        new SecurityEvent.RenewalFailed(T, "CN=press-1", "the EST server refused (403): the certificate "
+            + "5a1e0c4d2b9f was revoked at 2026-11-30T08:00:00Z", T.plusSeconds(120)));
   }
 
   @Example

@@ -166,25 +166,7 @@ public final class CertificateAuthority {
    * @throws IllegalArgumentException saying which rule the CN breaks
    */
   public static String checkCommonName(String cn) {
-    Objects.requireNonNull(cn, "commonName");
-    if (cn.isEmpty()) {
-      throw new IllegalArgumentException("a CN must not be empty: it names the device (and its MQTT user)");
-    }
-    if (cn.charAt(0) == '#') {
-      throw new IllegalArgumentException("a CN must not start with '#': a distinguished name reads that as "
-          + "hex-encoded DER, which can name another CN");
-    }
-    for (int i = 0; i < cn.length(); i++) {
-      char c = cn.charAt(i);
-      if (c < 0x20 || c == 0x7F || c >= 0x80 && c <= 0x9F) {
-        throw new IllegalArgumentException(String.format("a CN must not hold a control character (U+%04X at "
-            + "index %d)", (int) c, i));
-      }
-    }
-    if (cn.codePointCount(0, cn.length()) > 64) {
-      throw new IllegalArgumentException("a CN is at most 64 characters, not " + cn.codePointCount(0, cn.length()));
-    }
-    return cn;
+    return DistinguishedNames.checkCommonName(cn);
   }
 
   /**

@@ -5,9 +5,9 @@
 package io.mqttsec.tls;
 
 import io.mqttsec.api.TlsConfigException;
+import io.mqttsec.internal.KeyChecks;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -27,13 +27,13 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p>Host name verification lives in {@link SSLParameters}, not in the {@link SSLContext}: connect through
  * {@link #connect(String, int)} or {@link #newEngine(String, int)}, or apply {@link #sslParameters(String)}
- * yourself. Immutable and thread-safe.
+ * yourself. Thread-safe; everything is fixed at build time but the client's identity, which
+ * {@link #replaceIdentity} renews for the handshakes that follow.
  */
 public final class ClientTls {
 
-  private static final char[] IN_MEMORY = "mqtt-sec".toCharArray();
-
   private final SSLContext context;
+  private final LiveIdentity identity;
   private final KeyManagerFactory keyManagers;
   private final TrustManagerFactory trustManagers;
   private final String[] protocols;
@@ -48,13 +48,11 @@ public final class ClientTls {
       trustManagers.init(trusted == null ? null : ServerMaterial.trustStore(trusted));
       KeyManager[] keys = null;
       if (chain != null) {
-        KeyStore keyStore = KeyStore.getInstance("PKCS12");
-        keyStore.load(null, null);
-        keyStore.setKeyEntry("client", key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
-        keyManagers = KeyManagerFactory.getInstance("PKIX");
-        keyManagers.init(keyStore, IN_MEMORY);
+        identity = new LiveIdentity(key, chain);
+        keyManagers = identity.factory();
         keys = keyManagers.getKeyManagers();
       } else {
+        identity = null;
         keyManagers = null;
       }
       context = TlsVersions.newContext();
@@ -62,6 +60,38 @@ public final class ClientTls {
     } catch (GeneralSecurityException | IOException e) {
       throw new TlsConfigException("cannot build the client TLS context (" + e.getMessage() + ")", e);
     }
+  }
+
+  /**
+   * Presents {@code privateKey} and {@code certificateChain} (leaf first) from the next handshake on, as a renewal
+   * does ({@link CertificateRenewer}); connections already made keep theirs. A key held in a token serves as well
+   * as one in memory: it is only ever asked to sign.
+   *
+   * @throws IllegalStateException if this client was built without an identity
+   * @throws TlsConfigException if the key does not belong to the chain's first certificate
+   */
+  public void replaceIdentity(PrivateKey privateKey, List<X509Certificate> certificateChain) {
+    if (identity == null) {
+      throw new IllegalStateException("this client was built without a certificate: there is none to replace");
+    }
+    if (certificateChain.isEmpty()) {
+      throw new IllegalArgumentException("a certificate chain needs at least the client's certificate");
+    }
+    KeyChecks.requireMatch(privateKey, certificateChain.get(0), "key", "certificate");
+    identity.replace(privateKey, List.copyOf(certificateChain));
+    // a resumed session would present the certificate it was made with: the next handshakes are full ones
+    javax.net.ssl.SSLSessionContext sessions = context.getClientSessionContext();
+    for (var ids = sessions.getIds(); ids.hasMoreElements(); ) {
+      javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
+      if (session != null) {
+        session.invalidate();
+      }
+    }
+  }
+
+  /** The certificate chain presented now (leaf first), or an empty list without one. */
+  public List<X509Certificate> identityChain() {
+    return identity == null ? List.of() : identity.chain();
   }
 
   /** The context. Sockets made from its factory directly do <b>not</b> verify the host name. */
@@ -74,7 +104,11 @@ public final class ClientTls {
     return trustManagers;
   }
 
-  /** The key managers holding the client certificate, or {@code null} without one. */
+  /**
+   * The key managers holding the client certificate, or {@code null} without one. They follow
+   * {@link #replaceIdentity}: a client library configured with this factory presents the renewed certificate on its
+   * next connection.
+   */
   public KeyManagerFactory keyManagerFactory() {
     return keyManagers;
   }
