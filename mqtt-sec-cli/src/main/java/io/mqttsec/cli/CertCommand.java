@@ -5,6 +5,10 @@
 package io.mqttsec.cli;
 
 import io.mqttsec.tls.CertificateIdentity;
+import io.mqttsec.tls.CertificateRenewer;
+import io.mqttsec.tls.ClientTls;
+import io.mqttsec.tls.EstClient;
+import io.mqttsec.tls.TlsContexts;
 import io.mqttsec.tls.Pem;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
@@ -23,8 +27,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mqtt-sec cert}: look at certificates before they bite. */
-@Command(name = "cert", mixinStandardHelpOptions = true, description = "Inspect certificates.",
-    subcommands = {CertCommand.Check.class})
+@Command(name = "cert", mixinStandardHelpOptions = true,
+    description = "Inspect certificates; enroll and renew a device's certificate over EST.",
+    subcommands = {CertCommand.Check.class, CertCommand.Enroll.class, CertCommand.Renew.class})
 final class CertCommand implements Runnable {
 
   @CommandLine.Spec
@@ -35,7 +40,7 @@ final class CertCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: check");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: check, enroll or renew");
   }
 
   @Command(name = "check", mixinStandardHelpOptions = true,
@@ -152,5 +157,212 @@ final class CertCommand implements Runnable {
       }
     }
     return out;
+  }
+
+  /** Where the EST server is and what TLS trusts it. */
+  static final class Server {
+    @Option(names = "--server", required = true, paramLabel = "URL",
+        description = "The EST server, https://host:port (as 'mqtt-sec ca serve' prints it).")
+    String url;
+
+    @Option(names = "--ca", required = true, paramLabel = "FILE",
+        description = "The CA certificate(s) that the server's certificate must chain to (PEM).")
+    Path ca;
+
+    java.net.URI uri() {
+      java.net.URI u;
+      try {
+        u = java.net.URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw CliException.input("--server \"" + url + "\" is not a URL (" + e.getMessage() + ")");
+      }
+      if (!"https".equals(u.getScheme()) || u.getHost() == null) {
+        throw CliException.input("--server " + url + ": an EST server is https://host:port");
+      }
+      return u;
+    }
+  }
+
+  /** A new EC P-256 key pair. */
+  static java.security.KeyPair ecKeys() {
+    try {
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+      g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot generate an EC P-256 key", e);
+    }
+  }
+
+  /** How an EST refusal or an unreachable server reads on the command line. */
+  static CliException failed(String what, java.io.IOException e) {
+    return CliException.input(what + ": " + (e instanceof EstClient.Refused ? e.getMessage()
+        : "the EST server cannot be reached (" + e + ")"));
+  }
+
+  @Command(name = "enroll", mixinStandardHelpOptions = true,
+      description = {"Enroll a device over EST: make a key (EC P-256) that never leaves this machine, send a "
+          + "request for the CN with the one-time password from 'mqtt-sec ca bootstrap', and write OUT.key "
+          + "(owner-only) and OUT.pem (the certificate).",
+          "The password is read from the terminal, or with --password-stdin from standard input."})
+  static final class Enroll implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Server server = new Server();
+
+    @Option(names = "--cn", required = true, paramLabel = "NAME", description = "The device's CN.")
+    String commonName;
+
+    @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Writes PREFIX.key and "
+        + "PREFIX.pem.")
+    Path out;
+
+    @Option(names = "--password-stdin", description = "Read the enrollment password from standard input.")
+    boolean stdin;
+
+    Enroll(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      java.net.URI uri = server.uri();
+      try {
+        io.mqttsec.tls.CertificateRequest.checkCommonName(commonName);
+      } catch (IllegalArgumentException e) {
+        throw CliException.input(e.getMessage());
+      }
+      Path pem = Path.of(out + ".pem");
+      Path key = Path.of(out + ".key");
+      for (Path p : List.of(pem, key)) {
+        if (java.nio.file.Files.exists(p)) {
+          throw CliException.input(p + ": exists; refusing to overwrite");
+        }
+      }
+      ClientTls tls = TlsContexts.forClient().trustedCertificates(server.ca).build();
+      char[] password = terminal.secret("enrollment password", stdin, false,
+          "pass it on standard input with --password-stdin");
+      java.security.KeyPair keys = ecKeys();
+      PasswdCommand.writePrivate(key, Pem.encodePrivateKey(keys.getPrivate())); // kept before it is certified
+      List<X509Certificate> chain;
+      try {
+        chain = EstClient.of(uri, tls).enroll(io.mqttsec.tls.CertificateRequest.der(commonName, keys.getPublic(),
+            keys.getPrivate()), commonName, password);
+      } catch (java.io.IOException e) {
+        java.nio.file.Files.deleteIfExists(key);
+        throw failed("enrollment refused", e);
+      } finally {
+        java.util.Arrays.fill(password, '\0');
+      }
+      CaCommand.writePublic(pem, Pem.encode(chain));
+      X509Certificate leaf = chain.get(0);
+      terminal.out.println("enrolled " + commonName + ": serial " + leaf.getSerialNumber().toString(16)
+          + ", valid until " + leaf.getNotAfter().toInstant() + ": " + pem + ", " + key);
+      return 0;
+    }
+  }
+
+  @Command(name = "renew", mixinStandardHelpOptions = true,
+      description = {"Renew a device's certificate over EST on the certificate it holds (simplereenroll), with a "
+          + "new key unless --keep-key, replacing CERT and KEY.",
+          "With --due, only when the certificate expires within that ISO-8601 duration (for a daily timer): "
+          + "otherwise it says when it will be due and exits 0.",
+          "The new key is written beside the old (KEY.new) before the certificate is replaced, then renamed over "
+          + "it; a renewal interrupted between the two is completed on the next run."})
+  static final class Renew implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @CommandLine.Mixin
+    Server server = new Server();
+
+    @Option(names = "--cert", required = true, paramLabel = "CERT", description = "The certificate (PEM chain).")
+    Path cert;
+
+    @Option(names = "--key", required = true, paramLabel = "KEY", description = "Its private key (PEM).")
+    Path key;
+
+    @Option(names = "--keep-key", description = "Renew the same key (default: a new EC P-256 key).")
+    boolean keepKey;
+
+    @Option(names = "--due", paramLabel = "DURATION", description = "Renew only within this time of expiry "
+        + "(such as P30D).")
+    String due;
+
+    Renew(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      java.net.URI uri = server.uri();
+      Duration window = null;
+      if (due != null) {
+        try {
+          window = Duration.parse(due);
+        } catch (java.time.format.DateTimeParseException e) {
+          throw CliException.input("--due \"" + due + "\" is not an ISO-8601 duration (such as P30D)");
+        }
+      }
+      Path pending = Path.of(key + ".new");
+      List<X509Certificate> held = Pem.readCertificates(cert);
+      if (java.nio.file.Files.exists(pending)) {
+        java.security.PrivateKey next = Pem.readPrivateKey(pending, null);
+        try {
+          io.mqttsec.tls.TlsContexts.forClient().identity(next, held);
+          java.nio.file.Files.move(pending, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          terminal.err.println("completed an interrupted renewal: " + key + " is the key of " + cert);
+        } catch (io.mqttsec.api.TlsConfigException e) {
+          java.nio.file.Files.delete(pending); // the certificate was not replaced: the old key still fits it
+        }
+      }
+      java.security.PrivateKey current = Pem.readPrivateKey(key, null);
+      ClientTls tls = TlsContexts.forClient().trustedCertificates(server.ca).identity(current, held).build();
+      CertificateRenewer.Builder builder = CertificateRenewer.builder(EstClient.of(uri, tls), tls)
+          .onRenewed((newKey, chain) -> keep(newKey, chain, pending));
+      if (keepKey) {
+        java.security.KeyPair same = new java.security.KeyPair(held.get(0).getPublicKey(), current);
+        builder.keys(() -> same);
+      }
+      if (window != null) {
+        builder.renewBefore(window);
+      }
+      CertificateRenewer renewer = builder.build();
+      if (window != null && clock.instant().isBefore(renewer.dueAt())) {
+        terminal.out.println(cert + " is not due: it expires " + held.get(0).getNotAfter().toInstant()
+            + ", due for renewal from " + renewer.dueAt());
+        renewer.close();
+        return 0;
+      }
+      List<X509Certificate> chain;
+      try {
+        chain = renewer.renewNow();
+      } catch (java.io.IOException e) {
+        throw failed("renewal refused", e);
+      } finally {
+        renewer.close();
+      }
+      X509Certificate leaf = chain.get(0);
+      terminal.out.println("renewed " + CertificateIdentity.of(leaf).subjectDn() + ": serial "
+          + leaf.getSerialNumber().toString(16) + " (was " + held.get(0).getSerialNumber().toString(16)
+          + "), valid until " + leaf.getNotAfter().toInstant() + (keepKey ? ", same key" : ", new key") + ": " + cert
+          + ", " + key);
+      return 0;
+    }
+
+    /** The new key beside the old, the certificate replaced, then the key renamed over: see the description. */
+    private void keep(java.security.PrivateKey newKey, List<X509Certificate> chain, Path pending)
+        throws java.io.IOException {
+      if (!keepKey) {
+        java.nio.file.Files.deleteIfExists(pending);
+        PasswdCommand.writePrivate(pending, Pem.encodePrivateKey(newKey));
+      }
+      CaCommand.writePublic(cert, Pem.encode(chain));
+      if (!keepKey) {
+        java.nio.file.Files.move(pending, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 }

@@ -428,20 +428,99 @@ class BrokerCommandTest {
         Pem.encode(List.of(signed)));
   }
 
+  /** Starts {@code ca serve} on a free port for the CA in {@code ca}; {@code base[0]} gets its EST URL. */
+  static AutoCloseable serve(Path ca, Path audit, String[] base) throws Exception {
+    StringWriter serveOut = new StringWriter();
+    Terminal terminal = new Terminal(new BufferedReader(new StringReader(Files.readString(ca.resolve("passphrase")))),
+        new PrintWriter(serveOut, true), new PrintWriter(new StringWriter(), true), null);
+    CaCommand.Serve serve = new CaCommand.Serve(terminal);
+    new CommandLine(serve).parseArgs("--dir", ca.toString(), "--port", "0", "--passphrase-stdin", "--audit",
+        audit.toString());
+    AutoCloseable running = serve.start();
+    String printed = serveOut.toString();
+    base[0] = printed.substring(printed.indexOf("https://"), printed.indexOf("; audit lines"));
+    return running;
+  }
+
+  @Test
+  void aDeviceRunningTheRenewer_renewsOverEst_keepsItsSession_andItsOldCertificateOnceRevokedIsRefused()
+      throws Exception {
+    Path work = Files.createDirectories(dir.resolve("renewing-device"));
+    Path ca = dir.resolve("demo/ca");
+    String passphrase = Files.readString(ca.resolve("passphrase"));
+    Cli.Result issued = Cli.input(passphrase, "ca", "issue", "press-6", "--days", "20", "--dir", ca.toString(),
+        "--out", work.resolve("press-6").toString(), "--passphrase-stdin");
+    assertThat(issued.exit()).as(issued.err()).isZero();
+    X509Certificate old = Pem.readCertificates(work.resolve("press-6.pem")).get(0);
+    ClientTls tls = TlsContexts.forClient().trustedCertificates(ca.resolve("ca.pem"))
+        .identity(work.resolve("press-6.pem"), work.resolve("press-6.key")).build();
+    Mqtt5BlockingClient device = Mqtt5Client.builder().identifier("press-6").serverHost("127.0.0.1")
+        .serverPort(mtlsPort).sslConfig().trustManagerFactory(tls.trustManagerFactory())
+        .keyManagerFactory(tls.keyManagerFactory()).applySslConfig().buildBlocking();
+    device.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+    device.subscribeWith().topicFilter("factory/press-6/cmd").qos(MqttQos.AT_LEAST_ONCE).send();
+
+    String[] base = new String[1];
+    List<java.util.List<X509Certificate>> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<io.mqttsec.api.SecurityEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (AutoCloseable est = serve(ca, work.resolve("enrollments.jsonl"), base);
+        io.mqttsec.tls.CertificateRenewer renewer = io.mqttsec.tls.CertificateRenewer.builder(
+            io.mqttsec.tls.EstClient.of(java.net.URI.create(base[0]), tls), tls).jitter(java.time.Duration.ZERO)
+            .onRenewed((key, chain) -> kept.add(chain)).listener(events::add).start()) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      // the keeper is called before the swap, the event after it
+      while (events.stream().noneMatch(e -> e instanceof io.mqttsec.api.SecurityEvent.CertificateRenewed)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(kept).as("20 days left: renewed at once; events %s", events).hasSize(1);
+    }
+    X509Certificate renewed = kept.get(0).get(0);
+    assertThat(device.getState().isConnected()).as("the open connection is not touched").isTrue();
+    assertThat(publish(device, "factory/press-6/temp")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+
+    device.disconnect();
+    var back = device.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+    assertThat(back.isSessionPresent()).as("the same session, on the new certificate").isTrue();
+    String fingerprint = io.mqttsec.tls.CertificateIdentity.of(renewed).sha256Fingerprint();
+    try {
+      awaitLine(dir.resolve("demo/audit.jsonl"), l -> l.contains("\"event\":\"connect.success\"")
+          && l.contains("\"clientId\":\"press-6\"") && l.contains(fingerprint));
+    } catch (AssertionError e) {
+      throw new AssertionError("no login of press-6 with " + fingerprint + " in " + Files.readAllLines(
+          dir.resolve("demo/audit.jsonl")).stream().filter(l -> l.contains("press-6")).toList(), e);
+    }
+    device.disconnect();
+
+    assertThat(Cli.input(passphrase, "ca", "revoke", "--serial", old.getSerialNumber().toString(16), "--dir",
+        ca.toString(), "--passphrase-stdin").exit()).isZero();
+    assertThat(Cli.input(passphrase, "ca", "crl", "--dir", ca.toString(), "--out", dir.resolve("demo/ca.crl")
+        .toString(), "--days", "30", "--passphrase-stdin").exit()).isZero();
+    String oldPub = "mosquitto_pub -h 127.0.0.1 -p " + mtlsPort + " --cafile " + ca.resolve("ca.pem")
+        + " --cert press-6.pem --key press-6.key -i press-6-old -q 1 -t factory/press-6/temp -m 1";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    Cli.Result refused = sh(work, oldPub);
+    while (refused.exit() == 0 && System.nanoTime() < deadline) { // until the broker has read the new CRL
+      Thread.sleep(200);
+      refused = sh(work, oldPub);
+    }
+    assertThat(refused.exit()).as("the old certificate, revoked, is refused").isNotZero();
+    Mqtt5BlockingClient again = Mqtt5Client.builder().identifier("press-6").serverHost("127.0.0.1")
+        .serverPort(mtlsPort).sslConfig().trustManagerFactory(tls.trustManagerFactory())
+        .keyManagerFactory(tls.keyManagerFactory()).applySslConfig().buildBlocking();
+    assertThat(again.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent())
+        .as("the renewed certificate still gets in, to its session").isTrue();
+    again.disconnect();
+  }
+
   @Test
   void curlAndOpenssl_enrollOverEst_andTheCertificateConnectsWithMosquittoPub_thenRenews() throws Exception {
     Path work = Files.createDirectories(dir.resolve("est-device"));
     Path ca = dir.resolve("demo/ca");
     String passphrase = Files.readString(ca.resolve("passphrase"));
-    StringWriter serveOut = new StringWriter();
-    Terminal terminal = new Terminal(new BufferedReader(new StringReader(passphrase)), new PrintWriter(serveOut, true),
-        new PrintWriter(new StringWriter(), true), null);
-    CaCommand.Serve serve = new CaCommand.Serve(terminal);
-    new CommandLine(serve).parseArgs("--dir", ca.toString(), "--port", "0", "--passphrase-stdin", "--audit",
-        work.resolve("enrollments.jsonl").toString());
-    try (AutoCloseable running = serve.start()) {
-      String printed = serveOut.toString();
-      String base = printed.substring(printed.indexOf("https://"), printed.indexOf("; audit lines"));
+    String[] started = new String[1];
+    try (AutoCloseable running = serve(ca, work.resolve("enrollments.jsonl"), started)) {
+      String base = started[0];
       String curl = "curl -sS --cacert " + ca.resolve("ca.pem") + " ";
 
       Cli.Result cacerts = sh(work, curl + base + "cacerts | base64 -d | openssl pkcs7 -inform DER -print_certs "

@@ -287,4 +287,91 @@ class CaCommandTest {
     assertThat(ca("serve", "--port", "0", "--bind", "1.2.3.4.5").err()).startsWith("mqtt-sec: --bind 1.2.3.4.5: "
         + "not an IP address");
   }
+
+  @Test
+  void certEnrollAndRenew_againstCaServe_onTheCommandLine() throws Exception {
+    ca("init");
+    Path caDir = dir.resolve("ca");
+    java.io.StringWriter serveOut = new java.io.StringWriter();
+    CaCommand.Serve serve = new CaCommand.Serve(new Terminal(new java.io.BufferedReader(new java.io.StringReader(
+        PASSPHRASE)), new java.io.PrintWriter(serveOut, true), new java.io.PrintWriter(new java.io.StringWriter(),
+        true), null));
+    new picocli.CommandLine(serve).parseArgs("--dir", caDir.toString(), "--port", "0", "--passphrase-stdin");
+    try (AutoCloseable running = serve.start()) {
+      String base = serveOut.toString().substring(serveOut.toString().indexOf("https://"),
+          serveOut.toString().indexOf("; audit lines"));
+      String caPem = caDir.resolve("ca.pem").toString();
+      String password = ca("bootstrap", "--cn", "press-41").out().strip();
+      Path prefix = dir.resolve("press-41");
+      Cli.Result enroll = Cli.input(password + "\n", "cert", "enroll", "--server", base, "--ca", caPem, "--cn",
+          "press-41", "--out", prefix.toString(), "--password-stdin");
+      assertThat(enroll.exit()).as(enroll.err()).isZero();
+      Path pem = Path.of(prefix + ".pem");
+      Path key = Path.of(prefix + ".key");
+      X509Certificate first = Pem.readCertificates(pem).get(0);
+      assertThat(enroll.out()).isEqualTo("enrolled press-41: serial " + first.getSerialNumber().toString(16)
+          + ", valid until " + first.getNotAfter().toInstant() + ": " + pem + ", " + key + "\n");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+      assertThat(first.getPublicKey()).isEqualTo(publicKeyOf(key, first));
+
+      Cli.Result reused = Cli.input(password + "\n", "cert", "enroll", "--server", base, "--ca", caPem, "--cn",
+          "press-41", "--out", dir.resolve("again").toString(), "--password-stdin");
+      assertThat(reused.exit()).isEqualTo(2);
+      assertThat(reused.err()).isEqualTo("mqtt-sec: enrollment refused: the EST server refused (401): no enrollment "
+          + "password is outstanding for this CN (never issued, or used already)\n");
+      assertThat(dir.resolve("again.key")).as("the unused key is not left behind").doesNotExist();
+
+      String[] renew = {"cert", "renew", "--server", base, "--ca", caPem, "--cert", pem.toString(), "--key",
+          key.toString()};
+      Cli.Result notDue = Cli.run(concat(renew, "--due", "P30D"));
+      assertThat(notDue.exit()).isZero();
+      assertThat(notDue.out()).startsWith(pem + " is not due: it expires ");
+      assertThat(Pem.readCertificates(pem)).containsExactly(first);
+
+      String oldKey = Files.readString(key);
+      Cli.Result renewed = Cli.run(renew);
+      assertThat(renewed.exit()).as(renewed.err()).isZero();
+      X509Certificate second = Pem.readCertificates(pem).get(0);
+      assertThat(renewed.out()).startsWith("renewed CN=press-41: serial " + second.getSerialNumber().toString(16)
+          + " (was " + first.getSerialNumber().toString(16) + "), valid until ").contains(", new key: ");
+      assertThat(Files.readString(key)).isNotEqualTo(oldKey);
+      assertThat(second.getPublicKey()).isEqualTo(publicKeyOf(key, second));
+      assertThat(Path.of(key + ".new")).doesNotExist();
+
+      String keyBefore = Files.readString(key);
+      assertThat(Cli.run(concat(renew, "--keep-key")).out()).contains(", same key: ");
+      assertThat(Files.readString(key)).isEqualTo(keyBefore);
+
+      // a renewal cut off between the certificate and the key: the next run completes it
+      Files.move(key, Path.of(key + ".new"));
+      Files.writeString(key, Pem.encodePrivateKey(ecKeys().getPrivate()));
+      Cli.Result completed = Cli.run(concat(renew, "--due", "P1D"));
+      assertThat(completed.err()).isEqualTo("completed an interrupted renewal: " + key + " is the key of " + pem
+          + "\n");
+      assertThat(Files.readString(key)).isEqualTo(keyBefore);
+
+      X509Certificate third = Pem.readCertificates(pem).get(0);
+      ca("revoke", "--serial", third.getSerialNumber().toString(16));
+      Cli.Result revoked = Cli.run(renew);
+      assertThat(revoked.exit()).isEqualTo(2);
+      assertThat(revoked.err()).startsWith("mqtt-sec: renewal refused: the EST server refused (403): the "
+          + "certificate " + third.getSerialNumber().toString(16) + " was revoked at ");
+      assertThat(Pem.readCertificates(pem)).containsExactly(third);
+      assertThat(Cli.run("cert", "renew", "--server", "http://127.0.0.1:1", "--ca", caPem, "--cert", pem.toString(),
+          "--key", key.toString()).err()).isEqualTo("mqtt-sec: --server http://127.0.0.1:1: an EST server is "
+          + "https://host:port\n");
+    }
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** The public key of the certificate if {@code keyFile} holds its private key (else a test failure). */
+  static java.security.PublicKey publicKeyOf(Path keyFile, X509Certificate cert) {
+    io.mqttsec.tls.TlsContexts.forClient().identity(Pem.readPrivateKey(keyFile, null), List.of(cert));
+    return cert.getPublicKey();
+  }
 }

@@ -63,6 +63,16 @@ public final class CertificateRequest {
     return Der.sequence(info, algorithmId, Der.element(Der.BIT_STRING, bits));
   }
 
+  /**
+   * {@code cn}, if the CA would issue it: not empty, not starting with {@code #}, no control character, at most 64
+   * characters.
+   *
+   * @throws IllegalArgumentException saying which rule it breaks
+   */
+  public static String checkCommonName(String cn) {
+    return DistinguishedNames.checkCommonName(cn);
+  }
+
   /** {@code der} as PEM ({@code CERTIFICATE REQUEST}). */
   public static String pem(byte[] der) {
     return "-----BEGIN CERTIFICATE REQUEST-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})

@@ -80,13 +80,7 @@ public final class ClientTls {
     KeyChecks.requireMatch(privateKey, certificateChain.get(0), "key", "certificate");
     identity.replace(privateKey, List.copyOf(certificateChain));
     // a resumed session would present the certificate it was made with: the next handshakes are full ones
-    javax.net.ssl.SSLSessionContext sessions = context.getClientSessionContext();
-    for (var ids = sessions.getIds(); ids.hasMoreElements(); ) {
-      javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
-      if (session != null) {
-        session.invalidate();
-      }
-    }
+    LiveIdentity.invalidateAll(context.getClientSessionContext());
   }
 
   /** The certificate chain presented now (leaf first), or an empty list without one. */

@@ -54,8 +54,8 @@ public final class EstClient {
   }
 
   /**
-   * A client of the EST server at {@code server} ({@code https://host:port}; the operations are under
-   * {@code /.well-known/est/}).
+   * A client of the EST server at {@code server}: {@code https://host:port}, with or without the
+   * {@code /.well-known/est/} the operations are under.
    *
    * @throws IllegalArgumentException if {@code server} is not an https URI
    */
@@ -64,8 +64,14 @@ public final class EstClient {
     if (!"https".equals(server.getScheme()) || server.getHost() == null) {
       throw new IllegalArgumentException("an EST server is an https URI, not " + server);
     }
-    String path = server.getPath() == null || server.getPath().isEmpty() || server.getPath().equals("/") ? ""
-        : server.getPath();
+    String path = server.getPath() == null ? "" : server.getPath();
+    int wellKnown = path.indexOf("/.well-known/est");
+    if (wellKnown >= 0) {
+      path = path.substring(0, wellKnown); // given as the server prints it
+    }
+    if (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
     return new EstClient(URI.create("https://" + server.getRawAuthority() + path), tls);
   }
 

@@ -17,6 +17,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.KeyManagerFactorySpi;
 import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
@@ -44,10 +47,46 @@ final class LiveIdentity extends X509ExtendedKeyManager {
     return new Held("mqtt-sec-" + GENERATIONS.incrementAndGet(), key, chain.toArray(new X509Certificate[0]));
   }
 
-  /** Presents {@code key} and {@code chain} from the next handshake on. */
-  synchronized void replace(PrivateKey key, List<X509Certificate> chain) {
-    previous = current;
-    current = held(key, chain);
+  /**
+   * The session caches of the contexts that asked this identity for a certificate (the client library's own, when
+   * it builds its context from {@link #factory()}), weakly held: a replaced identity ends their sessions, or a
+   * resumed session would present the certificate it was made with.
+   */
+  private final java.util.Set<SSLSessionContext> caches = java.util.Collections.newSetFromMap(
+      new java.util.WeakHashMap<>());
+
+  /** Presents {@code key} and {@code chain} from the next handshake on; no session made before is resumed. */
+  void replace(PrivateKey key, List<X509Certificate> chain) {
+    synchronized (this) {
+      previous = current;
+      current = held(key, chain);
+    }
+    List<SSLSessionContext> seen;
+    synchronized (caches) {
+      seen = new java.util.ArrayList<>(caches);
+    }
+    for (SSLSessionContext cache : seen) {
+      invalidateAll(cache);
+    }
+  }
+
+  /** Ends every session of {@code cache}, so none is resumed. */
+  static void invalidateAll(SSLSessionContext cache) {
+    for (var ids = cache.getIds(); ids.hasMoreElements(); ) {
+      SSLSession session = cache.getSession(ids.nextElement());
+      if (session != null) {
+        session.invalidate();
+      }
+    }
+  }
+
+  private void remember(SSLSession handshake) {
+    SSLSessionContext cache = handshake == null ? null : handshake.getSessionContext();
+    if (cache != null) {
+      synchronized (caches) {
+        caches.add(cache);
+      }
+    }
   }
 
   /** The certificate presented now. */
@@ -95,11 +134,17 @@ final class LiveIdentity extends X509ExtendedKeyManager {
 
   @Override
   public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+    if (socket instanceof SSLSocket ssl) {
+      remember(ssl.getHandshakeSession());
+    }
     return choose(keyTypes);
   }
 
   @Override
   public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+    if (engine != null) {
+      remember(engine.getHandshakeSession());
+    }
     return choose(keyTypes);
   }
 
