@@ -79,7 +79,8 @@ import org.bouncycastle.pkcs.PKCSException;
  * }</pre>
  *
  * <p>Keys are EC P-256 unless RSA is asked for. Serial numbers are 159 bits long, 158 of them random (positive,
- * as RFC 5280 requires). Certificates start one minute before "now", so a peer whose clock is a little behind accepts them.
+ * as RFC 5280 requires). Certificates start one minute before "now", so a peer whose clock is a little behind
+ * accepts them.
  * CA certificates carry critical basic constraints (an intermediate may issue only leaves) and key usage
  * {@code keyCertSign, cRLSign}; leaves carry {@code CA:false}, key usage and the extended key usages asked for.
  *
@@ -115,8 +116,18 @@ public final class CertificateAuthority {
 
   /** As {@link #create(String, Duration)}, with the clock that dates certificates and CRLs. */
   public static CertificateAuthority create(String subjectDn, Duration validity, Clock clock) {
+    return create(subjectDn, validity, KeyType.EC.generate(), clock);
+  }
+
+  /**
+   * A new self-signed root on a key pair made elsewhere, such as in a token through the JDK's {@code SunPKCS11}
+   * provider: the private key is only asked to sign, never read. Save such a CA with {@link #save(Path)} and load it
+   * with {@link #load(Path, PrivateKey, Clock)}; its key stays in the token.
+   *
+   * @throws IllegalArgumentException if {@code subjectDn} is not a distinguished name
+   */
+  public static CertificateAuthority create(String subjectDn, Duration validity, KeyPair keys, Clock clock) {
     X500Name subject = name(subjectDn);
-    KeyPair keys = KeyType.EC.generate();
     Instant now = clock.instant();
     X509Certificate cert = sign(keys, subject, subject, keys.getPublic(), now, now.plus(validity), null, ext -> {
       ext.add(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -296,22 +307,65 @@ public final class CertificateAuthority {
    * @throws TlsConfigException if a file cannot be written
    */
   public synchronized void save(Path folder, char[] passphrase) {
-    StringBuilder state = new StringBuilder("# mqtt-sec CA state: the last CRL number, then each revoked serial "
-        + "(hex) and when it was revoked\n");
-    state.append("crl-number ").append(crlNumber).append('\n');
-    revoked.forEach((serial, at) -> state.append("revoked ").append(serial.toString(16)).append(' ').append(at)
-        .append('\n'));
+    if (keyPair.getPrivate().getEncoded() == null) {
+      throw new IllegalStateException("this CA's key cannot be read (it is in a token): save it with save(folder), "
+          + "which leaves the key where it is");
+    }
+    String state = state();
     try {
       Files.createDirectories(folder);
       SecureFiles.writeAtomically(folder.resolve(KEY_FILE),
           PemCodec.encodePrivateKey(keyPair.getPrivate(), passphrase).getBytes(StandardCharsets.US_ASCII));
       SecureFiles.writePublicAtomically(folder.resolve(CERTIFICATE_FILE),
           PemCodec.encode(List.of(certificate)).getBytes(StandardCharsets.US_ASCII));
-      SecureFiles.writeAtomically(folder.resolve(STATE_FILE), state.toString().getBytes(StandardCharsets.UTF_8));
+      SecureFiles.writeAtomically(folder.resolve(STATE_FILE), state.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new TlsConfigException(folder + ": cannot save the CA (" + e.getMessage() + ")", e);
     }
     this.folder = folder;
+  }
+
+  /** The text of {@code ca.state}: the last CRL number, then each revoked serial and when. */
+  private String state() {
+    StringBuilder state = new StringBuilder("# mqtt-sec CA state: the last CRL number, then each revoked serial "
+        + "(hex) and when it was revoked\n");
+    state.append("crl-number ").append(crlNumber).append('\n');
+    revoked.forEach((serial, at) -> state.append("revoked ").append(serial.toString(16)).append(' ').append(at)
+        .append('\n'));
+    return state.toString();
+  }
+
+  /**
+   * Saves a CA whose key stays elsewhere (a token): {@code ca.pem} and {@code ca.state} as {@link #save(Path, char[])}
+   * writes them, and no {@code ca.key}. Load it with {@link #load(Path, PrivateKey, Clock)}.
+   *
+   * @throws TlsConfigException if a file cannot be written
+   */
+  public synchronized void save(Path folder) {
+    try {
+      Files.createDirectories(folder);
+      SecureFiles.writePublicAtomically(folder.resolve(CERTIFICATE_FILE),
+          PemCodec.encode(List.of(certificate)).getBytes(StandardCharsets.US_ASCII));
+      SecureFiles.writeAtomically(folder.resolve(STATE_FILE), state().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new TlsConfigException(folder + ": cannot save the CA (" + e.getMessage() + ")", e);
+    }
+    this.folder = folder;
+  }
+
+  /**
+   * Loads a CA that {@link #save(Path)} wrote, with its key from elsewhere (a token).
+   *
+   * @throws TlsConfigException if a file is missing or malformed, or the key does not belong to the certificate
+   */
+  public static CertificateAuthority load(Path folder, PrivateKey key, Clock clock) {
+    Path certFile = folder.resolve(CERTIFICATE_FILE);
+    X509Certificate cert = readCertificate(certFile);
+    KeyChecks.requireMatch(key, cert, "the CA key", certFile.toString());
+    CertificateAuthority ca = new CertificateAuthority(cert, new KeyPair(cert.getPublicKey(), key), clock);
+    readState(folder.resolve(STATE_FILE), ca.revoked, n -> ca.crlNumber = n);
+    ca.folder = folder;
+    return ca;
   }
 
   /** Loads a CA that {@link #save} wrote, with the system clock. */

@@ -553,8 +553,8 @@ class BrokerCommandTest {
           + "CN (never issued, or used already)\n");
 
       Cli.Result renew = sh(work, "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
-          + "next.key -subj /CN=press-4 -outform DER 2>/dev/null | base64 > next.csr && " + curl + "--cert press-4.pem --key "
-          + "press-4.key -H 'Content-Type: application/pkcs10' --data-binary @next.csr -o next.p7 -w '%{http_code}' "
+          + "next.key -subj /CN=press-4 -outform DER 2>/dev/null | base64 > next.csr && " + curl
+          + "--cert press-4.pem --key press-4.key -H 'Content-Type: application/pkcs10' --data-binary @next.csr -o next.p7 -w '%{http_code}' "
           + base + "simplereenroll && base64 -d next.p7 | openssl pkcs7 -inform DER -print_certs -out next.pem");
       assertThat(renew.out()).isEqualTo("200");
       X509Certificate first = Pem.readCertificates(work.resolve("press-4.pem")).get(0);
@@ -570,6 +570,35 @@ class BrokerCommandTest {
       assertThat(Cli.run("ca", "list", "--dir", ca.toString()).out()).contains(first.getSerialNumber().toString(16),
           next.getSerialNumber().toString(16));
     }
+  }
+
+  @Test
+  void clientTlsInEclipsePaho_connectsWithTheDeviceCertificate_andPublishes() throws Exception {
+    Path devices = dir.resolve("demo/devices");
+    ClientTls tls = TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem"))
+        .identity(devices.resolve("press-1.pem"), devices.resolve("press-1.key")).build();
+    org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
+        "ssl://127.0.0.1:" + mtlsPort, "press-1-paho", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+    var options = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+    options.setSocketFactory(tls.socketFactory());
+    options.setCleanSession(true);
+    paho.connect(options);
+    try {
+      paho.publish("factory/press-1/temp", "22.5".getBytes(StandardCharsets.UTF_8), 1, false);
+      assertThat(awaitLine(dir.resolve("demo/audit.jsonl"), l -> l.contains("\"event\":\"connect.success\"")
+          && l.contains("press-1-paho"))).containsEntry("user", "press-1").containsEntry("listener", "mtls");
+    } finally {
+      paho.disconnect();
+      paho.close();
+    }
+    ClientTls stranger = TlsContexts.forClient().trustedCertificates(dir.resolve("demo/ca/ca.pem")).build();
+    org.eclipse.paho.client.mqttv3.MqttClient anonymous = new org.eclipse.paho.client.mqttv3.MqttClient(
+        "ssl://127.0.0.1:" + mtlsPort, "no-cert-paho", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+    var noCert = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+    noCert.setSocketFactory(stranger.socketFactory());
+    assertThatThrownBy(() -> anonymous.connect(noCert)).as("no certificate, no session on the mTLS listener")
+        .isInstanceOf(org.eclipse.paho.client.mqttv3.MqttException.class);
+    anonymous.close();
   }
 
   @Test

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -127,6 +128,72 @@ public final class ClientTls {
       p.setServerNames(List.of(new SNIHostName(host)));
     }
     return p;
+  }
+
+  /**
+   * A socket factory for client libraries that take one (Eclipse Paho's {@code setSocketFactory}): every socket it
+   * makes has this client's protocols and, unless turned off, host name verification against the host it connects
+   * to; the identity follows {@link #replaceIdentity}.
+   */
+  public SSLSocketFactory socketFactory() {
+    return new Factory(context.getSocketFactory());
+  }
+
+  /** Applies this client's parameters to every socket the context's factory makes. */
+  private final class Factory extends SSLSocketFactory {
+    private final SSLSocketFactory sockets;
+
+    Factory(SSLSocketFactory sockets) {
+      this.sockets = sockets;
+    }
+
+    private java.net.Socket configured(java.net.Socket socket, String host) {
+      ((SSLSocket) socket).setSSLParameters(sslParameters(host));
+      return socket;
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+      return TlsVersions.cipherSuites(context);
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return TlsVersions.cipherSuites(context);
+    }
+
+    @Override
+    public java.net.Socket createSocket() throws IOException {
+      return configured(sockets.createSocket(), null); // the host is known at connect: JSSE verifies that one
+    }
+
+    @Override
+    public java.net.Socket createSocket(java.net.Socket s, String host, int port, boolean autoClose)
+        throws IOException {
+      return configured(sockets.createSocket(s, host, port, autoClose), host);
+    }
+
+    @Override
+    public java.net.Socket createSocket(String host, int port) throws IOException {
+      return configured(sockets.createSocket(host, port), host);
+    }
+
+    @Override
+    public java.net.Socket createSocket(String host, int port, java.net.InetAddress localHost, int localPort)
+        throws IOException {
+      return configured(sockets.createSocket(host, port, localHost, localPort), host);
+    }
+
+    @Override
+    public java.net.Socket createSocket(java.net.InetAddress host, int port) throws IOException {
+      return configured(sockets.createSocket(host, port), host.getHostAddress());
+    }
+
+    @Override
+    public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress localAddress,
+        int localPort) throws IOException {
+      return configured(sockets.createSocket(address, port, localAddress, localPort), address.getHostAddress());
+    }
   }
 
   /** Connects to {@code host:port} and completes the handshake, so a refusal throws here. */
