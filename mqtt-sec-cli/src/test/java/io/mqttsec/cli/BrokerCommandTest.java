@@ -138,8 +138,11 @@ class BrokerCommandTest {
         + "per address: connects 20/s (burst 40)");
     assertThat(demo.resolve("hivemq/conf/config.xml")).content().as("HiveMQ refuses a 100 MB packet itself")
         .contains("<max-packet-size>1118207</max-packet-size>");
+    // other tests of this class revoke and sign CRLs on the same demo: the state's number is the published CRL's
+    byte[] extension = Pem.readCrls(demo.resolve("ca.crl")).get(0).getExtensionValue("2.5.29.20");
+    java.math.BigInteger published = new java.math.BigInteger(Arrays.copyOfRange(extension, 4, extension.length));
     assertThat(demo.resolve("ca/ca.state")).content().as("the next CRL gets a higher number than the demo's")
-        .contains("crl-number 1\n");
+        .contains("crl-number " + published + "\n");
     assertThat(Cli.run("acl", "lint", demo.resolve("acl.conf").toString(), "--admin", "admin").exit())
         .as("the demo ACL is lint-clean").isZero();
   }
@@ -599,6 +602,33 @@ class BrokerCommandTest {
     assertThatThrownBy(() -> anonymous.connect(noCert)).as("no certificate, no session on the mTLS listener")
         .isInstanceOf(org.eclipse.paho.client.mqttv3.MqttException.class);
     anonymous.close();
+  }
+
+  @Test
+  void aDeviceKeyInAToken_enrollsOverEst_andConnectsWithIt_neverLeavingTheToken() throws Exception {
+    Path ca = dir.resolve("demo/ca");
+    String passphrase = Files.readString(ca.resolve("passphrase"));
+    java.security.KeyPair keys = io.mqttsec.tls.SoftHsm.ecKeys();
+    assertThat(keys.getPrivate().getEncoded()).as("sensitive, not extractable").isNull();
+    String password = Cli.input(passphrase, "ca", "bootstrap", "--dir", ca.toString(), "--cn", "press-7",
+        "--passphrase-stdin").out().strip();
+    String[] base = new String[1];
+    List<X509Certificate> chain;
+    try (AutoCloseable est = serve(ca, dir.resolve("token-enrollments.jsonl"), base)) {
+      ClientTls bootstrap = TlsContexts.forClient().trustedCertificates(ca.resolve("ca.pem")).build();
+      chain = io.mqttsec.tls.EstClient.of(java.net.URI.create(base[0]), bootstrap).enroll(
+          io.mqttsec.tls.CertificateRequest.der("press-7", keys.getPublic(), keys.getPrivate()), "press-7",
+          password.toCharArray());
+    }
+    ClientTls tls = TlsContexts.forClient().trustedCertificates(ca.resolve("ca.pem"))
+        .identity(keys.getPrivate(), chain).build();
+    Mqtt5BlockingClient device = client(tls, mtlsPort);
+    device.connect();
+    assertThat(publish(device, "factory/press-7/temp")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+    assertThat(publish(device, "factory/press-1/temp")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+    String fingerprint = io.mqttsec.tls.CertificateIdentity.of(chain.get(0)).sha256Fingerprint();
+    assertThat(awaitLine(dir.resolve("demo/audit.jsonl"), l -> l.contains("\"event\":\"connect.success\"")
+        && l.contains(fingerprint))).containsEntry("user", "press-7").containsEntry("listener", "mtls");
   }
 
   @Test

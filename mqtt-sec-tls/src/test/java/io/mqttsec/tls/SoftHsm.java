@@ -26,17 +26,17 @@ import java.util.stream.Stream;
  * prove a key that never leaves. {@code SOFTHSM2_CONF} (set by the module's surefire configuration) names the
  * configuration file, which must exist before the library is loaded; {@code ./run-tests} installs SoftHSM2.
  */
-final class SoftHsm {
+public final class SoftHsm {
 
-  static final String LABEL = "mqtt-sec-test";
-  static final char[] PIN = "4711".toCharArray();
+  public static final String LABEL = "mqtt-sec-test";
+  public static final char[] PIN = "4711".toCharArray();
   private static Provider provider;
 
   private SoftHsm() {
   }
 
   /** The provider, logged in to a fresh token (made on first use). */
-  static synchronized Provider provider() throws Exception {
+  public static synchronized Provider provider() throws Exception {
     if (provider != null) {
       return provider;
     }
@@ -76,7 +76,7 @@ final class SoftHsm {
   }
 
   /** A new EC P-256 key pair made inside the token. */
-  static KeyPair ecKeys() throws Exception {
+  public static KeyPair ecKeys() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC", provider());
     g.initialize(new ECGenParameterSpec("secp256r1"));
     return g.generateKeyPair();
