@@ -93,7 +93,7 @@ public final class BootstrapPasswords {
     } catch (NoSuchFileException e) {
       throw new Refused("no enrollment password is outstanding for this CN (never issued, or used already)");
     } catch (IOException e) {
-      throw new Refused("cannot read the enrollment password (" + e.getMessage() + ")");
+      throw new Refused("cannot read the enrollment password record (" + e.getClass().getSimpleName() + ")");
     }
     String[] f = line.split(" ");
     Instant expires;
@@ -102,7 +102,8 @@ public final class BootstrapPasswords {
       expected = HexFormat.of().parseHex(f[0]);
       expires = Instant.parse(f[1]);
     } catch (IllegalArgumentException | DateTimeParseException | ArrayIndexOutOfBoundsException e) {
-      throw new Refused(file + ": malformed enrollment password record");
+      // the device reads this reason: no path of the CA's host in it
+      throw new Refused("the enrollment password record for this CN is malformed; issue a new one");
     }
     if (!MessageDigest.isEqual(expected, sha256(password))) {
       throw new Refused("wrong enrollment password");

@@ -225,8 +225,8 @@ public final class EstServer implements AutoCloseable {
     }
     String cn = DistinguishedNames.commonName(current.getSubjectX500Principal()).orElse("");
     claimed[0] = cn;
-    Inventory inventory = Inventory.read(folder);
-    Inventory.Entry entry = inventory.find(current.getSerialNumber()).filter(e -> e.certificate().equals(current))
+    Inventory.Entry entry = Inventory.lookup(folder, current.getSerialNumber())
+        .filter(e -> e.certificate().equals(current))
         .orElseThrow(() -> new Refusal(403, "the certificate " + current.getSerialNumber().toString(16)
             + " was not issued by this CA"));
     Instant now = clock.instant();

@@ -109,16 +109,7 @@ public final class Inventory {
     Path issued = caFolder.resolve(ISSUED_FOLDER);
     try (DirectoryStream<Path> files = Files.newDirectoryStream(issued, "*.pem")) {
       for (Path file : files) {
-        List<X509Certificate> certs = PemCodec.readCertificates(file);
-        if (certs.size() != 1) {
-          throw new TlsConfigException(file + ": expected one certificate, found " + certs.size());
-        }
-        X509Certificate cert = certs.get(0);
-        String expected = fileName(cert.getSerialNumber());
-        if (!file.getFileName().toString().equals(expected)) {
-          throw new TlsConfigException(file + ": holds serial " + cert.getSerialNumber().toString(16)
-              + ", so it should be named " + expected);
-        }
+        X509Certificate cert = readOne(file);
         entries.add(new Entry(cert, Optional.ofNullable(revoked.get(cert.getSerialNumber()))));
       }
     } catch (NoSuchFileException e) {
@@ -128,6 +119,36 @@ public final class Inventory {
     }
     entries.sort(Comparator.comparing(Entry::notAfter).thenComparing(Entry::serial));
     return new Inventory(entries);
+  }
+
+  /**
+   * The certificate {@code caFolder} issued with {@code serial}, read alone (one file and {@code ca.state}, not
+   * the whole inventory), with its revocation as {@code ca.state} says now.
+   *
+   * @throws TlsConfigException if the folder holds no CA, or the file is malformed or holds another serial
+   */
+  public static Optional<Entry> lookup(Path caFolder, BigInteger serial) {
+    Map<BigInteger, Instant> revoked = CertificateAuthority.readPublished(caFolder).revocations();
+    Path file = caFolder.resolve(ISSUED_FOLDER).resolve(fileName(serial));
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    X509Certificate cert = readOne(file);
+    return Optional.of(new Entry(cert, Optional.ofNullable(revoked.get(serial))));
+  }
+
+  private static X509Certificate readOne(Path file) {
+    List<X509Certificate> certs = PemCodec.readCertificates(file);
+    if (certs.size() != 1) {
+      throw new TlsConfigException(file + ": expected one certificate, found " + certs.size());
+    }
+    X509Certificate cert = certs.get(0);
+    String expected = fileName(cert.getSerialNumber());
+    if (!file.getFileName().toString().equals(expected)) {
+      throw new TlsConfigException(file + ": holds serial " + cert.getSerialNumber().toString(16)
+          + ", so it should be named " + expected);
+    }
+    return cert;
   }
 
   /** Every issued certificate, soonest to expire first. */

@@ -47,6 +47,9 @@ class InventoryTest {
         .satisfies(e -> assertThat(e.certificate()).isEqualTo(press.certificate()));
     assertThat(inventory.find(before.certificate().getSerialNumber())).isEmpty();
     assertThat(inventory.find(signed.get(0).getSerialNumber())).isPresent();
+    assertThat(Inventory.lookup(dir, press.certificate().getSerialNumber())).get()
+        .satisfies(e -> assertThat(e.certificate()).isEqualTo(press.certificate()));
+    assertThat(Inventory.lookup(dir, before.certificate().getSerialNumber())).isEmpty();
     Path file = dir.resolve("issued").resolve(broker.certificate().getSerialNumber().toString(16) + ".pem");
     assertThat(PemCodec.readCertificates(file)).containsExactly(broker.certificate());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");

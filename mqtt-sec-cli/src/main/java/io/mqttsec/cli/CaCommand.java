@@ -456,7 +456,7 @@ final class CaCommand implements Runnable {
       BigInteger wanted = serial == null ? null : serial(serial, "");
       Folder.requireCa(dir);
       if (wanted != null) {
-        Inventory.Entry e = Inventory.read(dir).find(wanted).orElseThrow(() -> CliException.input(dir
+        Inventory.Entry e = Inventory.lookup(dir, wanted).orElseThrow(() -> CliException.input(dir
             + ": this CA issued no certificate with serial " + wanted.toString(16)));
         X509Certificate c = e.certificate();
         CertificateIdentity id = CertificateIdentity.of(c);
