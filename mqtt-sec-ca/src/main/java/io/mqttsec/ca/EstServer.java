@@ -47,7 +47,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * An enrollment server for devices (EST, RFC 7030, the part a device fleet needs) over HTTPS, on the JDK's own
  * HTTP server: {@code GET /.well-known/est/cacerts} (the CA certificate), {@code POST .../simpleenroll} (a first
  * certificate, on a one-time password from {@link BootstrapPasswords}, sent as HTTP basic authentication with the
- * CN as the user name) and {@code POST .../simplereenroll} (a renewal, on the device's current certificate in the
+ * CN as the user name, or on a bootstrap certificate this CA issued the device) and {@code POST .../simplereenroll} (a renewal, on the device's current certificate in the
  * TLS handshake, for the same CN). Requests are base64 PKCS#10, answers base64 PKCS#7 certs-only, as RFC 7030
  * says, so {@code curl} and {@code openssl} enroll as well as any EST client.
  *
@@ -199,6 +199,14 @@ public final class EstServer implements AutoCloseable {
 
   /** A first certificate, on the device's one-time password. */
   private X509Certificate enroll(HttpExchange exchange, String[] claimed) throws Refusal, IOException {
+    if (exchange.getRequestHeaders().getFirst("Authorization") == null && peer((HttpsExchange) exchange) != null) {
+      // a bootstrap certificate: one this CA issued the device (at manufacture, say), valid and not revoked
+      String cn = certified((HttpsExchange) exchange, claimed);
+      CertificateAuthority.Issue request = request(exchange, cn);
+      synchronized (issuing) {
+        return request.clientAuth().validity(validity).sign().get(0);
+      }
+    }
     String[] basic = basicCredentials(exchange);
     claimed[0] = basic[0];
     CertificateAuthority.Issue request = request(exchange, basic[0]);
@@ -216,21 +224,38 @@ public final class EstServer implements AutoCloseable {
 
   /** A renewal, on the device's current certificate. */
   private X509Certificate reenroll(HttpsExchange exchange, String[] claimed) throws Refusal, IOException {
-    X509Certificate current;
-    try {
-      Certificate[] peer = exchange.getSSLSession().getPeerCertificates();
-      current = (X509Certificate) peer[0];
-    } catch (SSLPeerUnverifiedException e) {
+    if (peer(exchange) == null) {
       throw new Refusal(401, "re-enrollment needs the device's current certificate in the TLS handshake");
     }
+    CertificateAuthority.Issue request = request(exchange, certified(exchange, claimed));
+    synchronized (issuing) {
+      return request.clientAuth().validity(validity).sign().get(0);
+    }
+  }
+
+  /** The certificate the client proved it holds in the handshake, or null. */
+  private static X509Certificate peer(HttpsExchange exchange) {
+    try {
+      Certificate[] chain = exchange.getSSLSession().getPeerCertificates();
+      return chain.length == 0 ? null : (X509Certificate) chain[0];
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The CN of the client's certificate, if it is one of this CA's inventory byte for byte, valid now, and not
+   * revoked in {@code ca.state} as it is now.
+   */
+  private String certified(HttpsExchange exchange, String[] claimed) throws Refusal {
+    X509Certificate current = peer(exchange);
     String cn = DistinguishedNames.commonName(current.getSubjectX500Principal()).orElse("");
     claimed[0] = cn;
     Inventory.Entry entry = Inventory.lookup(folder, current.getSerialNumber())
         .filter(e -> e.certificate().equals(current))
         .orElseThrow(() -> new Refusal(403, "the certificate " + current.getSerialNumber().toString(16)
             + " was not issued by this CA"));
-    Instant now = clock.instant();
-    switch (entry.status(now)) {
+    switch (entry.status(clock.instant())) {
       case REVOKED -> throw new Refusal(403, "the certificate " + entry.serial().toString(16) + " was revoked at "
           + entry.revokedAt().orElseThrow());
       case EXPIRED -> throw new Refusal(403, "the certificate " + entry.serial().toString(16) + " expired at "
@@ -240,10 +265,7 @@ public final class EstServer implements AutoCloseable {
       case VALID -> { }
       default -> throw new IllegalStateException();
     }
-    CertificateAuthority.Issue request = request(exchange, cn);
-    synchronized (issuing) {
-      return request.clientAuth().validity(validity).sign().get(0);
-    }
+    return cn;
   }
 
   /** The request in the body, verified, for {@code commonName} only. */
@@ -290,7 +312,7 @@ public final class EstServer implements AutoCloseable {
     String header = exchange.getRequestHeaders().getFirst("Authorization");
     if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
       throw new Refusal(401, "enrollment needs the device's CN and one-time password (HTTP basic "
-          + "authentication)");
+          + "authentication), or a certificate this CA issued it");
     }
     String decoded;
     try {

@@ -227,7 +227,7 @@ class EstServerTest {
     der[der.length - 3] ^= 1;
     List<Case> cases = List.of(
         new Case(csr, null, 401, "enrollment needs the device's CN and one-time password (HTTP basic "
-            + "authentication)"),
+            + "authentication), or a certificate this CA issued it"),
         new Case(csr, "press-12:guess", 401, "wrong enrollment password"),
         new Case(base64Csr("CN=press-13", keys), "press-12:" + password, 403, "the request is for CN "
             + "\"press-13\", but the credential is for \"press-12\""),
@@ -345,5 +345,34 @@ class EstServerTest {
     org.assertj.core.api.Assertions.assertThatCode(() -> passwords.check("press-31", second, now[0]))
         .doesNotThrowAnyException();
     assertThat(passwords.toString()).doesNotContain(second);
+  }
+
+  @Test
+  void simpleenroll_onABootstrapCertificate_issuesForItsCn_andRefusesARevokedOne() throws Exception {
+    HeldCertificate factory = ca.issue("press-41").clientAuth().validity(Duration.ofDays(3)).issue();
+    KeyPair keys = CertificateAuthorityTest.generateEc();
+    Response r = post(client(factory.privateKey(), factory.certificate()), "simpleenroll",
+        base64Csr("CN=press-41", keys), null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(certsOnly(r).get(0).getPublicKey()).isEqualTo(keys.getPublic());
+    assertThat(events).singleElement().isInstanceOfSatisfying(SecurityEvent.CertificateEnrolled.class,
+        e -> assertThat(e.kind()).isEqualTo("enroll"));
+
+    events.clear();
+    Response other = post(client(factory.privateKey(), factory.certificate()), "simpleenroll",
+        base64Csr("CN=press-42", keys), null);
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(other.body()).isEqualTo("the request is for CN \"press-42\", but the credential is for "
+        + "\"press-41\"\n");
+
+    CertificateAuthority admin = CertificateAuthority.load(dir, PASSPHRASE);
+    admin.revoke(factory.certificate().getSerialNumber());
+    admin.save(dir, PASSPHRASE);
+    events.clear();
+    Response revoked = post(client(factory.privateKey(), factory.certificate()), "simpleenroll",
+        base64Csr("CN=press-41", keys), null);
+    assertThat(revoked.statusCode()).isEqualTo(403);
+    assertThat(refused().reason()).startsWith("the certificate " + factory.certificate().getSerialNumber()
+        .toString(16) + " was revoked at ");
   }
 }

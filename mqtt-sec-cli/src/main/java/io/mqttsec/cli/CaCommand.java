@@ -545,7 +545,8 @@ final class CaCommand implements Runnable {
 
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = {"Enroll devices over EST (RFC 7030) on HTTPS until stopped: GET /.well-known/est/cacerts, "
-          + "POST .../simpleenroll (a first certificate, on a one-time password from 'ca bootstrap'), POST "
+          + "POST .../simpleenroll (a first certificate, on a one-time password from 'ca bootstrap' or a certificate "
+          + "the CA issued the device), POST "
           + ".../simplereenroll (a renewal, on the device's current certificate, for the same CN).",
           "Requests are base64 PKCS#10, answers base64 PKCS#7 certs-only. The server's own certificate is issued "
           + "by the CA at each start (localhost, 127.0.0.1, the --bind address and --dns names), valid 30 days. "
