@@ -75,6 +75,7 @@ public final class EstServer implements AutoCloseable {
   public static final int MAX_REQUEST_BYTES = 32 * 1024;
 
   private static final String CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only";
+  private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
   private final CertificateAuthority ca;
   private final Path folder;
@@ -93,6 +94,12 @@ public final class EstServer implements AutoCloseable {
     this.validity = b.validity == null ? Duration.ofDays(397) : b.validity;
     this.listener = b.listener == null ? SecurityEventListener.none() : b.listener;
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    // a TLS server, like mqtt-sec-tls' ServerTls: client-initiated TLS 1.2 renegotiation (a full handshake each,
+    // for the client to burn the server's CPU) refused, unless the operator set the JDK's switch; the JDK reads it
+    // once, at the first server handshake in the process
+    if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+      System.setProperty(REJECT_RENEGOTIATION, "true");
+    }
     SSLContext tls = serverContext(b.key, b.chain, ca.certificate());
     server = HttpsServer.create(new InetSocketAddress(b.address == null ? InetAddress.getLoopbackAddress()
         : b.address, b.port), 16);
@@ -117,6 +124,11 @@ public final class EstServer implements AutoCloseable {
   /** Starts describing a server that enrolls with {@code ca}, whose folder is {@code caFolder}. */
   public static Builder builder(CertificateAuthority ca, Path caFolder) {
     return new Builder(ca, caFolder);
+  }
+
+  /** The address it listens on. */
+  public InetAddress address() {
+    return server.getAddress().getAddress();
   }
 
   /** The port it listens on. */

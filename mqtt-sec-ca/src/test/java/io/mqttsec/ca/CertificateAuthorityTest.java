@@ -228,4 +228,55 @@ class CertificateAuthorityTest {
         .isInstanceOf(io.mqttsec.api.TlsConfigException.class).hasMessage(dir.resolve("ca.state")
             + ":1:1: the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one");
   }
+
+  @Test
+  void extensionsAndKeys_areWhatTheReadmeSays_forARootAnIntermediateAndALeaf() throws Exception {
+    CertificateAuthority devices = ROOT.intermediate("CN=Extensions CA", Duration.ofDays(30));
+    for (X509Certificate ca : List.of(ROOT.certificate(), devices.certificate())) {
+      assertThat(ca.getKeyUsage()[5]).as("keyCertSign").isTrue();
+      assertThat(ca.getKeyUsage()[6]).as("cRLSign").isTrue();
+      assertThat(ca.getCriticalExtensionOIDs()).contains("2.5.29.15", "2.5.29.19");
+    }
+    HeldCertificate leaf = devices.issue("press-61").clientAuth().issue();
+    assertThat(leaf.certificate().getCriticalExtensionOIDs()).as("CA:false said, not left out")
+        .contains("2.5.29.19");
+    assertThat(((java.security.interfaces.ECPublicKey) leaf.certificate().getPublicKey()).getParams().getCurve()
+        .getField().getFieldSize()).as("P-256").isEqualTo(256);
+    assertThat(((java.security.interfaces.RSAPublicKey) ROOT.issue("legacy").clientAuth().rsa(3072).issue()
+        .certificate().getPublicKey()).getModulus().bitLength()).isEqualTo(3072);
+    java.security.KeyPair keys = generateEc();
+    assertThat(devices.request(csr("CN=press-62", keys, keys.getPrivate()), "r.csr").clientAuth().sign())
+        .as("the chain the device presents").hasSize(2).last().isEqualTo(devices.certificate());
+  }
+
+  @Test
+  void anIntermediate_isSavedAndLoaded_andAKeySavedElsewhere_isLoadedWithThatKey(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    char[] passphrase = "intermediate".toCharArray();
+    CertificateAuthority devices = ROOT.intermediate("CN=Saved Intermediate", Duration.ofDays(30));
+    devices.save(dir.resolve("intermediate"), passphrase);
+    assertThat(CertificateAuthority.load(dir.resolve("intermediate"), passphrase).certificate())
+        .as("pathlen 0 is a CA").isEqualTo(devices.certificate());
+
+    java.security.KeyPair keys = generateEc();
+    CertificateAuthority held = CertificateAuthority.create("CN=Key Elsewhere", Duration.ofDays(30), keys,
+        java.time.Clock.systemUTC());
+    HeldCertificate before = held.issue("press-63").clientAuth().issue();
+    held.revoke(before.certificate().getSerialNumber());
+    held.save(dir.resolve("elsewhere"));
+    assertThat(dir.resolve("elsewhere/ca.key")).doesNotExist();
+    assertThat(dir.resolve("elsewhere/ca.pem")).exists();
+    CertificateAuthority loaded = CertificateAuthority.load(dir.resolve("elsewhere"), keys.getPrivate(),
+        java.time.Clock.systemUTC());
+    assertThat(loaded.revocations()).containsOnlyKeys(before.certificate().getSerialNumber());
+    validate(loaded.issue("press-64").clientAuth().issue().chain(), held.certificate());
+    assertThat(Inventory.read(dir.resolve("elsewhere")).entries()).extracting(Inventory.Entry::commonName)
+        .containsExactly("press-64");
+    assertThatThrownBy(() -> CertificateAuthority.load(dir.resolve("elsewhere"), generateEc().getPrivate(),
+        java.time.Clock.systemUTC())).hasMessageStartingWith("the CA key: key does not match");
+    java.nio.file.Files.copy(dir.resolve("elsewhere/ca.pem"), dir.resolve("intermediate/ca.pem"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThatThrownBy(() -> CertificateAuthority.load(dir.resolve("intermediate"), passphrase))
+        .hasMessageContaining("key does not match the certificate's public key");
+  }
 }

@@ -209,6 +209,7 @@ class EstServerTest {
     assertThat(again.body()).isEqualTo("no enrollment password is outstanding for this CN (never issued, or used "
         + "already)\n");
     assertThat(refused().reason()).isEqualTo(again.body().strip());
+    assertThat(new BootstrapPasswords(dir).outstanding("press-11")).as("used up").isFalse();
     assertThat(refused().commonName()).isEqualTo("press-11");
     assertThat(Inventory.read(dir).entries()).as("nothing issued").hasSize(issued);
   }
@@ -236,7 +237,9 @@ class EstServerTest {
         new Case(Base64.getEncoder().encodeToString(der), "press-12:" + password, 400, "the request: the "
             + "request's signature does not verify with the key it carries"),
         new Case("A".repeat(EstServer.MAX_REQUEST_BYTES + 1), "press-12:" + password, 413, "the request is over "
-            + EstServer.MAX_REQUEST_BYTES + " bytes"));
+            + EstServer.MAX_REQUEST_BYTES + " bytes"),
+        new Case("A".repeat(EstServer.MAX_REQUEST_BYTES), "press-12:" + password, 400, "the request: malformed"),
+        new Case(csr, ":" + password, 401, "the basic authentication header names no CN"));
     for (Case c : cases) {
       events.clear();
       Response r = post(device, "simpleenroll", c.body(), c.basic());
@@ -328,12 +331,17 @@ class EstServerTest {
     Response get = c.get("simpleenroll");
     assertThat(get.statusCode()).isEqualTo(405);
     assertThat(get.header("Allow")).contains("POST");
+    assertThat(events).as("a wrong method goes no further: nothing enrolled or refused").isEmpty();
+    assertThat(est.address().isLoopbackAddress()).as("127.0.0.1 unless told otherwise").isTrue();
+    assertThat(System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation")).isEqualTo("true");
   }
 
   @Test
   void bootstrapPasswords_areRefusedForCnsThatCannotEnroll_andReplaceEachOther() {
     BootstrapPasswords passwords = new BootstrapPasswords(dir);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> passwords.issue("a:b", now[0]))
+        .hasMessageContaining("must not hold ':'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> passwords.issue(":ab", now[0]))
         .hasMessageContaining("must not hold ':'");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> passwords.issue("#00", now[0]))
         .hasMessageContaining("must not start with '#'");
@@ -374,5 +382,33 @@ class EstServerTest {
     assertThat(revoked.statusCode()).isEqualTo(403);
     assertThat(refused().reason()).startsWith("the certificate " + factory.certificate().getSerialNumber()
         .toString(16) + " was revoked at ");
+  }
+
+  @Test
+  void simplereenroll_aCertificateWithAnInventorySerialButOtherBytes_isNotThisCas() throws Exception {
+    HeldCertificate genuine = ca.issue("press-71").clientAuth().issue();
+    // another key signs a certificate with the genuine one's issuer, subject and serial
+    KeyPair forger = CertificateAuthorityTest.generateEc();
+    KeyPair device = CertificateAuthorityTest.generateEc();
+    X509Certificate g = genuine.certificate();
+    var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(g.getIssuerX500Principal(),
+        g.getSerialNumber(), g.getNotBefore(), g.getNotAfter(), g.getSubjectX500Principal(), device.getPublic());
+    X509Certificate forged = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+        builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+            .build(forger.getPrivate())));
+    Response r = post(client(device.getPrivate(), forged), "simplereenroll",
+        base64Csr("CN=press-71", CertificateAuthorityTest.generateEc()), null);
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).isEqualTo("the certificate " + g.getSerialNumber().toString(16) + " was not issued by "
+        + "this CA\n");
+  }
+
+  @Test
+  void close_stopsServing() throws Exception {
+    EstServer other = EstServer.builder(ca, dir).start();
+    int port = other.port();
+    other.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
+        .isInstanceOf(java.net.ConnectException.class);
   }
 }
