@@ -411,4 +411,25 @@ class EstServerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
         .isInstanceOf(java.net.ConnectException.class);
   }
+
+  @Test
+  void builder_aGivenIdentityIsTheServersCertificate_andBadSettingsAreRefused() throws Exception {
+    HeldCertificate own = ca.issue("localhost").ipAddresses("127.0.0.1").serverAuth().issue();
+    try (EstServer given = EstServer.builder(ca, dir).identity(own.privateKey(), own.chain())
+        .address(java.net.InetAddress.getLoopbackAddress()).port(0).start()) {
+      javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection) URI.create("https://127.0.0.1:"
+          + given.port() + EstServer.PATH + "cacerts").toURL().openConnection();
+      c.setSSLSocketFactory(client(null).tls().getSocketFactory());
+      assertThat(c.getResponseCode()).isEqualTo(200);
+      assertThat(c.getServerCertificates()).startsWith(own.certificate());
+      c.disconnect();
+    }
+    EstServer.Builder b = EstServer.builder(ca, dir);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.port(-1)).hasMessage("a port is 0 to 65535, not -1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.port(65_536))
+        .hasMessage("a port is 0 to 65535, not 65536");
+    org.assertj.core.api.Assertions.assertThatCode(() -> b.port(65_535)).doesNotThrowAnyException();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.validity(Duration.ZERO))
+        .hasMessage("a validity must be positive, not PT0S");
+  }
 }

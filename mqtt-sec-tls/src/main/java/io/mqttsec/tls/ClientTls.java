@@ -79,9 +79,9 @@ public final class ClientTls {
       throw new IllegalArgumentException("a certificate chain needs at least the client's certificate");
     }
     KeyChecks.requireMatch(privateKey, certificateChain.get(0), "key", "certificate");
+    // ends the sessions of every context the identity served (this one, and a client library's own), so no
+    // resumed session presents the old certificate
     identity.replace(privateKey, List.copyOf(certificateChain));
-    // a resumed session would present the certificate it was made with: the next handshakes are full ones
-    LiveIdentity.invalidateAll(context.getClientSessionContext());
   }
 
   /** The certificate chain presented now (leaf first), or an empty list without one. */

@@ -71,7 +71,7 @@ final class LiveIdentity extends X509ExtendedKeyManager {
   }
 
   /** Ends every session of {@code cache}, so none is resumed. */
-  static void invalidateAll(SSLSessionContext cache) {
+  private static void invalidateAll(SSLSessionContext cache) {
     for (var ids = cache.getIds(); ids.hasMoreElements(); ) {
       SSLSession session = cache.getSession(ids.nextElement());
       if (session != null) {
@@ -87,11 +87,6 @@ final class LiveIdentity extends X509ExtendedKeyManager {
         caches.add(cache);
       }
     }
-  }
-
-  /** The certificate presented now. */
-  X509Certificate certificate() {
-    return current.chain()[0];
   }
 
   /** The chain presented now. */

@@ -256,4 +256,92 @@ class EnrollmentTest {
           assertThat(km.chooseClientAlias(new String[] {"RSA"}, null, null)).as("an EC key signs no RSA").isNull();
         });
   }
+
+  @Test
+  void renewer_underAnIntermediate_keepsTheIntermediateInTheChain_andRefusesACertificateNotValidNow(
+      @TempDir Path own) throws Exception {
+    CertificateAuthority root = CertificateAuthority.create("CN=Enrollment Root", Duration.ofDays(3650));
+    root.intermediate("CN=Enrollment Devices", Duration.ofDays(3650)).save(own, PASSPHRASE);
+    CertificateAuthority devices = CertificateAuthority.load(own, PASSPHRASE);
+    try (EstServer intermediateEst = EstServer.builder(devices, own).validity(Duration.ofDays(90)).start()) {
+      HeldCertificate device = devices.issue("press-38").clientAuth().validity(Duration.ofDays(10)).issue();
+      assertThat(device.chain()).hasSize(2);
+      ClientTls tls = TlsContexts.forClient().trustedCertificates(List.of(root.certificate()))
+          .identity(device.privateKey(), device.chain()).build();
+      EstClient client = EstClient.of(URI.create("https://127.0.0.1:" + intermediateEst.port()), tls);
+      List<X509Certificate> renewed = CertificateRenewer.builder(client, tls).build().renewNow();
+      assertThat(renewed).as("the server sends the leaf; the issuer is the one held").hasSize(2)
+          .last().isEqualTo(devices.certificate());
+
+      MutableClock later = new MutableClock(Instant.now().plus(Duration.ofDays(400)));
+      CertificateRenewer late = CertificateRenewer.builder(client, tls).clock(later).build();
+      assertThatThrownBy(late::renewNow).isInstanceOf(java.io.IOException.class)
+          .hasMessageStartingWith("the renewed certificate is not valid now");
+      assertThat(tls.identityChain()).as("kept").isEqualTo(renewed);
+    }
+  }
+
+  @Test
+  void renewer_failuresWaitLonger_eachTime_upToTheLongest() throws Exception {
+    HeldCertificate device = ca.issue("press-39").clientAuth().validity(Duration.ofDays(10)).issue();
+    CertificateAuthority admin = CertificateAuthority.load(dir, PASSPHRASE);
+    admin.revoke(device.certificate().getSerialNumber());
+    admin.save(dir, PASSPHRASE);
+    ClientTls tls = holding(device);
+    List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+    try (CertificateRenewer renewer = CertificateRenewer.builder(client(tls), tls).jitter(Duration.ZERO)
+        .retry(Duration.ofMillis(200), Duration.ofMillis(300)).listener(events::add).start()) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (events.stream().filter(e -> e instanceof SecurityEvent.RenewalFailed).count() < 3
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+    }
+    List<Duration> waits = events.stream().filter(e -> e instanceof SecurityEvent.RenewalFailed)
+        .map(e -> (SecurityEvent.RenewalFailed) e).map(e -> Duration.between(e.time(), e.nextAttempt())).toList();
+    assertThat(waits).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(waits.get(0)).isBetween(Duration.ofMillis(200), Duration.ofMillis(240));
+    assertThat(waits.get(1)).as("doubled, then capped").isBetween(Duration.ofMillis(300), Duration.ofMillis(360));
+    assertThat(waits.get(2)).isBetween(Duration.ofMillis(300), Duration.ofMillis(360));
+    assertThat(events.stream().filter(e -> e instanceof SecurityEvent.CertificateExpiring).count())
+        .as("the expiring warning once, not at each retry").isEqualTo(1);
+  }
+
+  @Test
+  void builderBounds_andWhatARefusalSaysAboutRetrying() {
+    HeldCertificate device = ca.issue("press-40").clientAuth().issue();
+    ClientTls tls = holding(device);
+    CertificateRenewer.Builder b = CertificateRenewer.builder(client(tls), tls);
+    assertThatThrownBy(() -> b.renewAtRemainingFraction(0)).hasMessageStartingWith("a fraction of the lifetime");
+    assertThatThrownBy(() -> b.renewAtRemainingFraction(1)).hasMessageStartingWith("a fraction of the lifetime");
+    assertThatThrownBy(() -> b.retry(Duration.ofMinutes(2), Duration.ofMinutes(1)))
+        .hasMessageStartingWith("retry waits must be positive");
+    assertThatThrownBy(() -> b.retry(Duration.ZERO, Duration.ofMinutes(1)))
+        .hasMessageStartingWith("retry waits must be positive");
+    org.assertj.core.api.Assertions.assertThatCode(() -> b.retry(Duration.ofMinutes(1), Duration.ofMinutes(1)))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> b.renewBefore(Duration.ZERO)).hasMessageStartingWith("the renewal window");
+    assertThatThrownBy(() -> b.jitter(Duration.ofSeconds(-1))).hasMessageStartingWith("the jitter");
+    assertThat(new EstClient.Refused(500, "x").retryable()).isTrue();
+    assertThat(new EstClient.Refused(429, "x").retryable()).isTrue();
+    assertThat(new EstClient.Refused(499, "x").retryable()).isFalse();
+    assertThat(new EstClient.Refused(403, "x").retryable()).isFalse();
+    assertThat(EstClient.of(URI.create("https://127.0.0.1:8443/est/"), tls).toString())
+        .isEqualTo("EstClient{https://127.0.0.1:8443/est}");
+    assertThat(EstClient.of(URI.create("https://127.0.0.1:8443/.well-known/est/"), tls).toString())
+        .isEqualTo("EstClient{https://127.0.0.1:8443}");
+  }
+
+  @Test
+  void estClient_withHostNamesUnchecked_reachesAServerNamedOtherwise() throws Exception {
+    HeldCertificate named = ca.issue("est.elsewhere").dnsNames("est.elsewhere").serverAuth().issue();
+    try (EstServer other = EstServer.builder(ca, dir).identity(named.privateKey(), named.chain()).start()) {
+      URI uri = URI.create("https://127.0.0.1:" + other.port());
+      assertThatThrownBy(() -> EstClient.of(uri, trusting()).cacerts())
+          .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+      ClientTls lax = TlsContexts.forClient().trustedCertificates(List.of(ca.certificate()))
+          .insecureSkipHostnameVerification().build();
+      assertThat(EstClient.of(uri, lax).cacerts()).containsExactly(ca.certificate());
+    }
+  }
 }
