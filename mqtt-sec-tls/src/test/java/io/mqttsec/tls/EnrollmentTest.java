@@ -62,6 +62,13 @@ class EnrollmentTest {
     serverEvents.clear();
   }
 
+  /** Revokes {@code device} as another process would: {@code mqtt-sec ca revoke} on the CA folder. */
+  static void revoke(HeldCertificate device) {
+    CertificateAuthority admin = CertificateAuthority.load(dir, PASSPHRASE);
+    admin.revoke(device.certificate().getSerialNumber());
+    admin.save(dir, PASSPHRASE);
+  }
+
   static EstClient client(ClientTls tls) {
     return EstClient.of(URI.create("https://127.0.0.1:" + est.port()), tls);
   }
@@ -171,9 +178,7 @@ class EnrollmentTest {
           .isAfter(Instant.now().plus(Duration.ofDays(59)));
 
       // the old certificate revoked: a renewal now succeeds only if the new one is what the handshake presents
-      CertificateAuthority admin = CertificateAuthority.load(dir, PASSPHRASE);
-      admin.revoke(device.certificate().getSerialNumber());
-      admin.save(dir, PASSPHRASE);
+      revoke(device);
       List<X509Certificate> again = renewer.renewNow();
       assertThat(serverEvents).last().isInstanceOf(SecurityEvent.CertificateEnrolled.class);
       assertThat(again.get(0).getSerialNumber()).isNotEqualTo(renewed.getSerialNumber());
@@ -183,9 +188,7 @@ class EnrollmentTest {
   @Test
   void renewer_aRefusedRenewal_keepsTheCertificateInForce_andTriesAgainLater() throws Exception {
     HeldCertificate device = ca.issue("press-33").clientAuth().validity(Duration.ofDays(10)).issue();
-    CertificateAuthority admin = CertificateAuthority.load(dir, PASSPHRASE);
-    admin.revoke(device.certificate().getSerialNumber());
-    admin.save(dir, PASSPHRASE);
+    revoke(device);
     ClientTls tls = holding(device);
     List<SecurityEvent> events = new CopyOnWriteArrayList<>();
     try (CertificateRenewer renewer = CertificateRenewer.builder(client(tls), tls).jitter(Duration.ZERO)
@@ -284,9 +287,7 @@ class EnrollmentTest {
   @Test
   void renewer_failuresWaitLonger_eachTime_upToTheLongest() throws Exception {
     HeldCertificate device = ca.issue("press-39").clientAuth().validity(Duration.ofDays(10)).issue();
-    CertificateAuthority admin = CertificateAuthority.load(dir, PASSPHRASE);
-    admin.revoke(device.certificate().getSerialNumber());
-    admin.save(dir, PASSPHRASE);
+    revoke(device);
     ClientTls tls = holding(device);
     List<SecurityEvent> events = new CopyOnWriteArrayList<>();
     try (CertificateRenewer renewer = CertificateRenewer.builder(client(tls), tls).jitter(Duration.ZERO)
@@ -342,6 +343,24 @@ class EnrollmentTest {
       ClientTls lax = TlsContexts.forClient().trustedCertificates(List.of(ca.certificate()))
           .insecureSkipHostnameVerification().build();
       assertThat(EstClient.of(uri, lax).cacerts()).containsExactly(ca.certificate());
+    }
+  }
+
+  @Test
+  void renewer_aCertificateNotYetDue_isLookedAtAgainWhenDue_withinTheJitter() throws Exception {
+    HeldCertificate device = ca.issue("press-43").clientAuth().validity(Duration.ofDays(100)).issue();
+    ClientTls tls = holding(device);
+    List<SecurityEvent> events = new CopyOnWriteArrayList<>();
+    try (CertificateRenewer renewer = CertificateRenewer.builder(client(tls), tls).jitter(Duration.ofHours(2))
+        .listener(events::add).start()) {
+      Instant due = renewer.dueAt();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while ((renewer.nextCheck() == null || renewer.nextCheck().isBefore(due)) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(renewer.nextCheck()).isBetween(due, due.plus(Duration.ofHours(2)).plusSeconds(5));
+      assertThat(events).as("nothing due, nothing said").isEmpty();
+      assertThat(tls.identityChain()).containsExactly(device.certificate());
     }
   }
 }
