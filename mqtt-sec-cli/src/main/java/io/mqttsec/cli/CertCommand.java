@@ -303,6 +303,9 @@ final class CertCommand implements Runnable {
         } catch (java.time.format.DateTimeParseException e) {
           throw CliException.input("--due \"" + due + "\" is not an ISO-8601 duration (such as P30D)");
         }
+        if (window.isNegative() || window.isZero()) {
+          throw CliException.input("--due " + due + ": must be positive");
+        }
       }
       Path pending = Path.of(key + ".new");
       List<X509Certificate> held = Pem.readCertificates(cert);

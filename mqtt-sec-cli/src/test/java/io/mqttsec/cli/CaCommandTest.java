@@ -323,6 +323,9 @@ class CaCommandTest {
 
       String[] renew = {"cert", "renew", "--server", base, "--ca", caPem, "--cert", pem.toString(), "--key",
           key.toString()};
+      assertThat(Cli.run(concat(renew, "--due", "PT0S")).err()).isEqualTo("mqtt-sec: --due PT0S: must be positive\n");
+      assertThat(Cli.run(concat(renew, "--due", "30d")).err()).isEqualTo("mqtt-sec: --due \"30d\" is not an ISO-8601 "
+          + "duration (such as P30D)\n");
       Cli.Result notDue = Cli.run(concat(renew, "--due", "P30D"));
       assertThat(notDue.exit()).isZero();
       assertThat(notDue.out()).startsWith(pem + " is not due: it expires ");
