@@ -91,6 +91,13 @@ public final class CertificateAuthority {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration BACKDATE = Duration.ofMinutes(1);
 
+  /**
+   * The most a reader of certificate requests takes in before it refuses (a PEM file for {@code mqtt-sec ca sign},
+   * a base64 body for {@link EstServer}): larger than any real request (an RSA-8192 one is about 3.5 KiB), small
+   * enough to refuse a flood. {@link #request} itself takes what its caller gives it.
+   */
+  public static final int MAX_REQUEST_BYTES = 32 * 1024;
+
   private final X509Certificate certificate;
   private final KeyPair keyPair;
   private final Clock clock;

@@ -71,8 +71,8 @@ public final class EstServer implements AutoCloseable {
   /** Where the operations are, as RFC 7030 names them. */
   public static final String PATH = "/.well-known/est/";
 
-  /** Larger than any real request (an RSA-8192 one is about 3.5 KiB in base64), small enough to refuse a flood. */
-  public static final int MAX_REQUEST_BYTES = 32 * 1024;
+  /** The largest request body read: the CA's bound on a certificate request. */
+  public static final int MAX_REQUEST_BYTES = CertificateAuthority.MAX_REQUEST_BYTES;
 
   private static final String CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only";
   private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";

@@ -243,9 +243,6 @@ final class CaCommand implements Runnable {
           "The request's signature must verify, its CN follows the same rules as 'ca issue', and the extensions it "
           + "asks for are ignored: names and usages are only what these options say."})
   static final class Sign implements Callable<Integer> {
-    /** Larger than any real request (an RSA-8192 one is about 2.5 KiB), small enough to refuse a flood. */
-    static final int MAX_REQUEST_BYTES = 32 * 1024;
-
     private final Terminal terminal;
 
     @CommandLine.Mixin
@@ -291,9 +288,9 @@ final class CaCommand implements Runnable {
         throw CliException.input(file + ": no such file");
       }
       long size = Files.size(file);
-      if (size > MAX_REQUEST_BYTES) {
+      if (size > CertificateAuthority.MAX_REQUEST_BYTES) {
         throw CliException.input(file + ": " + size + " bytes; a certificate request is at most "
-            + MAX_REQUEST_BYTES);
+            + CertificateAuthority.MAX_REQUEST_BYTES);
       }
       return Files.readString(file, StandardCharsets.ISO_8859_1); // any byte: the parser says what is wrong
     }
@@ -391,7 +388,7 @@ final class CaCommand implements Runnable {
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = {"List the certificates this CA issued (public data: no passphrase needed), soonest to expire "
           + "first: serial, status, not-after, CN.",
-          "With --expiring, only the valid ones that expire within that time: the devices to renew."})
+          "With --expiring (30d, P30D), only the valid ones that expire within that time: the devices to renew."})
   static final class Listing implements Callable<Integer> {
     private final Terminal terminal;
 
@@ -399,7 +396,7 @@ final class CaCommand implements Runnable {
         description = "The CA folder (default ${DEFAULT-VALUE}).")
     Path dir;
 
-    @Option(names = "--expiring", paramLabel = "DURATION", description = "An ISO-8601 duration, such as P30D.")
+    @Option(names = "--expiring", paramLabel = "DURATION", description = "Such as 30d or P30D.")
     String expiring;
 
     Listing(Terminal terminal) {
@@ -408,17 +405,7 @@ final class CaCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Duration window = null;
-      if (expiring != null) {
-        try {
-          window = Duration.parse(expiring);
-        } catch (java.time.format.DateTimeParseException e) {
-          throw CliException.input("--expiring \"" + expiring + "\" is not an ISO-8601 duration (such as P30D)");
-        }
-        if (window.isNegative()) {
-          throw CliException.input("--expiring " + expiring + ": must not be negative");
-        }
-      }
+      Duration window = expiring == null ? null : Options.positiveDuration("--expiring", expiring);
       Folder.requireCa(dir);
       Instant now = Instant.now();
       Inventory inventory = Inventory.read(dir);

@@ -266,7 +266,7 @@ final class CertCommand implements Runnable {
   @Command(name = "renew", mixinStandardHelpOptions = true,
       description = {"Renew a device's certificate over EST on the certificate it holds (simplereenroll), with a "
           + "new key unless --keep-key, replacing CERT and KEY.",
-          "With --due, only when the certificate expires within that ISO-8601 duration (for a daily timer): "
+          "With --due (30d, P30D), only when the certificate expires within that time (for a daily timer): "
           + "otherwise it says when it will be due and exits 0.",
           "The new key is written beside the old (KEY.new) before the certificate is replaced, then renamed over "
           + "it; a renewal interrupted between the two is completed on the next run."})
@@ -286,7 +286,7 @@ final class CertCommand implements Runnable {
     boolean keepKey;
 
     @Option(names = "--due", paramLabel = "DURATION", description = "Renew only within this time of expiry "
-        + "(such as P30D).")
+        + "(such as 30d or P30D).")
     String due;
 
     Renew(Terminal terminal) {
@@ -296,17 +296,7 @@ final class CertCommand implements Runnable {
     @Override
     public Integer call() throws java.io.IOException {
       java.net.URI uri = server.uri();
-      Duration window = null;
-      if (due != null) {
-        try {
-          window = Duration.parse(due);
-        } catch (java.time.format.DateTimeParseException e) {
-          throw CliException.input("--due \"" + due + "\" is not an ISO-8601 duration (such as P30D)");
-        }
-        if (window.isNegative() || window.isZero()) {
-          throw CliException.input("--due " + due + ": must be positive");
-        }
-      }
+      Duration window = due == null ? null : Options.positiveDuration("--due", due);
       Path pending = Path.of(key + ".new");
       List<X509Certificate> held = Pem.readCertificates(cert);
       if (java.nio.file.Files.exists(pending)) {

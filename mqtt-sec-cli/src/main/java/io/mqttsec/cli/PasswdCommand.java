@@ -11,7 +11,6 @@ import io.mqttsec.creds.Password;
 import io.mqttsec.creds.PasswordGenerator;
 import io.mqttsec.creds.PasswordHash;
 import io.mqttsec.creds.PasswordHasher;
-import io.mqttsec.internal.Durations;
 import io.mqttsec.postgres.StoreAdmin;
 import io.mqttsec.postgres.StoreSchema;
 import java.io.IOException;
@@ -372,15 +371,7 @@ final class PasswdCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Duration grace;
-      try {
-        grace = Durations.parse(graceText);
-      } catch (IllegalArgumentException e) {
-        throw CliException.input("--grace " + e.getMessage());
-      }
-      if (grace.isNegative() || grace.isZero()) {
-        throw CliException.input("--grace " + graceText + ": must be longer than zero");
-      }
+      Duration grace = Options.positiveDuration("--grace", graceText);
       target.resolve();
       PasswordHasher hasher = cost.hasher(terminal, source.generate);
       boolean inStore = target.store.url != null;

@@ -6,6 +6,7 @@ package io.mqttsec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqttsec.ca.CertificateAuthority;
 import io.mqttsec.tls.Pem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,8 +196,8 @@ class CaCommandTest {
         {"cert.csr", Files.readString(dir.resolve("ca/ca.pem")), ":1: holds a CERTIFICATE, not a certificate request"},
         {"junk.csr", "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
             ":1: malformed CERTIFICATE REQUEST block"},
-        {"big.csr", good + "#".repeat(CaCommand.Sign.MAX_REQUEST_BYTES), " bytes; a certificate request is at most "
-            + CaCommand.Sign.MAX_REQUEST_BYTES},
+        {"big.csr", good + "#".repeat(CertificateAuthority.MAX_REQUEST_BYTES), " bytes; a certificate request is at "
+            + "most " + CertificateAuthority.MAX_REQUEST_BYTES},
     };
     for (String[] c : cases) {
       Path csr = Files.writeString(dir.resolve(c[0]), c[1]);
@@ -249,7 +250,10 @@ class CaCommandTest {
         + soon.getNotAfter().toInstant() + "  press-soon\n");
     assertThat(expiring.err()).isEqualTo("1 of 3 issued certificate(s) expire within P30D\n");
     assertThat(Cli.run("ca", "list", "--dir", caDir, "--expiring", "30 days").err())
-        .isEqualTo("mqtt-sec: --expiring \"30 days\" is not an ISO-8601 duration (such as P30D)\n");
+        .isEqualTo("mqtt-sec: --expiring \"30 days\" is not a duration (such as 30d, 12h, 90m, 45s, 500ms, 1h30m, "
+            + "or ISO-8601 P1D, PT2S)\n");
+    assertThat(Cli.run("ca", "list", "--dir", caDir, "--expiring", "30d").out()).as("as every duration is written")
+        .isEqualTo(expiring.out());
 
     Cli.Result show = Cli.run("ca", "show", "--dir", caDir, revoked.getSerialNumber().toString(16));
     assertThat(show.out()).contains("subject     CN=press-revoked\n", "status      REVOKED since ");
@@ -323,9 +327,10 @@ class CaCommandTest {
 
       String[] renew = {"cert", "renew", "--server", base, "--ca", caPem, "--cert", pem.toString(), "--key",
           key.toString()};
-      assertThat(Cli.run(concat(renew, "--due", "PT0S")).err()).isEqualTo("mqtt-sec: --due PT0S: must be positive\n");
-      assertThat(Cli.run(concat(renew, "--due", "30d")).err()).isEqualTo("mqtt-sec: --due \"30d\" is not an ISO-8601 "
-          + "duration (such as P30D)\n");
+      assertThat(Cli.run(concat(renew, "--due", "PT0S")).err()).isEqualTo("mqtt-sec: --due PT0S: must be longer than "
+          + "zero\n");
+      assertThat(Cli.run(concat(renew, "--due", "30 days")).err()).isEqualTo("mqtt-sec: --due \"30 days\" is not a "
+          + "duration (such as 30d, 12h, 90m, 45s, 500ms, 1h30m, or ISO-8601 P1D, PT2S)\n");
       Cli.Result notDue = Cli.run(concat(renew, "--due", "P30D"));
       assertThat(notDue.exit()).isZero();
       assertThat(notDue.out()).startsWith(pem + " is not due: it expires ");
