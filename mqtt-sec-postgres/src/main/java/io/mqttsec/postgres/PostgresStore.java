@@ -204,12 +204,16 @@ public final class PostgresStore implements SharedStore {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + channel);
         }
-        available = true;
         loadAll(c);
         if (outageReported) {
           listener.deliver(new SecurityEvent.StoreRecovered(clock.instant(), source, Duration.between(outageSince,
               clock.instant())));
           outageReported = false;
+        }
+        available = true; // only once everything missed is applied and the recovery reported
+        synchronized (firstLoad) {
+          triedOnce = true;
+          firstLoad.notifyAll();
         }
         backoff = minBackoff.toMillis();
         PGConnection pg = c.unwrap(PGConnection.class);
@@ -303,10 +307,6 @@ public final class PostgresStore implements SharedStore {
     }
     revocations.replace(revoked);
     loaded = true;
-    synchronized (firstLoad) {
-      triedOnce = true;
-      firstLoad.notifyAll();
-    }
   }
 
   private void apply(Connection c, PGNotification[] notes) throws SQLException {
