@@ -64,7 +64,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * that inventory (byte for byte), within its validity, and not revoked in {@code ca.state} as it is at the time of
  * the request (a {@code mqtt-sec ca revoke} run beside the server counts at once). The TLS layer takes any client
  * certificate the client proves it holds the key of; the check above is made by the handler, so a refusal says why
- * instead of ending the handshake.
+ * instead of ending the handshake. An address with too many refusals is held off for a while
+ * ({@link Builder#refusalLimit}).
  */
 public final class EstServer implements AutoCloseable {
 
@@ -77,6 +78,12 @@ public final class EstServer implements AutoCloseable {
   private static final String CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only";
   private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
+  /** How many refused enrollments an address may have in {@link #DEFAULT_REFUSAL_WINDOW} before it is held off. */
+  public static final int DEFAULT_MAX_REFUSALS = 10;
+
+  /** The window refusals are counted in, and how long an address that reached the limit is held off. */
+  public static final Duration DEFAULT_REFUSAL_WINDOW = Duration.ofMinutes(10);
+
   private final CertificateAuthority ca;
   private final Path folder;
   private final BootstrapPasswords passwords;
@@ -86,6 +93,7 @@ public final class EstServer implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor;
   private final Object issuing = new Object();
+  private final RefusalLimit refusals;
 
   private EstServer(Builder b) throws IOException {
     this.ca = b.ca;
@@ -94,6 +102,8 @@ public final class EstServer implements AutoCloseable {
     this.validity = b.validity == null ? Duration.ofDays(397) : b.validity;
     this.listener = b.listener == null ? SecurityEventListener.none() : b.listener;
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    this.refusals = new RefusalLimit(b.maxRefusals, b.refusalWindow == null ? DEFAULT_REFUSAL_WINDOW
+        : b.refusalWindow);
     // a TLS server, like mqtt-sec-tls' ServerTls: client-initiated TLS 1.2 renegotiation (a full handshake each,
     // for the client to burn the server's CPU) refused, unless the operator set the JDK's switch; the JDK reads it
     // once, at the first server handshake in the process
@@ -173,12 +183,22 @@ public final class EstServer implements AutoCloseable {
           String kind = renewal ? "reenroll" : "enroll";
           String[] claimed = {""};
           try {
+            Duration wait = refusals.heldOff(address, clock.instant());
+            if (wait != null) {
+              exchange.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
+              throw new Refusal(429, "too many refused enrollments from " + address.getHostAddress() + " (" + refusals
+                  .max + " in " + refusals.window.toMinutes() + " min); held off for " + Math.max(1, wait
+                  .toSeconds()) + " s more, nothing read");
+            }
             X509Certificate issued = renewal ? reenroll((HttpsExchange) exchange, claimed)
                 : enroll(exchange, claimed);
             listener.deliver(new SecurityEvent.CertificateEnrolled(clock.instant(), address, claimed[0],
                 issued.getSerialNumber().toString(16), kind));
             respond(exchange, 200, CERTS_ONLY, pkcs7(List.of(issued)));
           } catch (Refusal r) {
+            if (r.status != 429) {
+              refusals.refused(address, clock.instant());
+            }
             listener.deliver(new SecurityEvent.EnrollmentRefused(clock.instant(), address, claimed[0], kind,
                 r.getMessage()));
             if (r.status == 401 && !renewal) {
@@ -446,6 +466,8 @@ public final class EstServer implements AutoCloseable {
     private Duration validity;
     private SecurityEventListener listener;
     private Clock clock;
+    private int maxRefusals = DEFAULT_MAX_REFUSALS;
+    private Duration refusalWindow;
 
     private Builder(CertificateAuthority ca, Path folder) {
       this.ca = Objects.requireNonNull(ca, "ca");
@@ -486,6 +508,26 @@ public final class EstServer implements AutoCloseable {
     /** Where enrollments, issued and refused, are reported. */
     public Builder listener(SecurityEventListener eventListener) {
       this.listener = Objects.requireNonNull(eventListener, "listener");
+      return this;
+    }
+
+    /**
+     * Holds off an address that had {@code maxRefusals} enrollments refused within {@code window} (a wrong or used
+     * password, a foreign certificate, a malformed request...): for {@code window} from the one that reached the
+     * limit, its
+     * enrollments are answered 429 with {@code Retry-After}, before any credential or request is read (default
+     * {@value #DEFAULT_MAX_REFUSALS} in 10 minutes). Issued enrollments never count, so devices enrolling behind
+     * one address are held off only by refusals.
+     */
+    public Builder refusalLimit(int maxRefusals, Duration window) {
+      if (maxRefusals < 1) {
+        throw new IllegalArgumentException("a refusal limit is 1 or more, not " + maxRefusals);
+      }
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("a refusal window must be positive, not " + window);
+      }
+      this.maxRefusals = maxRefusals;
+      this.refusalWindow = window;
       return this;
     }
 

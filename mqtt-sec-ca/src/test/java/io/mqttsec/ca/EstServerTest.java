@@ -50,7 +50,15 @@ class EstServerTest {
   static void start() throws Exception {
     CertificateAuthority.create("CN=EST Test CA", Duration.ofDays(3650)).save(dir, PASSPHRASE);
     ca = CertificateAuthority.load(dir, PASSPHRASE);
-    Clock clock = new Clock() {
+    Clock clock = following(now);
+    // the refusal limit is proven on a server of its own: the tests here are refused often, from one address
+    est = EstServer.builder(ca, dir).validity(Duration.ofDays(90)).listener(events::add).clock(clock)
+        .refusalLimit(1_000, Duration.ofMinutes(1)).start();
+  }
+
+  /** A clock that reads {@code time[0]}, so a test moves it. */
+  static Clock following(Instant[] time) {
+    return new Clock() {
       @Override
       public java.time.ZoneId getZone() {
         return ZoneOffset.UTC;
@@ -63,10 +71,9 @@ class EstServerTest {
 
       @Override
       public Instant instant() {
-        return now[0];
+        return time[0];
       }
     };
-    est = EstServer.builder(ca, dir).validity(Duration.ofDays(90)).listener(events::add).clock(clock).start();
   }
 
   @AfterAll
@@ -403,6 +410,89 @@ class EstServerTest {
         + "this CA\n");
   }
 
+  /** A POST of {@code csr} from the loopback address {@code from} (the server's is 127.0.0.1 either way). */
+  static Response postFrom(String from, int port, String csr, String basic) throws Exception {
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) client(null).tls().getSocketFactory()
+        .createSocket()) {
+      socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(from), 0));
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+      socket.setSoTimeout(10_000);
+      byte[] body = csr.getBytes(StandardCharsets.US_ASCII);
+      String head = "POST " + EstServer.PATH + "simpleenroll HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          + "Content-Type: application/pkcs10\r\nContent-Length: " + body.length + "\r\nAuthorization: Basic "
+          + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)) + "\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int end = answer.indexOf("\r\n\r\n");
+      String[] lines = answer.substring(0, end).split("\r\n");
+      java.util.Map<String, List<String>> headers = new java.util.HashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        headers.put(lines[i].substring(0, colon), List.of(lines[i].substring(colon + 1).strip()));
+      }
+      return new Response(Integer.parseInt(lines[0].split(" ")[1]), headers, answer.substring(end + 4));
+    }
+  }
+
+  @Test
+  void anAddressWithTooManyRefusals_isHeldOffBeforeAnythingIsRead_otherAddressesAreNot() throws Exception {
+    List<SecurityEvent> seen = new CopyOnWriteArrayList<>();
+    Instant[] time = {Instant.parse("2026-06-01T08:00:00Z")};
+    BootstrapPasswords passwords = new BootstrapPasswords(dir);
+    String attackerPassword = passwords.issue("press-40", Instant.now().plus(Duration.ofDays(1)));
+    String neighbourPassword = passwords.issue("press-41", Instant.now().plus(Duration.ofDays(1)));
+    KeyPair keys = CertificateAuthorityTest.generateEc();
+    try (EstServer limited = EstServer.builder(ca, dir).listener(seen::add).clock(following(time))
+        .refusalLimit(3, Duration.ofMinutes(10)).start()) {
+      int issued = Inventory.read(dir).entries().size();
+      String csr = base64Csr("CN=press-40", keys);
+      for (int i = 0; i < 3; i++) {
+        assertThat(postFrom("127.0.0.2", limited.port(), csr, "press-40:guess-" + i).statusCode()).isEqualTo(401);
+        time[0] = time[0].plusSeconds(60);
+      }
+      // three refusals in ten minutes: held off for ten minutes from the third (540 s from now), the right
+      // password not even looked at
+      Response held = postFrom("127.0.0.2", limited.port(), csr, "press-40:" + attackerPassword);
+      assertThat(held.statusCode()).isEqualTo(429);
+      assertThat(held.header("Retry-After")).contains("540");
+      assertThat(held.body()).startsWith("too many refused enrollments from 127.0.0.2 (3 in 10 min); held off for "
+          + "540 s more, nothing read");
+      assertThat(seen.get(seen.size() - 1)).isInstanceOfSatisfying(SecurityEvent.EnrollmentRefused.class, r -> {
+        assertThat(r.address().getHostAddress()).isEqualTo("127.0.0.2");
+        assertThat(r.reason()).startsWith("too many refused enrollments");
+      });
+      assertThat(passwords.outstanding("press-40")).as("not used up while held off").isTrue();
+      assertThat(Inventory.read(dir).entries()).as("nothing issued").hasSize(issued);
+
+      // a neighbour on another address enrolls meanwhile; held-off answers do not lengthen the hold
+      assertThat(postFrom("127.0.0.3", limited.port(), base64Csr("CN=press-41", keys), "press-41:"
+          + neighbourPassword).statusCode()).isEqualTo(200);
+      for (int i = 0; i < 5; i++) {
+        assertThat(postFrom("127.0.0.2", limited.port(), csr, "press-40:more").statusCode()).isEqualTo(429);
+      }
+      time[0] = time[0].plus(Duration.ofMinutes(9));
+      assertThat(postFrom("127.0.0.2", limited.port(), csr, "press-40:" + attackerPassword).statusCode())
+          .as("ten minutes after the third refusal").isEqualTo(200);
+      assertThat(passwords.outstanding("press-40")).isFalse();
+    }
+  }
+
+  @Test
+  void refusalsSpreadOverMoreThanTheWindow_neverHoldAnAddressOff() throws Exception {
+    Instant[] time = {Instant.parse("2026-06-01T08:00:00Z")};
+    try (EstServer limited = EstServer.builder(ca, dir).clock(following(time))
+        .refusalLimit(2, Duration.ofMinutes(10)).start()) {
+      String csr = base64Csr("CN=press-42", CertificateAuthorityTest.generateEc());
+      for (int i = 0; i < 4; i++) {
+        assertThat(postFrom("127.0.0.4", limited.port(), csr, "press-42:guess").statusCode()).as("try " + i)
+            .isEqualTo(401);
+        time[0] = time[0].plus(Duration.ofMinutes(10));
+      }
+    }
+  }
+
   @Test
   void close_stopsServing() throws Exception {
     EstServer other = EstServer.builder(ca, dir).start();
@@ -431,5 +521,11 @@ class EstServerTest {
     org.assertj.core.api.Assertions.assertThatCode(() -> b.port(65_535)).doesNotThrowAnyException();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.validity(Duration.ZERO))
         .hasMessage("a validity must be positive, not PT0S");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.refusalLimit(0, Duration.ofMinutes(1)))
+        .hasMessage("a refusal limit is 1 or more, not 0");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.refusalLimit(1, Duration.ZERO))
+        .hasMessage("a refusal window must be positive, not PT0S");
+    org.assertj.core.api.Assertions.assertThatCode(() -> b.refusalLimit(1, Duration.ofSeconds(1)))
+        .doesNotThrowAnyException();
   }
 }

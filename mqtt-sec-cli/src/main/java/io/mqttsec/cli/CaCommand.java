@@ -561,6 +561,16 @@ final class CaCommand implements Runnable {
     @Option(names = "--audit", paramLabel = "FILE", description = "The audit file (default: DIR/enrollments.jsonl).")
     Path audit;
 
+    @Option(names = "--max-refusals", paramLabel = "N", defaultValue = "" + EstServer.DEFAULT_MAX_REFUSALS,
+        description = "Refused enrollments an address may have within --refusal-window before its enrollments are "
+            + "answered 429 for that long, unread (default ${DEFAULT-VALUE}).")
+    int maxRefusals;
+
+    @Option(names = "--refusal-window", paramLabel = "DURATION", defaultValue = "10m",
+        description = "The window refusals are counted in, and how long an address is held off (default "
+            + "${DEFAULT-VALUE}; 30s, 10m, 1h or ISO-8601).")
+    String refusalWindow;
+
     @Option(names = "--audit-format", paramLabel = "FORMAT", defaultValue = "mqtt-sec",
         description = "mqtt-sec (default), ecs or ocsf.")
     String auditFormat;
@@ -595,6 +605,10 @@ final class CaCommand implements Runnable {
       if (port < 0 || port > 65_535) {
         throw CliException.input("--port " + port + ": must be 0 to 65535");
       }
+      if (maxRefusals < 1) {
+        throw CliException.input("--max-refusals " + maxRefusals + ": must be 1 or more");
+      }
+      Duration window = Options.positiveDuration("--refusal-window", refusalWindow);
       AuditFormat format;
       try {
         format = AuditFormat.named(auditFormat);
@@ -630,7 +644,7 @@ final class CaCommand implements Runnable {
       EstServer est;
       try {
         est = EstServer.builder(ca, folder.dir).address(address).port(port).validity(Duration.ofDays(days))
-            .identity(own.privateKey(), own.chain()).listener(log).start();
+            .refusalLimit(maxRefusals, window).identity(own.privateKey(), own.chain()).listener(log).start();
       } catch (IOException e) {
         file.close();
         throw CliException.input("--port " + port + ": cannot listen on " + bind + " (" + e.getMessage() + ")");

@@ -432,13 +432,15 @@ class BrokerCommandTest {
   }
 
   /** Starts {@code ca serve} on a free port for the CA in {@code ca}; {@code base[0]} gets its EST URL. */
-  static AutoCloseable serve(Path ca, Path audit, String[] base) throws Exception {
+  static AutoCloseable serve(Path ca, Path audit, String[] base, String... options) throws Exception {
     StringWriter serveOut = new StringWriter();
     Terminal terminal = new Terminal(new BufferedReader(new StringReader(Files.readString(ca.resolve("passphrase")))),
         new PrintWriter(serveOut, true), new PrintWriter(new StringWriter(), true), null);
     CaCommand.Serve serve = new CaCommand.Serve(terminal);
-    new CommandLine(serve).parseArgs("--dir", ca.toString(), "--port", "0", "--passphrase-stdin", "--audit",
-        audit.toString());
+    List<String> args = new java.util.ArrayList<>(List.of("--dir", ca.toString(), "--port", "0",
+        "--passphrase-stdin", "--audit", audit.toString()));
+    args.addAll(List.of(options));
+    new CommandLine(serve).parseArgs(args.toArray(new String[0]));
     AutoCloseable running = serve.start();
     String printed = serveOut.toString();
     base[0] = printed.substring(printed.indexOf("https://"), printed.indexOf("; audit lines"));
@@ -514,6 +516,30 @@ class BrokerCommandTest {
     assertThat(again.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent())
         .as("the renewed certificate still gets in, to its session").isTrue();
     again.disconnect();
+  }
+
+  @Test
+  void aPasswordGuesserWithCurl_isHeldOffByCaServe_afterMaxRefusals() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("est-guesser"));
+    Path ca = dir.resolve("demo/ca");
+    Path audit = work.resolve("enrollments.jsonl");
+    String[] started = new String[1];
+    try (AutoCloseable running = serve(ca, audit, started, "--max-refusals", "2", "--refusal-window", "5m")) {
+      assertThat(sh(work, "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout press-5.key "
+          + "-subj /CN=press-5 -outform DER 2>/dev/null | base64 > press-5.csr").exit()).isZero();
+      String guess = "curl -sS --cacert " + ca.resolve("ca.pem") + " -u press-5:guess -H 'Content-Type: "
+          + "application/pkcs10' --data-binary @press-5.csr -D headers.txt -o body.txt -w '%{http_code}' " + started[0]
+          + "simpleenroll";
+      assertThat(sh(work, guess).out()).isEqualTo("401");
+      assertThat(sh(work, guess).out()).isEqualTo("401");
+      assertThat(sh(work, guess).out()).as("the third try, after two refusals").isEqualTo("429");
+      assertThat(Files.readString(work.resolve("headers.txt"))).containsPattern("(?i)retry-after: (300|299)\r\n");
+      assertThat(work.resolve("body.txt")).content().startsWith("too many refused enrollments from 127.0.0.1 "
+          + "(2 in 5 min); held off for ");
+      assertThat(awaitLine(audit, l -> l.contains("too many refused enrollments"))).containsEntry("event",
+          "enrollment.refused").containsEntry("address", "127.0.0.1").as("held off before the credential is read")
+          .doesNotContainKey("user");
+    }
   }
 
   @Test

@@ -290,6 +290,10 @@ class CaCommandTest {
         + "est.example: not an IP address (a name, not an IP address)\n");
     assertThat(ca("serve", "--port", "0", "--bind", "1.2.3.4.5").err()).startsWith("mqtt-sec: --bind 1.2.3.4.5: "
         + "not an IP address");
+    assertThat(ca("serve", "--port", "0", "--max-refusals", "0").err()).isEqualTo("mqtt-sec: --max-refusals 0: "
+        + "must be 1 or more\n");
+    assertThat(ca("serve", "--port", "0", "--refusal-window", "0s").err()).isEqualTo("mqtt-sec: --refusal-window "
+        + "0s: must be longer than zero\n");
   }
 
   @Test
