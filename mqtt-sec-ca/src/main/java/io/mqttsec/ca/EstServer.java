@@ -77,6 +77,16 @@ public final class EstServer implements AutoCloseable {
 
   private static final String CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only";
   private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+  private static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
+
+  /**
+   * How long a connection may take to deliver one request, TLS handshake, headers and body, before the JDK's HTTP
+   * server closes it ({@value} seconds), unless the operator set {@code sun.net.httpserver.maxReqTime}.
+   */
+  public static final int REQUEST_SECONDS = 30;
+
+  /** How many requests are served at once (issuance itself is one at a time). */
+  public static final int WORKERS = 16;
 
   /** How many refused enrollments an address may have in {@link #DEFAULT_REFUSAL_WINDOW} before it is held off. */
   public static final int DEFAULT_MAX_REFUSALS = 10;
@@ -110,6 +120,12 @@ public final class EstServer implements AutoCloseable {
     if (System.getProperty(REJECT_RENEGOTIATION) == null) {
       System.setProperty(REJECT_RENEGOTIATION, "true");
     }
+    // a worker is held by a connection for as long as its request takes: without a bound, as many clients as
+    // workers that stall mid-handshake, mid-headers or mid-body stop every enrollment; the JDK's server has one,
+    // off by default and read once, when the first of its servers in the process is made
+    if (System.getProperty(MAX_REQUEST_TIME) == null) {
+      System.setProperty(MAX_REQUEST_TIME, Integer.toString(REQUEST_SECONDS));
+    }
     SSLContext tls = serverContext(b.key, b.chain, ca.certificate());
     server = HttpsServer.create(new InetSocketAddress(b.address == null ? InetAddress.getLoopbackAddress()
         : b.address, b.port), 16);
@@ -123,7 +139,7 @@ public final class EstServer implements AutoCloseable {
       }
     });
     server.createContext(PATH, this::handle);
-    executor = Executors.newFixedThreadPool(4, r -> {
+    executor = Executors.newFixedThreadPool(WORKERS, r -> {
       Thread t = new Thread(r, "mqtt-sec-est");
       t.setDaemon(true);
       return t;

@@ -493,6 +493,51 @@ class EstServerTest {
     }
   }
 
+  /**
+   * Every worker stalled by a client that never finishes its request (the body or the headers never end), and
+   * connections that never start a handshake: the workers are freed when the request time is up, and a device is
+   * served then.
+   */
+  @Test
+  void connectionsThatStall_holdNoWorkerPastTheRequestTime() throws Exception {
+    List<java.net.Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) {
+        stalled.add(new java.net.Socket("127.0.0.1", est.port())); // no handshake, no request: just held open
+      }
+      for (int i = 0; i < EstServer.WORKERS; i++) {
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client(null).tls().getSocketFactory().createSocket(
+            "127.0.0.1", est.port());
+        stalled.add(s);
+        String request = "POST " + EstServer.PATH + "simpleenroll HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        if (i % 2 == 0) { // a body that never comes; else headers that never end
+          request += "Content-Type: application/pkcs10\r\nContent-Length: 30000\r\n\r\nMII";
+        }
+        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+      }
+      Thread.sleep(500);
+      javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection) uri("cacerts").toURL()
+          .openConnection();
+      c.setSSLSocketFactory(client(null).tls().getSocketFactory());
+      c.setConnectTimeout(5_000);
+      c.setReadTimeout((EstServer.REQUEST_SECONDS + 15) * 1_000);
+      long start = System.nanoTime();
+      assertThat(c.getResponseCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("served once the stalled requests' time is up")
+          .isLessThan(Duration.ofSeconds(EstServer.REQUEST_SECONDS + 15));
+      for (java.net.Socket s : stalled.subList(6, stalled.size())) {
+        s.setSoTimeout(2_000); // a connection still open would time out here
+        org.assertj.core.api.Assertions.assertThatCode(() -> s.getInputStream().readAllBytes())
+            .as("a stalled request's connection is closed").doesNotThrowAnyException();
+      }
+    } finally {
+      for (java.net.Socket s : stalled) {
+        s.close();
+      }
+    }
+  }
+
   @Test
   void close_stopsServing() throws Exception {
     EstServer other = EstServer.builder(ca, dir).start();
