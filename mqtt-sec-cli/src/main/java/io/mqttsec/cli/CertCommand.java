@@ -204,6 +204,8 @@ final class CertCommand implements Runnable {
       description = {"Enroll a device over EST: make a key (EC P-256) that never leaves this machine, send a "
           + "request for the CN with the one-time password from 'mqtt-sec ca bootstrap', and write OUT.key "
           + "(owner-only) and OUT.pem (the certificate).",
+          "With --pkcs11 the key is made in the token and stays there, named --alias (default: the CN) with its "
+          + "certificate; only OUT.pem is written.",
           "The password is read from the terminal, or with --password-stdin from standard input."})
   static final class Enroll implements Callable<Integer> {
     private final Terminal terminal;
@@ -221,6 +223,9 @@ final class CertCommand implements Runnable {
     @Option(names = "--password-stdin", description = "Read the enrollment password from standard input.")
     boolean stdin;
 
+    @CommandLine.Mixin
+    Token token = new Token();
+
     Enroll(Terminal terminal) {
       this.terminal = terminal;
     }
@@ -233,32 +238,50 @@ final class CertCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw CliException.input(e.getMessage());
       }
+      boolean inToken = token.used();
       Path pem = Path.of(out + ".pem");
-      Path key = Path.of(out + ".key");
-      for (Path p : List.of(pem, key)) {
+      Path key = inToken ? null : Path.of(out + ".key");
+      for (Path p : inToken ? List.of(pem) : List.of(pem, key)) {
         if (java.nio.file.Files.exists(p)) {
           throw CliException.input(p + ": exists; refusing to overwrite");
         }
       }
       ClientTls tls = TlsContexts.forClient().trustedCertificates(server.ca).build();
+      String name = inToken ? token.alias(commonName) : null;
+      if (inToken && token.open(terminal).holds(name)) {
+        throw CliException.input("the token already holds a key \"" + name + "\": renew it with 'cert renew', or "
+            + "choose another --alias");
+      }
       char[] password = terminal.secret("enrollment password", stdin, false,
           "pass it on standard input with --password-stdin");
-      java.security.KeyPair keys = ecKeys();
-      PasswdCommand.writePrivate(key, Pem.encodePrivateKey(keys.getPrivate())); // kept before it is certified
+      java.security.KeyPair keys = inToken ? token.newKeys() : ecKeys();
+      if (!inToken) {
+        PasswdCommand.writePrivate(key, Pem.encodePrivateKey(keys.getPrivate())); // kept before it is certified
+      }
       List<X509Certificate> chain;
       try {
         chain = EstClient.of(uri, tls).enroll(io.mqttsec.tls.CertificateRequest.der(commonName, keys.getPublic(),
             keys.getPrivate()), commonName, password);
       } catch (java.io.IOException e) {
-        java.nio.file.Files.deleteIfExists(key);
+        if (!inToken) {
+          java.nio.file.Files.deleteIfExists(key);
+        }
         throw failed("enrollment refused", e);
       } finally {
         java.util.Arrays.fill(password, '\0');
       }
       CaCommand.writePublic(pem, Pem.encode(chain));
+      if (inToken) {
+        try {
+          token.keep(name, keys.getPrivate(), chain);
+        } catch (java.io.IOException e) {
+          throw CliException.failed(e.getMessage() + "; the certificate is in " + pem);
+        }
+      }
       X509Certificate leaf = chain.get(0);
       terminal.out.println("enrolled " + commonName + ": serial " + leaf.getSerialNumber().toString(16)
-          + ", valid until " + leaf.getNotAfter().toInstant() + ": " + pem + ", " + key);
+          + ", valid until " + leaf.getNotAfter().toInstant() + ": " + pem + ", " + (inToken
+          ? "key in the token as \"" + name + "\"" : key));
       return 0;
     }
   }
@@ -269,7 +292,10 @@ final class CertCommand implements Runnable {
           "With --due (30d, P30D), only when the certificate expires within that time (for a daily timer): "
           + "otherwise it says when it will be due and exits 0.",
           "The new key is written beside the old (KEY.new) before the certificate is replaced, then renamed over "
-          + "it; a renewal interrupted between the two is completed on the next run."})
+          + "it; a renewal interrupted between the two is completed on the next run.",
+          "With --pkcs11 instead of --key, the key and its certificate are the token's entry --alias (default: "
+          + "the CN of CERT): the new key is made in the token, kept as ALIAS.new with its certificate, the old "
+          + "entry removed, and the new one renamed; CERT gets a copy of the chain."})
   static final class Renew implements Callable<Integer> {
     private final Terminal terminal;
 
@@ -279,8 +305,11 @@ final class CertCommand implements Runnable {
     @Option(names = "--cert", required = true, paramLabel = "CERT", description = "The certificate (PEM chain).")
     Path cert;
 
-    @Option(names = "--key", required = true, paramLabel = "KEY", description = "Its private key (PEM).")
+    @Option(names = "--key", paramLabel = "KEY", description = "Its private key (PEM), unless --pkcs11.")
     Path key;
+
+    @CommandLine.Mixin
+    Token token = new Token();
 
     @Option(names = "--keep-key", description = "Renew the same key (default: a new EC P-256 key).")
     boolean keepKey;
@@ -297,6 +326,12 @@ final class CertCommand implements Runnable {
     public Integer call() throws java.io.IOException {
       java.net.URI uri = server.uri();
       Duration window = due == null ? null : Options.positiveDuration("--due", due);
+      if (token.used() == (key != null)) {
+        throw CliException.input("name the key: --key FILE, or --pkcs11 CONFIG for a key in a token");
+      }
+      if (token.used()) {
+        return renewInToken(uri, window);
+      }
       Path pending = Path.of(key + ".new");
       List<X509Certificate> held = Pem.readCertificates(cert);
       if (java.nio.file.Files.exists(pending)) {
@@ -311,12 +346,46 @@ final class CertCommand implements Runnable {
         }
       }
       java.security.PrivateKey current = Pem.readPrivateKey(key, null);
+      return renew(uri, window, current, held, (newKey, chain) -> keep(newKey, chain, pending), null, key
+          .toString());
+    }
+
+    /** The token's entry renewed: see the description. */
+    private int renewInToken(java.net.URI uri, Duration window) throws java.io.IOException {
+      String name = token.alias != null ? token.alias
+          : CertificateIdentity.of(Pem.readCertificates(cert).get(0)).commonName().orElseThrow(
+              () -> CliException.input(cert + ": the certificate has no CN; name the key with --alias"));
+      token.open(terminal);
+      String pending = name + ".new";
+      if (token.holds(pending)) { // the new key and certificate were kept; the old entry may still be there
+        List<X509Certificate> kept = token.chain(pending);
+        token.remove(name);
+        token.keep(name, token.key(pending), kept);
+        CaCommand.writePublic(cert, Pem.encode(kept));
+        terminal.err.println("completed an interrupted renewal: \"" + name + "\" is the renewed key in the token");
+      }
+      return renew(uri, window, token.key(name), token.chain(name), (newKey, chain) -> {
+        if (!keepKey) {
+          token.remove(pending);
+          token.keep(pending, newKey, chain);
+          token.remove(name);
+        }
+        token.keep(name, newKey, chain); // a renamed entry, or the same key with its new certificate
+        CaCommand.writePublic(cert, Pem.encode(chain));
+      }, token::newKeys, "key in the token as \"" + name + "\"");
+    }
+
+    private int renew(java.net.URI uri, Duration window, java.security.PrivateKey current,
+        List<X509Certificate> held, CertificateRenewer.Keeper keeper, java.util.function.Supplier<java.security
+        .KeyPair> newKeys, String where) throws java.io.IOException {
       ClientTls tls = TlsContexts.forClient().trustedCertificates(server.ca).identity(current, held).build();
       CertificateRenewer.Builder builder = CertificateRenewer.builder(EstClient.of(uri, tls), tls)
-          .onRenewed((newKey, chain) -> keep(newKey, chain, pending));
+          .onRenewed(keeper);
       if (keepKey) {
         java.security.KeyPair same = new java.security.KeyPair(held.get(0).getPublicKey(), current);
         builder.keys(() -> same);
+      } else if (newKeys != null) {
+        builder.keys(newKeys);
       }
       if (window != null) {
         builder.renewBefore(window);
@@ -340,7 +409,7 @@ final class CertCommand implements Runnable {
       terminal.out.println("renewed " + CertificateIdentity.of(leaf).subjectDn() + ": serial "
           + leaf.getSerialNumber().toString(16) + " (was " + held.get(0).getSerialNumber().toString(16)
           + "), valid until " + leaf.getNotAfter().toInstant() + (keepKey ? ", same key" : ", new key") + ": " + cert
-          + ", " + key);
+          + ", " + where);
       return 0;
     }
 

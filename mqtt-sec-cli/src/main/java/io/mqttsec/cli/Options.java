@@ -5,6 +5,10 @@
 package io.mqttsec.cli;
 
 import io.mqttsec.internal.Durations;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Option values every command reads the same way. */
@@ -30,5 +34,19 @@ final class Options {
       throw CliException.input(option + " " + text + ": must be longer than zero");
     }
     return d;
+  }
+
+  /**
+   * The secret on the first line of {@code file} (a database password, a token PIN), so that it is on no command
+   * line.
+   *
+   * @throws CliException naming the file and what it should hold
+   */
+  static char[] firstLine(Path file, String what) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").toCharArray();
+    } catch (IOException e) {
+      throw CliException.input(file + ": cannot read the " + what + " (" + e.getMessage() + ")");
+    }
   }
 }

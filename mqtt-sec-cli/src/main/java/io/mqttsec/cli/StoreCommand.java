@@ -85,12 +85,7 @@ final class StoreCommand implements Runnable {
 
   private static char[] password(Path passwordFile) {
     if (passwordFile != null) {
-      try {
-        return Files.readString(passwordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("")
-            .toCharArray();
-      } catch (IOException e) {
-        throw CliException.input(passwordFile + ": cannot read the database password (" + e.getMessage() + ")");
-      }
+      return Options.firstLine(passwordFile, "database password");
     }
     String env = System.getenv("PGPASSWORD");
     return env == null ? new char[0] : env.toCharArray();
