@@ -294,8 +294,8 @@ final class CertCommand implements Runnable {
           "The new key is written beside the old (KEY.new) before the certificate is replaced, then renamed over "
           + "it; a renewal interrupted between the two is completed on the next run.",
           "With --pkcs11 instead of --key, the key and its certificate are the token's entry --alias (default: "
-          + "the CN of CERT): the new key is made in the token, kept as ALIAS.new with its certificate, the old "
-          + "entry removed, and the new one renamed; CERT gets a copy of the chain."})
+          + "the CN of CERT): the new key is made in the token, the chain copied to CERT, the key kept as "
+          + "ALIAS.new with its certificate, the old entry removed, and the new one renamed."})
   static final class Renew implements Callable<Integer> {
     private final Terminal terminal;
 
@@ -365,13 +365,13 @@ final class CertCommand implements Runnable {
         terminal.err.println("completed an interrupted renewal: \"" + name + "\" is the renewed key in the token");
       }
       return renew(uri, window, token.key(name), token.chain(name), (newKey, chain) -> {
+        CaCommand.writePublic(cert, Pem.encode(chain)); // a copy: first, so that failing it changes nothing
         if (!keepKey) {
           token.remove(pending);
           token.keep(pending, newKey, chain);
           token.remove(name);
         }
         token.keep(name, newKey, chain); // a renamed entry, or the same key with its new certificate
-        CaCommand.writePublic(cert, Pem.encode(chain));
       }, token::newKeys, "key in the token as \"" + name + "\"");
     }
 
@@ -380,7 +380,13 @@ final class CertCommand implements Runnable {
         .KeyPair> newKeys, String where) throws java.io.IOException {
       ClientTls tls = TlsContexts.forClient().trustedCertificates(server.ca).identity(current, held).build();
       CertificateRenewer.Builder builder = CertificateRenewer.builder(EstClient.of(uri, tls), tls)
-          .onRenewed(keeper);
+          .onRenewed((newKey, chain) -> {
+            try {
+              keeper.keep(newKey, chain);
+            } catch (java.io.IOException e) {
+              throw new NotKept(e);
+            }
+          });
       if (keepKey) {
         java.security.KeyPair same = new java.security.KeyPair(held.get(0).getPublicKey(), current);
         builder.keys(() -> same);
@@ -400,6 +406,9 @@ final class CertCommand implements Runnable {
       List<X509Certificate> chain;
       try {
         chain = renewer.renewNow();
+      } catch (NotKept e) {
+        throw CliException.failed("renewed, but not kept (" + e.getMessage() + "); the next run completes or "
+            + "repeats it");
       } catch (java.io.IOException e) {
         throw failed("renewal refused", e);
       } finally {
@@ -411,6 +420,15 @@ final class CertCommand implements Runnable {
           + "), valid until " + leaf.getNotAfter().toInstant() + (keepKey ? ", same key" : ", new key") + ": " + cert
           + ", " + where);
       return 0;
+    }
+
+    /** The renewed key and certificate could not be kept: a failure here, not the EST server's. */
+    private static final class NotKept extends java.io.IOException {
+      private static final long serialVersionUID = 1L;
+
+      NotKept(java.io.IOException cause) {
+        super(cause.toString(), cause);
+      }
     }
 
     /** The new key beside the old, the certificate replaced, then the key renamed over: see the description. */

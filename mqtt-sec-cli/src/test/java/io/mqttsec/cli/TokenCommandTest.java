@@ -148,6 +148,16 @@ class TokenCommandTest {
     assertThat(java.util.Collections.list(held.aliases())).as("the old entry gone, no pending one left")
         .doesNotContain("press-8.new").filteredOn(a -> a.startsWith("press-8")).containsExactly("press-8");
 
+    Path taken = Files.createDirectories(dir.resolve("taken.pem").resolve("inside"));
+    List<String> notKept = new ArrayList<>(renew);
+    notKept.set(notKept.indexOf(pem.toString()), taken.getParent().toString());
+    notKept.addAll(List.of("--alias", "press-8"));
+    Cli.Result refused = mqttSec("", notKept.toArray(new String[0]));
+    assertThat(refused.exit()).as("the copy of the chain cannot be written: a folder is in the way").isEqualTo(1);
+    assertThat(refused.err()).startsWith("mqtt-sec: renewed, but not kept (java.nio.file.FileSystemException: ")
+        .contains(taken.getParent() + ": Is a directory").endsWith("); the next run completes or repeats it\n");
+    assertThat(token().getCertificateChain("press-8")[0]).as("the token as it was").isEqualTo(second);
+
     renew.add("--keep-key");
     Cli.Result kept = mqttSec("", renew.toArray(new String[0]));
     assertThat(kept.exit()).as(kept.err()).isZero();
