@@ -227,6 +227,22 @@ class CertificateAuthorityTest {
     assertThatThrownBy(() -> CertificateAuthority.load(dir, passphrase))
         .isInstanceOf(io.mqttsec.api.TlsConfigException.class).hasMessage(dir.resolve("ca.state")
             + ":1:1: the file starts with a byte order mark (U+FEFF); save it as UTF-8 without one");
+    java.nio.file.Files.writeString(dir.resolve("ca.state"), "crl-number 2\nrevoked 1f\n");
+    assertThatThrownBy(() -> CertificateAuthority.load(dir, passphrase))
+        .isInstanceOf(io.mqttsec.api.TlsConfigException.class).hasMessage(dir.resolve("ca.state")
+            + ":2: expected \"crl-number N\" or \"revoked SERIAL TIME\"");
+  }
+
+  @Test
+  void serials_are159RandomBits_notJustTheirLength() {
+    java.util.Set<Integer> leadingBytes = new java.util.HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      java.math.BigInteger serial = ROOT.issue("press-" + i).clientAuth().issue().certificate().getSerialNumber();
+      assertThat(serial.bitLength()).isEqualTo(159);
+      leadingBytes.add(serial.shiftRight(152).intValue());
+    }
+    // the first byte is 01xxxxxx: six random bits; twenty serials with one first byte would be 1 in 64^19
+    assertThat(leadingBytes).allMatch(b -> (b & 0xC0) == 0x40).hasSizeGreaterThan(1);
   }
 
   @Test
