@@ -13,6 +13,7 @@ import io.mqttsec.api.SecurityEvent;
 import io.mqttsec.api.SecurityEventListener;
 import io.mqttsec.api.TlsConfigException;
 import io.mqttsec.internal.DistinguishedNames;
+import io.mqttsec.internal.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -201,10 +202,11 @@ public final class EstServer implements AutoCloseable {
           try {
             Duration wait = refusals.heldOff(address, clock.instant());
             if (wait != null) {
-              exchange.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
-              throw new Refusal(429, "too many refused enrollments from " + address.getHostAddress() + " (" + refusals
-                  .max + " in " + refusals.window.toMinutes() + " min); held off for " + Math.max(1, wait
-                  .toSeconds()) + " s more, nothing read");
+              long seconds = Math.max(1, wait.toSeconds());
+              exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
+              throw new Refusal(429, "too many refused enrollments from " + address.getHostAddress() + " ("
+                  + refusals.max + " in " + Durations.describe(refusals.window) + "); held off "
+                  + "for " + seconds + " s more, nothing read");
             }
             X509Certificate issued = renewal ? reenroll((HttpsExchange) exchange, claimed)
                 : enroll(exchange, claimed);
@@ -530,10 +532,9 @@ public final class EstServer implements AutoCloseable {
     /**
      * Holds off an address that had {@code maxRefusals} enrollments refused within {@code window} (a wrong or used
      * password, a foreign certificate, a malformed request...): for {@code window} from the one that reached the
-     * limit, its
-     * enrollments are answered 429 with {@code Retry-After}, before any credential or request is read (default
-     * {@value #DEFAULT_MAX_REFUSALS} in 10 minutes). Issued enrollments never count, so devices enrolling behind
-     * one address are held off only by refusals.
+     * limit, its enrollments are answered 429 with {@code Retry-After}, before any credential or request is read
+     * (default {@value #DEFAULT_MAX_REFUSALS} in 10 minutes). Issued enrollments never count, so devices enrolling
+     * behind one address are held off only by refusals.
      */
     public Builder refusalLimit(int maxRefusals, Duration window) {
       if (maxRefusals < 1) {

@@ -535,7 +535,7 @@ class BrokerCommandTest {
       assertThat(sh(work, guess).out()).as("the third try, after two refusals").isEqualTo("429");
       assertThat(Files.readString(work.resolve("headers.txt"))).containsPattern("(?i)retry-after: (300|299)\r\n");
       assertThat(work.resolve("body.txt")).content().startsWith("too many refused enrollments from 127.0.0.1 "
-          + "(2 in 5 min); held off for ");
+          + "(2 in 5 minutes); held off for ");
       assertThat(awaitLine(audit, l -> l.contains("too many refused enrollments"))).containsEntry("event",
           "enrollment.refused").containsEntry("address", "127.0.0.1").as("held off before the credential is read")
           .doesNotContainKey("user");
