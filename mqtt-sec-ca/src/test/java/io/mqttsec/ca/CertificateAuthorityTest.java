@@ -61,6 +61,8 @@ class CertificateAuthorityTest {
     assertThat(cert.getSerialNumber().bitLength()).isEqualTo(159);
     assertThat(press.chain()).containsExactly(cert);
     assertThat(press.privateKey().getAlgorithm()).isEqualTo("EC");
+    assertThat(press.keyPair().getPrivate()).isSameAs(press.privateKey());
+    assertThat(press.keyPair().getPublic()).isEqualTo(cert.getPublicKey());
     assertThat(press.toString()).startsWith("HeldCertificate{CN=press-42, serial ").doesNotContain("PRIVATE");
   }
 
