@@ -38,11 +38,16 @@ class InventoryTest {
     List<java.security.cert.X509Certificate> signed = ca.request(CertificateAuthorityTest.csr("CN=press-2", keys,
         keys.getPrivate()), "press-2.csr").clientAuth().validity(Duration.ofDays(20)).sign();
     HeldCertificate broker = CertificateAuthority.load(dir, PASSPHRASE).issue("broker").serverAuth().issue();
+    // five more, so that the files' random names listing in expiry order by chance is 1 in 8!
+    for (int days : new int[] {45, 10, 200, 60, 30}) {
+      ca.issue("gateway-" + days).clientAuth().validity(Duration.ofDays(days)).issue();
+    }
 
     Inventory inventory = Inventory.read(dir);
     assertThat(inventory.entries()).extracting(Inventory.Entry::commonName)
         .as("soonest to expire first; a certificate signed before the CA had a folder is not there")
-        .containsExactly("press-2", "press-1", "broker");
+        .containsExactly("gateway-10", "press-2", "gateway-30", "gateway-45", "gateway-60", "press-1",
+            "gateway-200", "broker");
     assertThat(inventory.find(press.certificate().getSerialNumber())).get()
         .satisfies(e -> assertThat(e.certificate()).isEqualTo(press.certificate()));
     assertThat(inventory.find(before.certificate().getSerialNumber())).isEmpty();
@@ -53,7 +58,7 @@ class InventoryTest {
     Path file = dir.resolve("issued").resolve(broker.certificate().getSerialNumber().toString(16) + ".pem");
     assertThat(PemCodec.readCertificates(file)).containsExactly(broker.certificate());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
-    assertThat(Files.list(dir.resolve("issued"))).as("no temporary file left behind").hasSize(3);
+    assertThat(Files.list(dir.resolve("issued"))).as("no temporary file left behind").hasSize(8);
   }
 
   @Test
