@@ -104,10 +104,8 @@ class TokenCommandTest {
 
   @Test
   void enrollWithPkcs11_makesTheKeyInTheToken_andRenewReplacesItThere() throws Exception {
-    String caPem = caDir.resolve("ca.pem").toString();
     Path prefix = dir.resolve("press-8");
     Path pem = Path.of(prefix + ".pem");
-    String[] token = {"--pkcs11", config.toString(), "--pin-file", pin.toString()};
     List<String> enroll = enrollInToken("press-8", prefix);
     Cli.Result enrolled = mqttSec(bootstrap("press-8"), enroll.toArray(new String[0]));
     assertThat(enrolled.exit()).as(enrolled.err()).isZero();
@@ -131,9 +129,7 @@ class TokenCommandTest {
     assertThat(again.err()).isEqualTo("mqtt-sec: the token already holds a key \"press-8\": renew it with "
         + "'cert renew', or choose another --alias\n");
 
-    List<String> renew = new ArrayList<>(List.of("cert", "renew", "--server", base, "--ca", caPem, "--cert",
-        pem.toString()));
-    renew.addAll(List.of(token));
+    List<String> renew = renewInToken(pem);
     Cli.Result renewed = mqttSec("", renew.toArray(new String[0]));
     assertThat(renewed.exit()).as(renewed.err()).isZero();
     X509Certificate second = Pem.readCertificates(pem).get(0);
@@ -168,10 +164,8 @@ class TokenCommandTest {
 
   @Test
   void anInterruptedRenewal_isCompletedOnTheNextRun() throws Exception {
-    String caPem = caDir.resolve("ca.pem").toString();
     Path prefix = dir.resolve("press-9");
     Path pem = Path.of(prefix + ".pem");
-    String[] token = {"--pkcs11", config.toString(), "--pin-file", pin.toString()};
     List<String> enroll = enrollInToken("press-9", prefix);
     assertThat(mqttSec(bootstrap("press-9"), enroll.toArray(new String[0])).exit()).isZero();
     // a renewal that kept its new key and certificate as press-9.new and stopped there: made with the library
@@ -184,9 +178,8 @@ class TokenCommandTest {
         io.mqttsec.tls.CertificateRequest.der("press-9", next.getPublic(), next.getPrivate()));
     held.setKeyEntry("press-9.new", next.getPrivate(), null, chain.toArray(new java.security.cert.Certificate[0]));
 
-    List<String> renew = new ArrayList<>(List.of("cert", "renew", "--server", base, "--ca", caPem, "--cert",
-        pem.toString(), "--due", "1d"));
-    renew.addAll(List.of(token));
+    List<String> renew = renewInToken(pem);
+    renew.addAll(List.of("--due", "1d"));
     Cli.Result completed = mqttSec("", renew.toArray(new String[0]));
     assertThat(completed.exit()).as(completed.err()).isZero();
     assertThat(completed.err()).isEqualTo("completed an interrupted renewal: \"press-9\" is the renewed key in the "
@@ -240,6 +233,12 @@ class TokenCommandTest {
     return new ArrayList<>(List.of("cert", "enroll", "--server", base, "--ca", caDir.resolve("ca.pem").toString(),
         "--cn", commonName, "--out", prefix.toString(), "--password-stdin", "--pkcs11", config.toString(),
         "--pin-file", pin.toString()));
+  }
+
+  /** {@code cert renew} of the token's entry for the CN of {@code pem}, which gets a copy of the chain. */
+  static List<String> renewInToken(Path pem) {
+    return new ArrayList<>(List.of("cert", "renew", "--server", base, "--ca", caDir.resolve("ca.pem").toString(),
+        "--cert", pem.toString(), "--pkcs11", config.toString(), "--pin-file", pin.toString()));
   }
 
   static String[] concat(String[] first, String... more) {
